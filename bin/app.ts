@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { createReferralApp } from '../lib/app.js';
+
+createReferralApp().app.synth();

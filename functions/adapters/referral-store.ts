@@ -1,0 +1,310 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand, QueryCommand, TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Band } from '../domain/config.js';
+import type { ReferralSubmission } from '../domain/referral.js';
+import {
+  previousStatusesFor,
+  type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+} from '../domain/referral-record.js';
+import type { ScreeningResult } from '../domain/screening.js';
+import { documents, dynamodb, requiredEnv } from './aws-clients.js';
+import { PermanentFailure } from './failures.js';
+
+const tableName = requiredEnv('TABLE_NAME');
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface StoredReferral {
+  readonly reference: string;
+  readonly status: ReferralStatus;
+  readonly createdAt: string;
+  readonly submission: ReferralSubmission;
+  readonly victimKey: string;
+  readonly screening?: ScreeningResult;
+  readonly areaId?: string;
+}
+
+const referralKey = (reference: string) => ({ pk: `REFERRAL#${reference}`, sk: 'REFERRAL' });
+const assignmentKey = (reference: string, teamId: string) => ({ pk: `REFERRAL#${reference}`, sk: `ASSIGNMENT#${teamId}` });
+
+function eventItem(event: ReferralEvent): TransactItem {
+  // The random suffix keeps two events in the same millisecond apart; the sort key keeps them in order.
+  const sk = `EVENT#${event.at}#${randomBytes(4).toString('hex')}`;
+  return { Put: { TableName: tableName, Item: { pk: `REFERRAL#${event.reference}`, sk, kind: 'event', ...event } } };
+}
+
+/**
+ * A repeat referral for the same person raises the band (SPEC §3). The key is a one-way digest of
+ * normalised name and postcode, so the lookup never needs the details in the clear.
+ */
+export function victimKeyFor(submission: ReferralSubmission): string {
+  const normal = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  const basis = [submission.victim.firstName, submission.victim.lastName, submission.victim.postcode].map(normal).join('|');
+  return createHash('sha256').update(`victim-key:v1|${basis}`).digest('hex');
+}
+
+export function requestDigest(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+function isConditionFailure(error: unknown): error is TransactionCanceledException {
+  return error instanceof TransactionCanceledException
+    && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+export type CreateOutcome =
+  | { kind: 'created'; reference: string; status: ReferralStatus }
+  | { kind: 'reference-taken' }
+  | { kind: 'idempotent-repeat'; reference: string; status: ReferralStatus; sameRequest: boolean };
+
+/**
+ * Stores a new referral, its first event and (when given) its idempotency record in one transaction:
+ * either all of it is stored or none of it.
+ */
+export async function createReferral(input: {
+  reference: string;
+  submission: ReferralSubmission;
+  now: Date;
+  idempotency?: { key: string; requestDigest: string; expiresAt: number };
+}): Promise<CreateOutcome> {
+  const createdAt = input.now.toISOString();
+  const victimKey = victimKeyFor(input.submission);
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...referralKey(input.reference), kind: 'referral', reference: input.reference, status: 'RECEIVED',
+          source: input.submission.source, createdAt, updatedAt: createdAt, submission: input.submission, victimKey,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: { pk: `VICTIM#${victimKey}`, sk: `REFERRAL#${createdAt}#${input.reference}`, kind: 'victim-referral', reference: input.reference },
+      },
+    },
+    eventItem({ reference: input.reference, at: createdAt, actor: `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED' }),
+  ];
+  const idempotencyPk = input.idempotency ? `IDEMPOTENCY#${requestDigest(input.idempotency.key)}` : undefined;
+  if (input.idempotency && idempotencyPk) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          pk: idempotencyPk, sk: 'IDEMPOTENCY', kind: 'idempotency', reference: input.reference,
+          requestDigest: input.idempotency.requestDigest, expiresAt: input.idempotency.expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  try {
+    await documents.send(new TransactWriteCommand({ TransactItems: items }));
+    return { kind: 'created', reference: input.reference, status: 'RECEIVED' };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    if (idempotencyPk && reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
+      const first = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: idempotencyPk, sk: 'IDEMPOTENCY' }, ConsistentRead: true }));
+      const reference = String(first.Item?.reference);
+      const referral = await getReferral(reference);
+      return {
+        kind: 'idempotent-repeat',
+        reference,
+        status: referral?.status ?? 'RECEIVED',
+        sameRequest: first.Item?.requestDigest === input.idempotency?.requestDigest,
+      };
+    }
+    return { kind: 'reference-taken' };
+  }
+}
+
+export async function getReferral(reference: string): Promise<StoredReferral | undefined> {
+  const result = await documents.send(new GetCommand({ TableName: tableName, Key: referralKey(reference), ConsistentRead: true }));
+  return result.Item as StoredReferral | undefined;
+}
+
+export async function requireReferral(reference: string): Promise<StoredReferral> {
+  const referral = await getReferral(reference);
+  if (!referral) throw new PermanentFailure('Referral not found');
+  return referral;
+}
+
+/** Whether the same person was referred within the window before this referral. */
+export async function hasEarlierReferral(referral: StoredReferral, windowDays: number): Promise<boolean> {
+  const since = new Date(Date.parse(referral.createdAt) - windowDays * 86_400_000).toISOString();
+  const result = await documents.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': `VICTIM#${referral.victimKey}`,
+      ':from': `REFERRAL#${since}`,
+      ':to': `REFERRAL#${referral.createdAt}`,
+    },
+    ConsistentRead: true,
+  }));
+  return (result.Items ?? []).some((item) => item.reference !== referral.reference);
+}
+
+/**
+ * Moves a referral to a new status and appends the event, atomically. A step retried after it already
+ * succeeded finds the referral at `to` and changes nothing, so each step is safe to run twice.
+ */
+export async function moveReferral(reference: string, to: ReferralStatus, change: {
+  now: Date; actor: string; set?: Record<string, unknown>; detail?: ReferralEvent['detail'];
+  extraItems?: TransactItem[];
+}): Promise<'moved' | 'already'> {
+  const current = await requireReferral(reference);
+  if (current.status === to) return 'already';
+  const allowed = previousStatusesFor(to);
+  if (!allowed.includes(current.status)) {
+    throw new PermanentFailure(`Referral cannot move from ${current.status} to ${to}`);
+  }
+  const at = change.now.toISOString();
+  const set: Record<string, unknown> = { status: to, updatedAt: at, ...change.set };
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':from': current.status };
+  const assignments = Object.entries(set).map(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:v${i}`] = value;
+    return `#f${i} = :v${i}`;
+  });
+  try {
+    await documents.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: referralKey(reference),
+            UpdateExpression: `SET ${assignments.join(', ')}`,
+            ConditionExpression: '#status = :from',
+            ExpressionAttributeNames: { ...names, '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        eventItem({ reference, at, actor: change.actor, type: 'STATUS_CHANGED', from: current.status, to, ...(change.detail ? { detail: change.detail } : {}) }),
+        ...(change.extraItems ?? []),
+      ],
+    }));
+    return 'moved';
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      // Another attempt of the same step got there first.
+      const again = await requireReferral(reference);
+      if (again.status === to) return 'already';
+    }
+    throw error;
+  }
+}
+
+export function assignmentItem(assignment: AssignmentRecord): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...assignmentKey(assignment.reference, assignment.teamId), kind: 'assignment', ...assignment,
+        teamKey: `TEAM#${assignment.teamId}`, teamSort: `${assignment.assignedAt}#${assignment.reference}`,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {
+  const result = await documents.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'ASSIGNMENT#' },
+    ConsistentRead: true,
+  }));
+  return (result.Items ?? []) as AssignmentRecord[];
+}
+
+export async function getAssignment(reference: string, teamId: string): Promise<AssignmentRecord | undefined> {
+  const result = await documents.send(new GetCommand({ TableName: tableName, Key: assignmentKey(reference, teamId), ConsistentRead: true }));
+  return result.Item as AssignmentRecord | undefined;
+}
+
+export async function listEvents(reference: string): Promise<ReferralEvent[]> {
+  const result = await documents.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'EVENT#' },
+    ConsistentRead: true,
+  }));
+  return (result.Items ?? []) as ReferralEvent[];
+}
+
+export async function appendEvent(event: ReferralEvent): Promise<void> {
+  await documents.send(new TransactWriteCommand({ TransactItems: [eventItem(event)] }));
+}
+
+/** Records that a team's email has gone, once: a repeat (a retried step) changes nothing. */
+export async function markAssignmentNotified(reference: string, teamId: string, messageId: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  try {
+    await documents.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: assignmentKey(reference, teamId),
+            UpdateExpression: 'SET #status = :notified, notifiedAt = :at, messageId = :id',
+            ConditionExpression: '#status = :assigned',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':assigned': 'ASSIGNED', ':at': at, ':id': messageId },
+          },
+        },
+        eventItem({ reference, at, actor: 'workflow', type: 'ASSIGNMENT_NOTIFIED', teamId, from: 'ASSIGNED', to: 'NOTIFIED' }),
+      ],
+    }));
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * A notice (e.g. the coordinator's out-of-area email) is sent at most once per referral and reason:
+ * the marker is written after the send, and checked before it.
+ */
+export async function noticeAlreadySent(reference: string, notice: string): Promise<boolean> {
+  const result = await documents.send(new GetCommand({
+    TableName: tableName, Key: { pk: `REFERRAL#${reference}`, sk: `NOTICE#${notice}` }, ConsistentRead: true,
+  }));
+  return Boolean(result.Item);
+}
+
+export async function recordNoticeSent(reference: string, notice: string, messageId: string, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await documents.send(new TransactWriteCommand({
+    TransactItems: [
+      {
+        Put: {
+          TableName: tableName,
+          Item: { pk: `REFERRAL#${reference}`, sk: `NOTICE#${notice}`, kind: 'notice', reference, notice, messageId, sentAt: at },
+        },
+      },
+      eventItem({ reference, at, actor: 'workflow', type: 'NOTICE_SENT', detail: { notice } }),
+    ],
+  }));
+}
+
+export async function recordScreening(reference: string, screening: ScreeningResult, now: Date): Promise<void> {
+  await moveReferral(reference, 'SCREENED', {
+    now, actor: 'workflow', set: { screening, band: screening.band as Band },
+    detail: { band: screening.band, factors: screening.factors, rulesVersion: screening.rulesVersion },
+  });
+}
+
+/** For the health check: proves the table exists and answers, without reading anyone's data. */
+export async function tableIsActive(): Promise<boolean> {
+  const result = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+  return result.Table?.TableStatus === 'ACTIVE';
+}

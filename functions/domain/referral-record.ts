@@ -1,0 +1,54 @@
+import type { Band } from './config.js';
+
+/** SPEC §2: a referral's journey. FAILED records a workflow that could not finish, so a person looks at it. */
+export const REFERRAL_STATUSES = [
+  'RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED',
+  'ESCALATED', 'BREACHED', 'OUT_OF_AREA', 'CLOSED', 'FAILED',
+] as const;
+export type ReferralStatus = typeof REFERRAL_STATUSES[number];
+
+/** ASSIGNED is the moment between routing and the team's email leaving: it becomes NOTIFIED once sent. */
+export const ASSIGNMENT_STATUSES = [
+  'ASSIGNED', 'NOTIFIED', 'ACKNOWLEDGED', 'DECLINED', 'REMINDED', 'ESCALATED', 'BREACHED',
+] as const;
+export type AssignmentStatus = typeof ASSIGNMENT_STATUSES[number];
+
+/** Where a referral may move from, for each status the workflow records. Anything else is refused. */
+const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> = {
+  SCREENED: ['RECEIVED'],
+  ROUTED: ['SCREENED'],
+  OUT_OF_AREA: ['SCREENED'],
+  AWAITING_ACK: ['ROUTED'],
+  FAILED: ['RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK'],
+};
+
+export function canMoveReferral(from: ReferralStatus, to: ReferralStatus): boolean {
+  return ALLOWED_FROM[to]?.includes(from) ?? false;
+}
+
+export function previousStatusesFor(to: ReferralStatus): readonly ReferralStatus[] {
+  return ALLOWED_FROM[to] ?? [];
+}
+
+/** An append-only record of one change: who, when, what, previous → next. Never holds victim details. */
+export interface ReferralEvent {
+  readonly reference: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly type: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly teamId?: string;
+  readonly detail?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface AssignmentRecord {
+  readonly reference: string;
+  readonly teamId: string;
+  readonly areaId: string;
+  readonly band: Band;
+  readonly reason: string;
+  readonly status: AssignmentStatus;
+  readonly assignedAt: string;
+  readonly notifiedAt?: string;
+}

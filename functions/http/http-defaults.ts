@@ -1,0 +1,57 @@
+import type middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { logger, metrics } from '../observability.js';
+import { HttpError, json, SECURITY_HEADERS } from './responses.js';
+
+type HttpRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
+
+/**
+ * Turns any error into a clean JSON answer: field errors for the ones we raised, a plain 503 when a
+ * dependency is down, and a 500 without internals for the rest. Stack traces go to the log, never out.
+ */
+function errorAnswers(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    after: async (request: HttpRequest) => {
+      if (request.response) {
+        request.response.headers = { ...SECURITY_HEADERS, ...request.response.headers };
+      }
+    },
+    onError: async (request: HttpRequest) => {
+      const error = request.error;
+      if (error instanceof HttpError) {
+        request.response = json(error.statusCode, { errors: error.errors }, error.headers);
+        return;
+      }
+      logger.error('Request failed', { errorName: error?.name, error: error as Error });
+      if (isUnavailable(error)) {
+        request.response = json(503, { errors: [{ path: '', message: 'The service is busy. Please try again in a minute.' }] }, { 'retry-after': '30' });
+        return;
+      }
+      request.response = json(500, { errors: [{ path: '', message: 'Something went wrong on our side. Nothing you sent was lost if you were given a reference.' }] });
+    },
+  };
+}
+
+const UNAVAILABLE = new Set([
+  'ServiceUnavailable', 'ServiceUnavailableException', 'ThrottlingException', 'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded', 'InternalServerError', 'TimeoutError', 'ECONNREFUSED', 'ECONNRESET',
+]);
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as Error & { code?: string }).code;
+  return UNAVAILABLE.has(error.name) || (code !== undefined && UNAVAILABLE.has(code))
+    || (error as Error & { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 503;
+}
+
+/** The short, same-everywhere list of middlewares for an HTTP handler. */
+export function httpDefaults() {
+  return [injectLambdaContext(logger, { resetKeys: true }), logMetrics(metrics), errorAnswers()];
+}
+
+/** The same for a workflow step: context in the log, metrics flushed. Errors propagate to Step Functions. */
+export function taskDefaults() {
+  return [injectLambdaContext(logger, { resetKeys: true }), logMetrics(metrics)];
+}

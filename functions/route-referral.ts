@@ -1,0 +1,56 @@
+import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { assignmentItem, listAssignments, moveReferral, requireReferral } from './adapters/referral-store.js';
+import { serviceConfig } from './adapters/service-config.js';
+import { parseTaskInput, referenceInput } from './adapters/task-input.js';
+import { PermanentFailure } from './adapters/failures.js';
+import type { AssignmentRecord } from './domain/referral-record.js';
+import { route } from './domain/routing.js';
+import { taskDefaults } from './http/http-defaults.js';
+import { logger, metrics } from './observability.js';
+
+type RoutingOutput = { outcome: 'ROUTED' | 'OUT_OF_AREA'; assignments: { teamId: string }[] };
+
+const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
+  const { reference } = parseTaskInput(referenceInput, input);
+  const referral = await requireReferral(reference);
+  // A retried step answers with what the first attempt decided.
+  if (referral.status === 'OUT_OF_AREA') return { outcome: 'OUT_OF_AREA', assignments: [] };
+  if (referral.status !== 'SCREENED') {
+    const existing = await listAssignments(reference);
+    return { outcome: 'ROUTED', assignments: existing.map((a) => ({ teamId: a.teamId })) };
+  }
+  if (!referral.screening) throw new PermanentFailure('Referral has not been screened');
+
+  const { submission } = referral;
+  const decision = route({
+    postcode: submission.victim.postcode,
+    band: referral.screening.band,
+    relationship: submission.incident.relationship,
+    housing: submission.housing,
+    riskAnswers: submission.riskAnswers,
+  }, serviceConfig);
+  const now = new Date();
+
+  if (decision.outcome === 'OUT_OF_AREA') {
+    await moveReferral(reference, 'OUT_OF_AREA', { now, actor: 'workflow' });
+    metrics.addMetric('ReferralOutOfArea', MetricUnit.Count, 1);
+    logger.info('Referral out of area', { reference });
+    return { outcome: 'OUT_OF_AREA', assignments: [] };
+  }
+
+  const assignments: AssignmentRecord[] = decision.teams.map((team) => ({
+    reference, teamId: team.teamId, areaId: decision.areaId, band: referral.screening!.band,
+    reason: team.reason, status: 'ASSIGNED', assignedAt: now.toISOString(),
+  }));
+  await moveReferral(reference, 'ROUTED', {
+    now, actor: 'workflow', set: { areaId: decision.areaId },
+    detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },
+    extraItems: assignments.map(assignmentItem),
+  });
+  metrics.addMetric('AssignmentsCreated', MetricUnit.Count, assignments.length);
+  logger.info('Referral routed', { reference, areaId: decision.areaId, teams: assignments.map((a) => a.teamId) });
+  return { outcome: 'ROUTED', assignments: assignments.map((a) => ({ teamId: a.teamId })) };
+};
+
+export const handler = middy(routeReferral).use(taskDefaults());

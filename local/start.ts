@@ -1,0 +1,56 @@
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
+import { startLocalCloud, type LocalCloud } from './cloud.js';
+import { watchForOrphaning } from './orphan-watch.js';
+
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const started = Date.now();
+let cloud: LocalCloud | undefined;
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log('local cloud: stopping…');
+  const force = setTimeout(() => process.exit(code || 1), 10_000);
+  force.unref();
+  await cloud?.stop();
+  console.log('local cloud: stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+process.on('uncaughtException', (error) => {
+  console.error('local cloud: fatal', error);
+  void shutdown(1);
+});
+// Whoever started us (npm, the test runner) may die without a signal reaching us (SIGKILL):
+// when we are orphaned, we stop, and DynamoDB Local goes with us.
+watchForOrphaning(() => void shutdown(0));
+
+try {
+  cloud = await startLocalCloud({
+    port: port('PORT', 3000),
+    dynamoDbPort: port('DYNAMODB_PORT', 8000),
+    sesPort: port('SES_PORT', 8005),
+    stepFunctionsPort: port('STEP_FUNCTIONS_PORT', 8083),
+    dataDir: path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local')),
+    log: (message) => console.log(`  ${message}`),
+  });
+  const { urls } = cloud;
+  console.log([
+    '',
+    `local cloud: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  API             ${urls.api}   (GET /healthz, POST /api/referrals)`,
+    `  Mail viewer     ${urls.mailViewer}   (SES v2 emulator; JSON at /store)`,
+    `  DynamoDB Local  ${urls.dynamodb}   (table ${cloud.stack.table.logicalId})`,
+    `  Step Functions  ${urls.stepFunctions}   (${cloud.stack.stateMachine.arn})`,
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n'));
+} catch (error) {
+  console.error('local cloud: could not start:', error);
+  await shutdown(1);
+}

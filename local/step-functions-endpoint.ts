@@ -1,0 +1,191 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { LocalLambdas } from './lambda-runtime.js';
+
+type StateDefinition = Record<string, unknown> & { Type?: string; Resource?: string };
+type Definition = { States: Record<string, StateDefinition> };
+
+export interface Execution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  done: Promise<void>;
+}
+
+class ApiError extends Error {
+  constructor(readonly type: string, message: string, readonly statusCode = 400) {
+    super(message);
+  }
+}
+
+/** Every Task state, at any depth (Map item processors, Parallel branches), by name. */
+function taskStates(definition: Definition): [string, StateDefinition][] {
+  const found: [string, StateDefinition][] = [];
+  const walk = (states: Record<string, StateDefinition>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task') found.push([name, state]);
+      const processor = (state.ItemProcessor ?? state.Iterator) as Definition | undefined;
+      if (processor) walk(processor.States);
+      for (const branch of (state.Branches as Definition[] | undefined) ?? []) walk(branch.States);
+    }
+  };
+  walk(definition.States);
+  return found;
+}
+
+/**
+ * The Step Functions API as the handlers use it, in front of `aws-local-stepfunctions` running the
+ * definition read from the synthesized template. Each Task state is bound to the local copy of the
+ * Lambda function its Resource names.
+ */
+export class LocalStepFunctions {
+  readonly executions = new Map<string, Execution>();
+  private readonly machine: StateMachine;
+  private readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
+  private server?: Server;
+
+  constructor(
+    private readonly stateMachineArn: string,
+    private readonly definition: Definition,
+    lambdas: LocalLambdas,
+    private readonly log: (message: string) => void,
+  ) {
+    this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    this.taskHandlers = Object.fromEntries(taskStates(definition).map(([name, state]) => {
+      const arn = String(state.Resource);
+      if (!lambdas.has(arn)) throw new Error(`Task state "${name}" calls ${arn}, which the local cloud cannot run`);
+      return [name, (input: unknown) => lambdas.invoke(arn, input)];
+    }));
+  }
+
+  get name(): string {
+    return this.stateMachineArn.split(':').pop() ?? '';
+  }
+
+  startExecution(name: string, input: string): Execution {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new ApiError('InvalidName', 'Invalid execution name');
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // As in AWS: the same name and input while running is the same execution; anything else is refused.
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new ApiError('ExecutionAlreadyExists', `Execution already exists: '${executionArn}'`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input);
+    } catch {
+      throw new ApiError('InvalidExecutionInput', 'Input is not valid JSON');
+    }
+    const startDate = new Date();
+    const run = this.machine.run(parsed as never, {
+      overrides: { taskResourceLocalHandlers: this.taskHandlers as never },
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: parsed, StartTime: startDate.toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        StateMachine: { Id: this.stateMachineArn, Name: this.name },
+      } as never,
+    });
+    const execution: Execution = { executionArn, name, input, startDate, status: 'RUNNING', done: Promise.resolve() };
+    execution.done = run.result.then(
+      (output: unknown) => {
+        execution.status = 'SUCCEEDED';
+        execution.output = JSON.stringify(output ?? null);
+      },
+      (error: Error & { cause?: unknown }) => {
+        // The emulator wraps what failed the execution (a Fail state, an uncaught task error) in an
+        // ExecutionError; AWS reports the inner error's name and cause.
+        const failure = error.name === 'ExecutionError' && error.cause instanceof Error ? error.cause : error;
+        execution.status = 'FAILED';
+        execution.error = failure.name;
+        execution.cause = failure.message;
+        this.log(`execution ${name} failed: ${execution.error}`);
+      },
+    ).finally(() => {
+      execution.stopDate = new Date();
+    });
+    this.executions.set(executionArn, execution);
+    return execution;
+  }
+
+  /** Waits for every running execution (used on shutdown and by tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.executions.values()].map((e) => e.done));
+  }
+
+  private answer(target: string, body: Record<string, unknown>): unknown {
+    const seconds = (d?: Date) => (d ? d.getTime() / 1000 : undefined);
+    const describe = (e: Execution) => ({
+      executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status,
+      startDate: seconds(e.startDate), stopDate: seconds(e.stopDate), input: e.input, output: e.output,
+      error: e.error, cause: e.cause,
+    });
+    const requireMachine = () => {
+      if (body.stateMachineArn !== this.stateMachineArn) throw new ApiError('StateMachineDoesNotExist', 'State machine does not exist');
+    };
+    switch (target) {
+      case 'StartExecution': {
+        requireMachine();
+        const execution = this.startExecution(String(body.name ?? crypto.randomUUID()), String(body.input ?? '{}'));
+        return { executionArn: execution.executionArn, startDate: seconds(execution.startDate) };
+      }
+      case 'DescribeExecution': {
+        const execution = this.executions.get(String(body.executionArn));
+        if (!execution) throw new ApiError('ExecutionDoesNotExist', 'Execution does not exist');
+        return describe(execution);
+      }
+      case 'ListExecutions': {
+        requireMachine();
+        const executions = [...this.executions.values()]
+          .filter((e) => !body.statusFilter || e.status === body.statusFilter)
+          .map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status, startDate: seconds(e.startDate), stopDate: seconds(e.stopDate) }));
+        return { executions };
+      }
+      case 'DescribeStateMachine': {
+        requireMachine();
+        return {
+          stateMachineArn: this.stateMachineArn, name: this.name, status: 'ACTIVE', type: 'STANDARD',
+          definition: JSON.stringify(this.definition), roleArn: 'arn:aws:iam::000000000000:role/local', creationDate: 0,
+        };
+      }
+      default:
+        throw new ApiError('UnknownOperationException', `The local Step Functions endpoint does not support ${target}`);
+    }
+  }
+
+  listen(port: number): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${port}`));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
+    let status = 200;
+    let payload: unknown;
+    try {
+      const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> : {};
+      payload = this.answer(target, body);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError('InternalFailure', 'Internal failure', 500);
+      status = apiError.statusCode;
+      payload = { __type: apiError.type, message: apiError.message };
+      res.setHeader('x-amzn-errortype', apiError.type);
+    }
+    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+    res.end(JSON.stringify(payload));
+  }
+}

@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createReferralApp, STACK_NAME } from '../lib/app.js';
+import { HANDLER_MODULE_METADATA } from '../lib/constructs/referral-function.js';
+
+/** The parts of a CloudFormation template the local cloud reads. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+}
+
+export const LOCAL_REGION = 'eu-west-2';
+export const LOCAL_ACCOUNT = '000000000000';
+
+/**
+ * Synthesizes the CDK app exactly as `cdk synth` does, minus asset bundling (the local cloud runs the
+ * handler modules directly), and returns the stack's template.
+ */
+export function synthesizeTemplate(outdir: string): CfnTemplate {
+  const { app } = createReferralApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  app.synth();
+  return readTemplate(outdir);
+}
+
+export function readTemplate(outdir: string): CfnTemplate {
+  return JSON.parse(readFileSync(path.join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as CfnTemplate;
+}
+
+export const localLambdaArn = (logicalId: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+export const localStateMachineArn = (logicalId: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+
+/**
+ * Resolves the intrinsic functions the stack uses into the local cloud's names: a table is called by
+ * its logical id, a function's ARN ends in its logical id, the API's endpoint is the local gateway.
+ */
+export function resolveIntrinsics(value: unknown, template: CfnTemplate, gatewayUrl: string): unknown {
+  const resolve = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(resolve);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 1) {
+      const [fn, arg] = entries[0]!;
+      if (fn === 'Ref') return ref(String(arg));
+      if (fn === 'Fn::GetAtt') {
+        const [id, attribute] = arg as [string, string];
+        return getAtt(id, attribute);
+      }
+      if (fn === 'Fn::Join') {
+        const [separator, parts] = arg as [string, unknown[]];
+        return (resolve(parts) as unknown[]).map(String).join(separator);
+      }
+      if (fn === 'Fn::Select') {
+        const [index, list] = arg as [number, unknown[]];
+        return (resolve(list) as unknown[])[Number(index)];
+      }
+      if (fn === 'Fn::Split') {
+        const [separator, source] = arg as [string, unknown];
+        return String(resolve(source)).split(separator);
+      }
+      if (fn.startsWith('Fn::')) throw new Error(`The local cloud cannot resolve ${fn}`);
+    }
+    return Object.fromEntries(entries.map(([k, inner]) => [k, resolve(inner)]));
+  };
+  const ref = (id: string): string => {
+    if (id === 'AWS::Region') return LOCAL_REGION;
+    if (id === 'AWS::AccountId') return LOCAL_ACCOUNT;
+    if (id === 'AWS::Partition') return 'aws';
+    if (id === 'AWS::URLSuffix') return 'amazonaws.com';
+    if (id === 'AWS::StackName') return 'local';
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`Ref to unknown resource ${id}`);
+    if (resource.Type === 'AWS::StepFunctions::StateMachine') return localStateMachineArn(id);
+    if (resource.Type === 'AWS::Lambda::Function') return id;
+    return id;
+  };
+  const getAtt = (id: string, attribute: string): string => {
+    const resource = template.Resources[id];
+    if (!resource) throw new Error(`GetAtt on unknown resource ${id}`);
+    if (resource.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return localLambdaArn(id);
+    if (resource.Type === 'AWS::ApiGatewayV2::Api' && attribute === 'ApiEndpoint') return gatewayUrl;
+    if (resource.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${id}`;
+    return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}/${attribute}`;
+  };
+  return resolve(value);
+}
+
+export interface LocalFunction {
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly handlerModule: string;
+  readonly environment: Record<string, string>;
+}
+
+export interface LocalRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly functionLogicalId: string;
+}
+
+/** What the local cloud needs from the template, all read from the one definition CDK deploys. */
+export interface LocalStack {
+  readonly table: { logicalId: string; properties: Record<string, unknown> };
+  readonly stateMachine: { logicalId: string; arn: string; definition: Record<string, unknown> };
+  readonly functions: LocalFunction[];
+  readonly routes: LocalRoute[];
+}
+
+function onlyResource(template: CfnTemplate, type: string): [string, CfnResource] {
+  const found = Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  if (found.length !== 1) throw new Error(`Expected exactly one ${type} in the template, found ${found.length}`);
+  return found[0]!;
+}
+
+export function readLocalStack(template: CfnTemplate, gatewayUrl: string): LocalStack {
+  const [tableId, table] = onlyResource(template, 'AWS::DynamoDB::Table');
+  const [machineId, machine] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+  const definitionString = resolveIntrinsics(machine.Properties?.DefinitionString, template, gatewayUrl);
+  if (typeof definitionString !== 'string') throw new Error('State machine has no DefinitionString');
+
+  const functions = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[HANDLER_MODULE_METADATA])
+    .map(([logicalId, r]): LocalFunction => {
+      const variables = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      return {
+        logicalId,
+        arn: localLambdaArn(logicalId),
+        handlerModule: String(r.Metadata![HANDLER_MODULE_METADATA]),
+        environment: resolveIntrinsics(variables, template, gatewayUrl) as Record<string, string>,
+      };
+    });
+
+  const integrations = new Map(Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration')
+    .map(([id, r]) => {
+      const uri = r.Properties?.IntegrationUri as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      return [id, uri?.['Fn::GetAtt']?.[0]] as const;
+    }));
+  const routes = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+    .map((r): LocalRoute => {
+      const [method, routePath] = String(r.Properties?.RouteKey).split(' ') as [string, string];
+      const target = resolveTarget(r.Properties?.Target);
+      const functionLogicalId = integrations.get(target);
+      if (!functionLogicalId) throw new Error(`Route ${method} ${routePath} has no Lambda integration`);
+      return { method, path: routePath, functionLogicalId };
+    });
+
+  return {
+    table: { logicalId: tableId, properties: table.Properties ?? {} },
+    stateMachine: { logicalId: machineId, arn: localStateMachineArn(machineId), definition: JSON.parse(definitionString) },
+    functions,
+    routes,
+  };
+}
+
+/** A route's target is `integrations/<IntegrationId>`, written as a Join around a Ref. */
+function resolveTarget(target: unknown): string {
+  const join = (target as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  const parts = join?.[1] ?? [];
+  const refPart = parts.find((p): p is { Ref: string } => typeof p === 'object' && p !== null && 'Ref' in p);
+  if (!refPart) throw new Error('Route target is not an integration reference');
+  return refPart.Ref;
+}

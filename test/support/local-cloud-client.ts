@@ -1,0 +1,75 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { LocalCloudHandle } from './local-cloud-process.js';
+
+export interface SentEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+/** Talks to the local cloud the way a client, a caseworker's inbox and an auditor would. */
+export class LocalCloudClient {
+  readonly documents: DynamoDBDocumentClient;
+
+  constructor(readonly cloud: LocalCloudHandle) {
+    this.documents = DynamoDBDocumentClient.from(new DynamoDBClient({
+      endpoint: cloud.dynamodbUrl, region: 'eu-west-2', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    }));
+  }
+
+  submit(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.cloud.apiUrl}/api/referrals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  async emails(): Promise<SentEmail[]> {
+    const response = await fetch(`${this.cloud.sesUrl}/store`);
+    return ((await response.json()) as { emails: SentEmail[] }).emails;
+  }
+
+  async emailsAbout(reference: string): Promise<SentEmail[]> {
+    return (await this.emails()).filter((e) => e.subject.includes(reference) || (e.body.text ?? '').includes(reference));
+  }
+
+  async referral(reference: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.documents.send(new GetCommand({ TableName: this.cloud.tableName, Key: { pk: `REFERRAL#${reference}`, sk: 'REFERRAL' } }));
+    return result.Item;
+  }
+
+  async itemsOf(reference: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const result = await this.documents.send(new QueryCommand({
+      TableName: this.cloud.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': prefix },
+    }));
+    return result.Items ?? [];
+  }
+
+  /** Every stored item whose text contains `needle`: how a test proves nothing was stored. */
+  async itemsContaining(needle: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new ScanCommand({ TableName: this.cloud.tableName, ExclusiveStartKey: start }));
+      found.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).includes(needle)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

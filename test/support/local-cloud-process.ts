@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface LocalCloudHandle {
+  readonly apiUrl: string;
+  readonly sesUrl: string;
+  readonly dynamodbUrl: string;
+  readonly stepFunctionsUrl: string;
+  readonly tableName: string;
+  readonly stateMachineArn: string;
+  readonly logFile: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `local/start.ts` as its own process on free ports with a throw-away data folder, exactly as
+ * `npm start` does, and waits for its ready banner. Its output goes to `logFile`.
+ */
+export async function launchLocalCloud(options: { logFile: string; env?: Record<string, string> }): Promise<{ handle: LocalCloudHandle; child: ChildProcess; stop: () => Promise<void> }> {
+  const [port, dynamoDbPort, sesPort, stepFunctionsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'referral-local-cloud-'));
+  mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port), DYNAMODB_PORT: String(dynamoDbPort), SES_PORT: String(sesPort),
+      STEP_FUNCTIONS_PORT: String(stepFunctionsPort), LOCAL_DATA_DIR: dataDir,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  let banner = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local cloud not ready in 60 s; see ${options.logFile}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      banner += chunk.toString();
+      if (banner.includes('Ctrl-C stops everything.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local cloud exited (${code}) before it was ready; see ${options.logFile}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await ready;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const tableName = /table (\S+)\)/.exec(banner)?.[1];
+  const stateMachineArn = /\((arn:aws:states:[^)]+)\)/.exec(banner)?.[1];
+  if (!tableName || !stateMachineArn) throw new Error('Could not read the table and state machine from the banner');
+  return {
+    handle: {
+      apiUrl: `http://127.0.0.1:${port}`,
+      sesUrl: `http://127.0.0.1:${sesPort}`,
+      dynamodbUrl: `http://127.0.0.1:${dynamoDbPort}`,
+      stepFunctionsUrl: `http://127.0.0.1:${stepFunctionsPort}`,
+      tableName,
+      stateMachineArn,
+      logFile: options.logFile,
+    },
+    child,
+    stop,
+  };
+}
