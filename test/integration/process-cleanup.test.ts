@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/local-cloud-client.js';
+import { freePort, launchLocalCloud, PROJECT_ROOT } from '../support/local-cloud-process.js';
+
+/** Every process whose parent chain leads to `root`. */
+function descendantsOf(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const walk = (pid: number) => {
+    for (const [child, parent] of parents) {
+      if (parent === pid) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const isDynamoDbLocal = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+  } catch {
+    return false;
+  }
+};
+
+const logFile = (name: string) => path.join(PROJECT_ROOT, 'test-results', `${name}-${Date.now()}.log`);
+
+describe('stopping the local cloud', () => {
+  it('stops DynamoDB Local with it on SIGTERM', async () => {
+    const { child, stop } = await launchLocalCloud({ logFile: logFile('cleanup-sigterm') });
+    const dynamo = descendantsOf(child.pid!).filter(isDynamoDbLocal);
+    expect(dynamo).toHaveLength(1);
+    await stop();
+    await eventually(async () => !alive(dynamo[0]!), 'DynamoDB Local to stop', 10_000);
+  });
+
+  it('leaves no DynamoDB Local behind when it is killed outright (SIGKILL)', async () => {
+    const { child, stop } = await launchLocalCloud({ logFile: logFile('cleanup-sigkill') });
+    const dynamo = descendantsOf(child.pid!).filter(isDynamoDbLocal);
+    expect(dynamo).toHaveLength(1);
+    child.kill('SIGKILL');
+    await eventually(async () => !alive(dynamo[0]!), 'DynamoDB Local to die with its parent', 10_000);
+    await stop();
+  });
+
+  it('stops when whoever launched it is killed outright, as when npm start is SIGKILLed', async () => {
+    const ports = { PORT: await freePort(), DYNAMODB_PORT: await freePort(), SES_PORT: await freePort(), STEP_FUNCTIONS_PORT: await freePort() };
+    // The same chain as `npm start`: a launcher running `sh -c "node --import tsx local/start.ts"`.
+    const dataDir = path.join(PROJECT_ROOT, 'test-results', `cleanup-orphan-${Date.now()}`);
+    const launcher = spawn('sh', ['-c', 'node --import tsx local/start.ts; true'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), LOCAL_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    launcher.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    await eventually(async () => output.includes('Ctrl-C stops everything.'), 'the local cloud to start', 60_000);
+    const tree = descendantsOf(launcher.pid!);
+    expect(tree.filter(isDynamoDbLocal)).toHaveLength(1);
+    launcher.kill('SIGKILL');
+    await eventually(async () => tree.every((pid) => !alive(pid)), 'every process under the launcher to stop', 15_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
