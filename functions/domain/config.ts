@@ -71,6 +71,13 @@ const areaSchema = z.strictObject({
   screening: screeningRulesSchema,
   roles: z.strictObject({ specialist: id, general: id, housing: id }),
   teams: z.array(teamSchema).min(1),
+  // SPEC §5: grace after a missed deadline is a quarter of the original window, and at least 2 hours.
+  escalation: z
+    .strictObject({
+      graceFraction: z.number().gt(0).max(1),
+      minimumGraceSeconds: z.number().min(0),
+    })
+    .default({ graceFraction: 0.25, minimumGraceSeconds: 7200 }),
 });
 
 export const serviceConfigSchema = z.strictObject({
@@ -183,6 +190,22 @@ function fallbackCycles(area: Area): string[][] {
     }
   }
   return cycles;
+}
+
+/**
+ * A copy of `config` in which every deadline is `seconds` long and every grace period at least
+ * `minimumGraceSeconds`, so integration tests can watch the whole escalation ladder happen in seconds.
+ */
+export function withShortDeadlines(config: ServiceConfig, seconds: number, minimumGraceSeconds: number): ServiceConfig {
+  const deadline = { seconds };
+  return parseServiceConfig({
+    ...config,
+    areas: config.areas.map((area) => ({
+      ...area,
+      escalation: { ...area.escalation, minimumGraceSeconds },
+      teams: area.teams.map((team) => ({ ...team, deadlines: { STANDARD: deadline, MEDIUM: deadline, HIGH: deadline } })),
+    })),
+  });
 }
 
 /** Validates the shape with zod, then the references zod cannot follow. Throws listing every problem found. */
