@@ -1,14 +1,15 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { appendEvent, getReferral, moveReferral } from './adapters/referral-store.js';
+import { appendEvent, getReferral, listAssignments, moveReferral } from './adapters/referral-store.js';
+import { settledStatus } from './domain/assignment-progress.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { canMoveReferral } from './domain/referral-record.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';
 
 const statusInput = referenceInput.extend({
-  status: z.enum(['AWAITING_ACK', 'FAILED']),
+  status: z.enum(['AWAITING_ACK', 'SETTLED', 'FAILED']),
   // Only the error's name is recorded: a cause can quote data.
   error: z.string().max(200).optional(),
 });
@@ -19,6 +20,14 @@ const recordReferralStatus = async (input: unknown) => {
   if (status === 'AWAITING_ACK') {
     await moveReferral(reference, status, { now, actor: 'workflow' });
     return { status };
+  }
+  if (status === 'SETTLED') {
+    // Every assignment has been acknowledged, breached or handed on: the referral says which.
+    const outcome = settledStatus(await listAssignments(reference));
+    await moveReferral(reference, outcome, { now, actor: 'workflow' });
+    metrics.addMetric(`Referral${outcome}`, MetricUnit.Count, 1);
+    logger.info('Referral settled', { reference, status: outcome });
+    return { status: outcome };
   }
   metrics.addMetric('ReferralWorkflowFailed', MetricUnit.Count, 1);
   logger.error('Referral workflow failed', { reference, errorName: error });

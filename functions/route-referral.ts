@@ -6,6 +6,8 @@ import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { PermanentFailure } from './adapters/failures.js';
 import type { AssignmentRecord } from './domain/referral-record.js';
 import { route } from './domain/routing.js';
+import { areaById, teamById } from './domain/config.js';
+import { deadlineFor } from './domain/deadlines.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';
 
@@ -39,10 +41,17 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     return { outcome: 'OUT_OF_AREA', assignments: [] };
   }
 
-  const assignments: AssignmentRecord[] = decision.teams.map((team) => ({
-    reference, teamId: team.teamId, areaId: decision.areaId, band: referral.screening!.band,
-    reason: team.reason, status: 'ASSIGNED', assignedAt: now.toISOString(),
-  }));
+  const area = areaById(serviceConfig, decision.areaId);
+  const band = referral.screening.band;
+  // The deadline starts when the team is assigned, and is stored as an absolute time (SPEC §5).
+  const assignments: AssignmentRecord[] = decision.teams.map((routed) => {
+    const team = area && teamById(area, routed.teamId);
+    if (!team) throw new PermanentFailure('Routed to a team that is not in config');
+    return {
+      reference, teamId: routed.teamId, areaId: decision.areaId, band, reason: routed.reason,
+      status: 'ASSIGNED', assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, team.deadlines[band]).toISOString(),
+    };
+  });
   await moveReferral(reference, 'ROUTED', {
     now, actor: 'workflow', set: { areaId: decision.areaId },
     detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },

@@ -1,6 +1,7 @@
-import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +11,18 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ReferralWorkflow } from '../workflows/referral-workflow.js';
+import serviceConfig from '../config/service-config.json' with { type: 'json' };
+import { AgencySignIn } from './constructs/agency-sign-in.js';
 import { ReferralFunction } from './constructs/referral-function.js';
+
+/** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
+function signInGroups(): { name: string; description: string }[] {
+  return serviceConfig.areas.flatMap((area) => [
+    ...area.teams.map((team) => ({ name: team.id, description: `${team.name} (${area.name})` })),
+    { name: `coordinator-${area.id}`, description: `Coordinators for ${area.name}` },
+    { name: `commissioner-${area.id}`, description: `Commissioner's office for ${area.name}` },
+  ]);
+}
 
 export interface ReferralStackProps extends StackProps {
   /** Domain the service sends email from; it must be verified in SES before emails leave the sandbox. */
@@ -115,7 +127,26 @@ export class ReferralStack extends Stack {
     for (const fn of [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator]) {
       table.grantReadWriteData(fn);
     }
-    for (const fn of [notifyTeam, notifyCoordinator]) {
+    // The ladder's steps (SPEC §5): each waits, reminds, breaches or re-routes one assignment.
+    const stepEnvironment = { ...tableEnvironment, ...mailEnvironment, ...portalEnvironment };
+    const awaitAcknowledgement = new ReferralFunction(this, 'AwaitAcknowledgement', {
+      entry: 'functions/await-acknowledgement.ts',
+      description: 'Keeps the workflow callback token on an assignment while its team is waited on',
+      environment: tableEnvironment,
+    });
+    const escalateAssignment = new ReferralFunction(this, 'EscalateAssignment', {
+      entry: 'functions/escalate-assignment.ts',
+      description: 'Reminds a team and its duty manager after a missed deadline, or records the breach',
+      environment: stepEnvironment,
+    });
+    const rerouteAssignment = new ReferralFunction(this, 'RerouteAssignment', {
+      entry: 'functions/reroute-assignment.ts',
+      description: 'Hands a declined assignment to the next team along its fallback chain',
+      environment: stepEnvironment,
+    });
+    for (const fn of [awaitAcknowledgement, escalateAssignment, rerouteAssignment]) table.grantReadWriteData(fn);
+
+    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment]) {
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [
@@ -126,10 +157,18 @@ export class ReferralStack extends Stack {
     }
 
     const workflow = new ReferralWorkflow(this, 'Workflow', {
-      screenReferral, routeReferral, notifyTeam, notifyCoordinator, recordReferralStatus,
+      screenReferral, routeReferral, notifyTeam, awaitAcknowledgement, escalateAssignment, rerouteAssignment,
+      notifyCoordinator, recordReferralStatus,
     });
     const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', { retention: logs.RetentionDays.SIX_MONTHS });
+    // Named, so the functions that answer its callbacks can be granted it by ARN: a reference to the
+    // state machine itself would make a cycle (it invokes one of them).
+    const stateMachineName = `${this.stackName}-referral-workflow`;
+    const stateMachineArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const answerCallbacks = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
+    awaitAcknowledgement.addToRolePolicy(answerCallbacks);
     const stateMachine = new sfn.StateMachine(this, 'ReferralStateMachine', {
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(workflow.definition),
       tracingEnabled: true,
@@ -155,34 +194,72 @@ export class ReferralStack extends Stack {
     healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }));
     healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeStateMachine'], resources: [stateMachine.stateMachineArn] }));
 
-    api.addRoutes({
-      path: '/api/referrals',
-      methods: [apigw.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('SubmitReferralIntegration', submitReferral),
+    const publicRoutes = [
+      ...api.addRoutes({
+        path: '/api/referrals',
+        methods: [apigw.HttpMethod.POST],
+        integration: new HttpLambdaIntegration('SubmitReferralIntegration', submitReferral),
+      }),
+      ...api.addRoutes({
+        path: '/healthz',
+        methods: [apigw.HttpMethod.GET],
+        integration: new HttpLambdaIntegration('HealthCheckIntegration', healthCheck),
+      }),
+    ];
+
+    // Agencies, coordinators and commissioners sign in; sign-in groups are their roles (SPEC §9).
+    const signIn = new AgencySignIn(this, 'SignIn', { groups: signInGroups() });
+    const authorizeRequest = new ReferralFunction(this, 'AuthorizeRequest', {
+      entry: 'functions/authorize-request.ts',
+      description: 'Verifies the caller token for agency, coordinator and commissioner routes',
+      environment: signIn.environment(),
+      timeout: Duration.seconds(5),
     });
-    api.addRoutes({
-      path: '/healthz',
-      methods: [apigw.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('HealthCheckIntegration', healthCheck),
+    const authorizer = new HttpLambdaAuthorizer('SignedIn', authorizeRequest, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      // No bearer token: API Gateway answers 401 itself. A token that fails verification: 403.
+      identitySource: ['$request.header.Authorization'],
+      // Every request is checked afresh: a signed-out or disabled user loses access at once.
+      resultsCacheTtl: Duration.seconds(0),
     });
+    const agencyRoute = (id: string, path: string, method: apigw.HttpMethod, entry: string, description: string, environment: Record<string, string>) => {
+      const fn = new ReferralFunction(this, id, { entry, description, environment });
+      table.grantReadWriteData(fn);
+      api.addRoutes({ path, methods: [method], integration: new HttpLambdaIntegration(`${id}Integration`, fn), authorizer });
+      return fn;
+    };
+    const callbackEnvironment = { ...tableEnvironment, STATE_MACHINE_ARN: stateMachineArn };
+    agencyRoute('ReadReferral', '/api/referrals/{reference}', apigw.HttpMethod.GET, 'functions/read-referral.ts',
+      'Shows a referral to a team it was assigned to, or its coordinator, and records the view', tableEnvironment);
+    agencyRoute('ListTeamAssignments', '/api/teams/{teamId}/assignments', apigw.HttpMethod.GET, 'functions/list-team-assignments.ts',
+      'A team inbox: its assignments, soonest deadline first', tableEnvironment);
+    const acknowledge = agencyRoute('AcknowledgeAssignment', '/api/referrals/{reference}/assignments/{teamId}/acknowledge', apigw.HttpMethod.POST,
+      'functions/acknowledge-assignment.ts', 'Records that a team has taken a referral on', callbackEnvironment);
+    const decline = agencyRoute('DeclineAssignment', '/api/referrals/{reference}/assignments/{teamId}/decline', apigw.HttpMethod.POST,
+      'functions/decline-assignment.ts', 'Records a team declining a referral, which re-routes it', callbackEnvironment);
+    acknowledge.addToRolePolicy(answerCallbacks);
+    decline.addToRolePolicy(answerCallbacks);
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
 
     this.acknowledgeNagFindings({
-      table, stateMachine, publicRoutes: api,
-      workflowFunctions: [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator],
+      table, stateMachine, publicRoutes,
+      workflowFunctions: [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator,
+        awaitAcknowledgement, escalateAssignment, rerouteAssignment],
     });
   }
 
   private acknowledgeNagFindings(scope: {
-    table: dynamodb.Table; stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpApi; workflowFunctions: ReferralFunction[];
+    table: dynamodb.Table; stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpRoute[]; workflowFunctions: ReferralFunction[];
   }): void {
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
-    Validations.of(scope.publicRoutes).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'Victims refer themselves without an account, and the health check is public by design; agency and commissioner routes are authorised.',
-    });
+    for (const route of scope.publicRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Victims refer themselves without an account, and the health check is public by design; agency and commissioner routes are authorised.',
+      });
+    }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray trace writes and the Step Functions log delivery actions have no resource-level permissions; AWS documents "*" as their only resource.',

@@ -1,8 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import sesEmulator from 'aws-ses-v2-local';
 import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
+import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
+import { defaultServiceConfig, parseServiceConfig, type ServiceConfig } from '../functions/domain/config.js';
+import { seedSignIn, startCognitoLocal, type SeededSignIn, type SeededUser } from './cognito-local.js';
 import { createTableInput, ensureTable, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { LocalGateway } from './gateway.js';
 import { LocalLambdas } from './lambda-runtime.js';
@@ -14,12 +17,16 @@ export interface LocalCloudOptions {
   readonly dynamoDbPort: number;
   readonly sesPort: number;
   readonly stepFunctionsPort: number;
+  readonly cognitoPort: number;
   readonly dataDir: string;
+  /** An SES emulator that is already running (one that outlives restarts of the local cloud, in tests). */
+  readonly externalSesUrl?: string;
   readonly log: (message: string) => void;
 }
 
 export interface LocalCloud {
-  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string };
+  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string };
+  readonly signIn: SeededSignIn & { users: SeededUser[] };
   readonly stack: LocalStack;
   readonly stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
@@ -58,9 +65,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const tableName = stack.table.logicalId;
     await ensureTable(dynamodb.endpoint, createTableInput(tableName, stack.table.properties));
 
-    const ses = await listenSes(options.sesPort);
-    stopping.push(() => new Promise<void>((resolve) => { ses.close(() => resolve()); ses.closeAllConnections(); }));
-    const sesUrl = `http://127.0.0.1:${options.sesPort}`;
+    const cognito = await startCognitoLocal({
+      port: options.cognitoPort, dataDir: path.join(options.dataDir, 'cognito'), log: (line) => options.log(`cognito: ${line}`),
+    });
+    stopping.push(() => cognito.stop());
+    const users = demoUsers(effectiveConfig());
+    const signIn = await seedSignIn({
+      endpoint: cognito.endpoint, dataDir: path.join(options.dataDir, 'cognito'),
+      groups: [...new Set(users.flatMap((u) => u.groups))], users,
+    });
+
+    let sesUrl = options.externalSesUrl;
+    if (!sesUrl) {
+      const ses = await listenSes(options.sesPort);
+      stopping.push(() => new Promise<void>((resolve) => { ses.close(() => resolve()); ses.closeAllConnections(); }));
+      sesUrl = `http://127.0.0.1:${options.sesPort}`;
+    }
     const stepFunctionsUrl = `http://127.0.0.1:${options.stepFunctionsPort}`;
 
     // The functions see the environment the template gives them; only the endpoints differ from AWS.
@@ -71,11 +91,19 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       AWS_ENDPOINT_URL_SESV2: sesUrl,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      // The authorizer trusts the emulator's pool instead of the deployed one: ordinary settings, no branch.
+      JWT_ISSUER: signIn.issuer,
+      JWKS_URI: signIn.jwksUri,
+      USER_POOL_CLIENT_ID: signIn.clientId,
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
 
     const lambdas = new LocalLambdas(PROJECT_ROOT, stack.functions);
-    const stepFunctions = new LocalStepFunctions(stack.stateMachine.arn, stack.stateMachine.definition as never, lambdas, options.log);
+    const stepFunctions = new LocalStepFunctions(
+      stack.stateMachine.arn, stack.stateMachine.definition as never, lambdas, options.log,
+      path.join(options.dataDir, 'executions.json'),
+    );
     await stepFunctions.listen(options.stepFunctionsPort);
     stopping.push(() => stepFunctions.close());
 
@@ -83,8 +111,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const api = await gateway.listen(options.port);
     stopping.push(() => gateway.close());
 
+    const resumed = stepFunctions.resume();
+    if (resumed) options.log(`resumed ${resumed} running workflow execution(s)`);
+
     return {
-      urls: { api, mailViewer: sesUrl, dynamodb: dynamodb.endpoint, stepFunctions: stepFunctionsUrl },
+      urls: { api, mailViewer: sesUrl, dynamodb: dynamodb.endpoint, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint },
+      signIn: { ...signIn, users },
       stack,
       stepFunctions,
       stop,
@@ -93,6 +125,28 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/** The config the functions will load: the same file, read the same way. */
+function effectiveConfig(): ServiceConfig {
+  return process.env.SERVICE_CONFIG_PATH
+    ? parseServiceConfig(JSON.parse(readFileSync(process.env.SERVICE_CONFIG_PATH, 'utf8')))
+    : defaultServiceConfig;
+}
+
+/** A demo password for every seeded user: the local cloud holds no real data and is reachable from this machine only. */
+export const LOCAL_USER_PASSWORD = process.env.LOCAL_USER_PASSWORD ?? 'Local-demo-only-1!';
+
+/** One caseworker per team, one coordinator and one commissioner per area (groups as in the stack). */
+function demoUsers(config: ServiceConfig): SeededUser[] {
+  const user = (username: string, groups: string[]): SeededUser => ({
+    username, email: `${username}@users.referrals.example`, password: LOCAL_USER_PASSWORD, groups,
+  });
+  return config.areas.flatMap((area) => [
+    ...area.teams.map((team) => user(`${team.id}.caseworker`, [team.id])),
+    user(`coordinator.${area.id}`, [coordinatorGroup(area.id)]),
+    user(`commissioner.${area.id}`, [commissionerGroup(area.id)]),
+  ]);
 }
 
 /** All functions share this process, so their environments must agree wherever they overlap. */

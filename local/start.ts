@@ -36,7 +36,9 @@ try {
     dynamoDbPort: port('DYNAMODB_PORT', 8000),
     sesPort: port('SES_PORT', 8005),
     stepFunctionsPort: port('STEP_FUNCTIONS_PORT', 8083),
+    cognitoPort: port('COGNITO_PORT', 9229),
     dataDir: path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local')),
+    ...(process.env.LOCAL_SES_URL ? { externalSesUrl: process.env.LOCAL_SES_URL } : {}),
     log: (message) => console.log(`  ${message}`),
   });
   const { urls } = cloud;
@@ -47,6 +49,9 @@ try {
     `  Mail viewer     ${urls.mailViewer}   (SES v2 emulator; JSON at /store)`,
     `  DynamoDB Local  ${urls.dynamodb}   (table ${cloud.stack.table.logicalId})`,
     `  Step Functions  ${urls.stepFunctions}   (${cloud.stack.stateMachine.arn})`,
+    `  Cognito         ${urls.cognito}   (pool ${cloud.signIn.userPoolId}, client ${cloud.signIn.clientId})`,
+    `  Sign in as      ${cloud.signIn.users.map((u) => u.username).join(', ')}`,
+    `                  password: ${cloud.signIn.users[0]?.password ?? ''}   (local demo users only)`,
     'Ctrl-C stops everything.',
     '',
   ].join('\n'));

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalLambdas } from './lambda-runtime.js';
@@ -24,6 +26,17 @@ class ApiError extends Error {
   }
 }
 
+/** Stands in for `$$.Task.Token`, which the emulator does not provide; replaced by a real token per wait. */
+const TOKEN_PLACEHOLDER = 'local-task-token-placeholder';
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+interface PendingCallback {
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+  readonly expiresAt: number;
+}
+
 /** Every Task state, at any depth (Map item processors, Parallel branches), by name. */
 function taskStates(definition: Definition): [string, StateDefinition][] {
   const found: [string, StateDefinition][] = [];
@@ -46,31 +59,114 @@ function taskStates(definition: Definition): [string, StateDefinition][] {
  */
 export class LocalStepFunctions {
   readonly executions = new Map<string, Execution>();
+  private readonly callbacks = new Map<string, PendingCallback>();
+  private readonly aborts = new Map<string, () => void>();
   private readonly machine: StateMachine;
   private readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
   private server?: Server;
+  private stopped = false;
 
   constructor(
     private readonly stateMachineArn: string,
     private readonly definition: Definition,
     lambdas: LocalLambdas,
     private readonly log: (message: string) => void,
+    /** Where executions are kept, so a restarted local cloud resumes the ones that were running. */
+    private readonly journalFile?: string,
   ) {
-    this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+    this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
     this.taskHandlers = Object.fromEntries(taskStates(definition).map(([name, state]) => {
-      const arn = String(state.Resource);
-      if (!lambdas.has(arn)) throw new Error(`Task state "${name}" calls ${arn}, which the local cloud cannot run`);
-      return [name, (input: unknown) => lambdas.invoke(arn, input)];
+      const resource = String(state.Resource);
+      if (resource === LAMBDA_CALLBACK) return [name, (input: unknown) => this.invokeAndWait(lambdas, name, input)];
+      if (resource === LAMBDA_INVOKE) {
+        return [name, (input: unknown) => {
+          const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+          return lambdas.invoke(FunctionName, Payload);
+        }];
+      }
+      if (!lambdas.has(resource)) throw new Error(`Task state "${name}" calls ${resource}, which the local cloud cannot run`);
+      return [name, (input: unknown) => lambdas.invoke(resource, input)];
     }));
+  }
+
+  /**
+   * `.waitForTaskToken`: invokes the function with a fresh token in place of `$$.Task.Token`, then waits
+   * for SendTaskSuccess or SendTaskFailure with that token. The state's own timeout (TimeoutSecondsPath)
+   * is enforced by the emulator; the token expires with it.
+   */
+  private async invokeAndWait(lambdas: LocalLambdas, stateName: string, input: unknown): Promise<unknown> {
+    const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, unknown> };
+    const token = randomBytes(24).toString('base64url');
+    const payload = JSON.parse(JSON.stringify(Payload).replaceAll(TOKEN_PLACEHOLDER, token)) as Record<string, unknown>;
+    const secondsToWait = Number(payload.secondsToWait ?? 0);
+    const expiresAt = Date.now() + (secondsToWait > 0 ? secondsToWait * 1000 : 365 * 86_400_000);
+    const answered = new Promise<unknown>((resolve, reject) => this.callbacks.set(token, { resolve, reject, expiresAt }));
+    // Registered before the invoke: the function may answer its own token at once.
+    answered.catch(() => undefined);
+    await lambdas.invoke(FunctionName, payload);
+    this.log(`waiting in "${stateName}" for up to ${secondsToWait || '∞'} s`);
+    try {
+      return await answered;
+    } finally {
+      this.callbacks.delete(token);
+    }
+  }
+
+  private answerCallback(body: Record<string, unknown>, succeeded: boolean): Record<string, never> {
+    const token = String(body.taskToken ?? '');
+    const pending = this.callbacks.get(token);
+    if (!pending) throw new ApiError('TaskDoesNotExist', 'Task does not exist anymore');
+    if (Date.now() > pending.expiresAt) throw new ApiError('TaskTimedOut', 'Task timed out');
+    this.callbacks.delete(token);
+    if (succeeded) {
+      pending.resolve(JSON.parse(String(body.output ?? 'null')));
+    } else {
+      const error = new Error(String(body.cause ?? ''));
+      error.name = String(body.error ?? 'States.TaskFailed');
+      pending.reject(error);
+    }
+    return {};
+  }
+
+  /** Re-runs every execution the journal says was running when the local cloud stopped. */
+  resume(): number {
+    if (!this.journalFile || !existsSync(this.journalFile)) return 0;
+    const journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as { name: string; input: string; status: string; startDate: string }[];
+    let resumed = 0;
+    for (const entry of journal) {
+      if (entry.status === 'RUNNING') {
+        // Every step is idempotent and reads its position from the table, so starting again from the
+        // top resumes each assignment at its stored deadline without repeating an email.
+        this.startExecution(entry.name, entry.input, new Date(entry.startDate));
+        resumed++;
+      } else {
+        this.executions.set(this.executionArn(entry.name), {
+          executionArn: this.executionArn(entry.name), name: entry.name, input: entry.input,
+          startDate: new Date(entry.startDate), status: entry.status as Execution['status'], done: Promise.resolve(),
+        });
+      }
+    }
+    return resumed;
+  }
+
+  private writeJournal(): void {
+    if (!this.journalFile || this.stopped) return;
+    const entries = [...this.executions.values()].map((e) => ({ name: e.name, input: e.input, status: e.status, startDate: e.startDate.toISOString() }));
+    writeFileSync(`${this.journalFile}.tmp`, JSON.stringify(entries));
+    renameSync(`${this.journalFile}.tmp`, this.journalFile);
+  }
+
+  private executionArn(name: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   }
 
   get name(): string {
     return this.stateMachineArn.split(':').pop() ?? '';
   }
 
-  startExecution(name: string, input: string): Execution {
+  startExecution(name: string, input: string, startDate = new Date()): Execution {
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new ApiError('InvalidName', 'Invalid execution name');
-    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn = this.executionArn(name);
     const existing = this.executions.get(executionArn);
     if (existing) {
       // As in AWS: the same name and input while running is the same execution; anything else is refused.
@@ -83,13 +179,14 @@ export class LocalStepFunctions {
     } catch {
       throw new ApiError('InvalidExecutionInput', 'Input is not valid JSON');
     }
-    const startDate = new Date();
     const run = this.machine.run(parsed as never, {
       overrides: { taskResourceLocalHandlers: this.taskHandlers as never },
       context: {
         Execution: { Id: executionArn, Name: name, Input: parsed, StartTime: startDate.toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' },
         StateMachine: { Id: this.stateMachineArn, Name: this.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
       } as never,
+      noThrowOnAbort: true,
     });
     const execution: Execution = { executionArn, name, input, startDate, status: 'RUNNING', done: Promise.resolve() };
     execution.done = run.result.then(
@@ -108,8 +205,11 @@ export class LocalStepFunctions {
       },
     ).finally(() => {
       execution.stopDate = new Date();
+      this.writeJournal();
     });
     this.executions.set(executionArn, execution);
+    this.aborts.set(executionArn, run.abort);
+    this.writeJournal();
     return execution;
   }
 
@@ -146,6 +246,10 @@ export class LocalStepFunctions {
           .map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status, startDate: seconds(e.startDate), stopDate: seconds(e.stopDate) }));
         return { executions };
       }
+      case 'SendTaskSuccess':
+        return this.answerCallback(body, true);
+      case 'SendTaskFailure':
+        return this.answerCallback(body, false);
       case 'DescribeStateMachine': {
         requireMachine();
         return {
@@ -166,7 +270,10 @@ export class LocalStepFunctions {
     });
   }
 
+  /** Stops serving. Running executions are left in the journal as running, to resume on the next start. */
   close(): Promise<void> {
+    this.stopped = true;
+    for (const abort of this.aborts.values()) abort();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

@@ -73,7 +73,7 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, gateway
     if (id === 'AWS::StackName') return 'local';
     const resource = template.Resources[id];
     if (!resource) throw new Error(`Ref to unknown resource ${id}`);
-    if (resource.Type === 'AWS::StepFunctions::StateMachine') return localStateMachineArn(id);
+    if (resource.Type === 'AWS::StepFunctions::StateMachine') return localStateMachineArn(String(resource.Properties?.StateMachineName ?? id));
     if (resource.Type === 'AWS::Lambda::Function') return id;
     return id;
   };
@@ -95,10 +95,17 @@ export interface LocalFunction {
   readonly environment: Record<string, string>;
 }
 
+export interface LocalAuthorizer {
+  readonly functionLogicalId: string;
+  /** e.g. `$request.header.Authorization`: a request missing one is refused with 401 before any function runs. */
+  readonly identitySource: string[];
+}
+
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
   readonly functionLogicalId: string;
+  readonly authorizer?: LocalAuthorizer;
 }
 
 /** What the local cloud needs from the template, all read from the one definition CDK deploys. */
@@ -146,15 +153,31 @@ export function readLocalStack(template: CfnTemplate, gatewayUrl: string): Local
       const target = resolveTarget(r.Properties?.Target);
       const functionLogicalId = integrations.get(target);
       if (!functionLogicalId) throw new Error(`Route ${method} ${routePath} has no Lambda integration`);
-      return { method, path: routePath, functionLogicalId };
+      const authorizerRef = (r.Properties?.AuthorizerId as { Ref?: string } | undefined)?.Ref;
+      return { method, path: routePath, functionLogicalId, ...(authorizerRef ? { authorizer: readAuthorizer(template, authorizerRef) } : {}) };
     });
 
   return {
     table: { logicalId: tableId, properties: table.Properties ?? {} },
-    stateMachine: { logicalId: machineId, arn: localStateMachineArn(machineId), definition: JSON.parse(definitionString) },
+    stateMachine: {
+      logicalId: machineId,
+      arn: localStateMachineArn(String(machine.Properties?.StateMachineName ?? machineId)),
+      definition: JSON.parse(definitionString),
+    },
     functions,
     routes,
   };
+}
+
+function readAuthorizer(template: CfnTemplate, logicalId: string): LocalAuthorizer {
+  const properties = template.Resources[logicalId]?.Properties ?? {};
+  if (properties.AuthorizerType !== 'REQUEST' || properties.EnableSimpleResponses !== true) {
+    throw new Error(`Authorizer ${logicalId}: the local gateway runs Lambda authorizers with simple responses only`);
+  }
+  const parts = (properties.AuthorizerUri as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
+  const getAtt = parts.find((p): p is { 'Fn::GetAtt': [string, string] } => typeof p === 'object' && p !== null && 'Fn::GetAtt' in p);
+  if (!getAtt) throw new Error(`Authorizer ${logicalId} does not name a Lambda function`);
+  return { functionLogicalId: getAtt['Fn::GetAtt'][0], identitySource: (properties.IdentitySource as string[] | undefined) ?? [] };
 }
 
 /** A route's target is `integrations/<IntegrationId>`, written as a Join around a Ref. */

@@ -3,21 +3,21 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DECLINED_ERROR, PERMANENT_ERRORS } from './workflow-contract.js';
+
+export { DECLINED_ERROR, PERMANENT_ERRORS };
 
 /** The Lambda functions the workflow's Task states call. */
 export interface ReferralWorkflowFunctions {
   readonly screenReferral: lambda.IFunction;
   readonly routeReferral: lambda.IFunction;
   readonly notifyTeam: lambda.IFunction;
+  readonly awaitAcknowledgement: lambda.IFunction;
+  readonly escalateAssignment: lambda.IFunction;
+  readonly rerouteAssignment: lambda.IFunction;
   readonly notifyCoordinator: lambda.IFunction;
   readonly recordReferralStatus: lambda.IFunction;
 }
-
-/**
- * Errors a handler raises when trying again cannot help (the referral is missing, the input is malformed).
- * Everything else is treated as transient and retried with backoff before the failure path takes over.
- */
-export const PERMANENT_ERRORS = ['PermanentFailure'];
 
 /** State names are part of the contract with the local cloud, which binds each Task by name. */
 export const STATE = {
@@ -25,20 +25,38 @@ export const STATE = {
   route: 'Route referral',
   inArea: 'Is the referral in area?',
   outOfArea: 'Tell coordinator: out of area',
-  notifyEach: 'Notify each assigned team',
+  eachAssignment: 'Follow each assignment',
   notifyTeam: 'Notify team',
-  awaiting: 'Record awaiting acknowledgement',
+  whereIsIt: 'Where is the assignment?',
+  waitForDeadline: 'Wait for acknowledgement',
+  remind: 'Remind team and duty manager',
+  waitForGrace: 'Wait for acknowledgement in grace period',
+  breach: 'Record breach',
+  reroute: 'Re-route declined assignment',
+  anotherTeam: 'Is there another team?',
+  settled: 'Assignment settled',
+  recordOutcome: 'Record acknowledgement outcome',
   recordFailure: 'Record workflow failure',
   failureToCoordinator: 'Tell coordinator: workflow failed',
-  routed: 'Referral routed',
+  routed: 'Referral settled',
   outOfAreaDone: 'Referral out of area',
   failed: 'Referral workflow failed',
 } as const;
 
 /**
- * Screen → route → notify every assigned team → await acknowledgement.
- * JSONPath only (the local emulator has no JSONata). Every Task retries transient errors with backoff;
- * whatever still fails is recorded on the referral and told to the coordinator — never silence.
+ * Where the number of seconds to wait lives. AWS resolves TimeoutSecondsPath against the state's input;
+ * aws-local-stepfunctions resolves it against the input after Parameters. The wait states take their
+ * input under `Payload` and pass it on under `Payload`, so this one path names the same number for both.
+ */
+export const SECONDS_TO_WAIT_PATH = '$.Payload.secondsToWait';
+
+/**
+ * Screen → route → for each assigned team: notify, wait for acknowledgement until the deadline, remind
+ * and tell the duty manager, wait out the grace period, record a breach; a decline re-routes to the
+ * team's fallback. JSONPath only (the local emulator has no JSONata). Every Lambda step retries transient
+ * errors with backoff; whatever still fails is recorded and told to the coordinator — never silence.
+ * Bounded: each assignment takes at most one deadline wait and one grace wait, and a decline can only
+ * move along a fallback chain that the config proves acyclic.
  */
 export class ReferralWorkflow extends Construct {
   readonly definition: sfn.IChainable;
@@ -46,16 +64,8 @@ export class ReferralWorkflow extends Construct {
   constructor(scope: Construct, id: string, fns: ReferralWorkflowFunctions) {
     super(scope, id);
 
-    const invoke = (stateName: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined) => {
-      const task = new tasks.LambdaInvoke(this, stateName, {
-        stateName,
-        lambdaFunction: fn,
-        payload: sfn.TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: false,
-        resultPath: resultPath ?? sfn.JsonPath.DISCARD,
-      });
-      task.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
+    const withRetries = <T extends sfn.TaskStateBase>(task: T, notRetried: string[] = []): T => {
+      task.addRetry({ errors: [...notRetried, ...PERMANENT_ERRORS], maxAttempts: 0 });
       task.addRetry({
         errors: [sfn.Errors.ALL],
         interval: Duration.seconds(1),
@@ -66,6 +76,15 @@ export class ReferralWorkflow extends Construct {
       });
       return task;
     };
+    const invoke = (stateName: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined) =>
+      withRetries(new tasks.LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: fn,
+        payload: sfn.TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: resultPath ?? sfn.JsonPath.DISCARD,
+      }));
     const reference = sfn.JsonPath.stringAt('$.reference');
 
     const recordFailure = invoke(
@@ -93,30 +112,74 @@ export class ReferralWorkflow extends Construct {
     const route = onFailure(invoke(STATE.route, fns.routeReferral, { reference }, '$.routing'));
     const outOfArea = onFailure(invoke(STATE.outOfArea, fns.notifyCoordinator, { reference, reason: 'OUT_OF_AREA' }, undefined));
 
-    // One iteration per assignment: the acknowledgement wait for each team joins this branch.
-    const notifyTeam = invoke(
-      STATE.notifyTeam,
-      fns.notifyTeam,
-      { reference, teamId: sfn.JsonPath.stringAt('$.teamId') },
-      undefined,
-    );
-    const notifyEach = onFailure(new sfn.Map(this, STATE.notifyEach, {
-      stateName: STATE.notifyEach,
+    // One iteration per assignment. Its state is `{ Payload: { reference, teamId, ... } }` throughout.
+    const assignment = {
+      reference: sfn.JsonPath.stringAt('$.Payload.reference'),
+      teamId: sfn.JsonPath.stringAt('$.Payload.teamId'),
+    };
+    const settled = new sfn.Succeed(this, STATE.settled);
+    const notifyTeam = invoke(STATE.notifyTeam, fns.notifyTeam, assignment, '$.Payload');
+    const waitFor = (stateName: string, stage: 'DEADLINE' | 'GRACE') => withRetries(new tasks.LambdaInvoke(this, stateName, {
+      stateName,
+      lambdaFunction: fns.awaitAcknowledgement,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      // The token goes to the function, which keeps it server-side on the assignment: never in a link.
+      payload: sfn.TaskInput.fromObject({
+        ...assignment,
+        stage,
+        secondsToWait: sfn.JsonPath.numberAt(SECONDS_TO_WAIT_PATH),
+        taskToken: sfn.JsonPath.taskToken,
+      }),
+      taskTimeout: sfn.Timeout.at(SECONDS_TO_WAIT_PATH),
+      retryOnServiceExceptions: false,
+      resultPath: sfn.JsonPath.DISCARD,
+    }), [DECLINED_ERROR, sfn.Errors.TIMEOUT]);
+    const waitForDeadline = waitFor(STATE.waitForDeadline, 'DEADLINE');
+    const waitForGrace = waitFor(STATE.waitForGrace, 'GRACE');
+    const remind = invoke(STATE.remind, fns.escalateAssignment, { ...assignment, action: 'REMIND' }, '$.Payload');
+    const breach = invoke(STATE.breach, fns.escalateAssignment, { ...assignment, action: 'BREACH' }, '$.Payload');
+    const reroute = invoke(STATE.reroute, fns.rerouteAssignment, assignment, '$.Payload');
+
+    // Retriers come before catchers: the waits' first retrier lets a decline and a timeout through.
+    for (const wait of [waitForDeadline, waitForGrace]) {
+      wait.addCatch(reroute, { errors: [DECLINED_ERROR], resultPath: '$.declined' });
+    }
+    waitForDeadline.addCatch(remind, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
+    waitForGrace.addCatch(breach, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
+
+    const whereIsIt = new sfn.Choice(this, STATE.whereIsIt)
+      .when(sfn.Condition.stringEquals('$.Payload.stage', 'DEADLINE'), waitForDeadline)
+      .when(sfn.Condition.stringEquals('$.Payload.stage', 'GRACE'), waitForGrace)
+      .when(sfn.Condition.stringEquals('$.Payload.stage', 'DECLINED'), reroute)
+      .otherwise(settled);
+    notifyTeam.next(whereIsIt);
+    waitForDeadline.next(settled);
+    remind.next(whereIsIt);
+    waitForGrace.next(settled);
+    breach.next(settled);
+    reroute.next(new sfn.Choice(this, STATE.anotherTeam)
+      .when(sfn.Condition.isPresent('$.Payload.teamId'), notifyTeam)
+      .otherwise(settled));
+
+    const eachAssignment = onFailure(new sfn.Map(this, STATE.eachAssignment, {
+      stateName: STATE.eachAssignment,
       itemsPath: '$.routing.assignments',
       itemSelector: {
-        reference,
-        teamId: sfn.JsonPath.stringAt('$$.Map.Item.Value.teamId'),
+        Payload: {
+          reference,
+          teamId: sfn.JsonPath.stringAt('$$.Map.Item.Value.teamId'),
+        },
       },
       maxConcurrency: 10,
       resultPath: sfn.JsonPath.DISCARD,
     }).itemProcessor(notifyTeam));
-    const awaiting = onFailure(invoke(STATE.awaiting, fns.recordReferralStatus, { reference, status: 'AWAITING_ACK' }, undefined));
+    const recordOutcome = onFailure(invoke(STATE.recordOutcome, fns.recordReferralStatus, { reference, status: 'SETTLED' }, undefined));
 
     this.definition = screen
       .next(route)
       .next(new sfn.Choice(this, STATE.inArea)
         .when(sfn.Condition.stringEquals('$.routing.outcome', 'OUT_OF_AREA'),
           outOfArea.next(new sfn.Succeed(this, STATE.outOfAreaDone)))
-        .otherwise(notifyEach.next(awaiting).next(new sfn.Succeed(this, STATE.routed))));
+        .otherwise(eachAssignment.next(recordOutcome).next(new sfn.Succeed(this, STATE.routed))));
   }
 }

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, QueryCommand, TransactWriteCommand,
+  GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Band } from '../domain/config.js';
 import type { ReferralSubmission } from '../domain/referral.js';
 import {
   previousStatusesFor,
-  type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+  type AssignmentRecord, type AssignmentStatus, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
 import { documents, dynamodb, requiredEnv } from './aws-clients.js';
@@ -204,17 +204,119 @@ export async function moveReferral(reference: string, to: ReferralStatus, change
   }
 }
 
+/** The inbox index sorts a team's assignments by deadline, soonest first. */
 export function assignmentItem(assignment: AssignmentRecord): TransactItem {
   return {
     Put: {
       TableName: tableName,
       Item: {
         ...assignmentKey(assignment.reference, assignment.teamId), kind: 'assignment', ...assignment,
-        teamKey: `TEAM#${assignment.teamId}`, teamSort: `${assignment.assignedAt}#${assignment.reference}`,
+        teamKey: `TEAM#${assignment.teamId}`,
+        teamSort: `${assignment.deadlineAt ?? assignment.assignedAt}#${assignment.reference}`,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+}
+
+/** Adds an assignment (a fallback team after a decline); a repeat of the same step adds nothing. */
+export async function addAssignment(assignment: AssignmentRecord, event: ReferralEvent): Promise<void> {
+  try {
+    await documents.send(new TransactWriteCommand({ TransactItems: [assignmentItem(assignment), eventItem(event)] }));
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Stored beside the assignment, never sent anywhere: the workflow's callback token (SPEC §5). */
+export interface StoredAssignment extends AssignmentRecord {
+  readonly waitToken?: string;
+  readonly waitStage?: string;
+}
+
+/**
+ * Moves an assignment from one of `from` to `to`, with its event, atomically. Returns the assignment as
+ * it was before the move, or `undefined` when it was not in any of `from` (someone else moved it first).
+ */
+export async function moveAssignment(reference: string, teamId: string, change: {
+  from: readonly AssignmentStatus[]; to: AssignmentStatus; now: Date; actor: string;
+  set?: Record<string, unknown>; remove?: string[]; detail?: ReferralEvent['detail'];
+}): Promise<StoredAssignment | undefined> {
+  const before = await getAssignment(reference, teamId);
+  if (!before || !change.from.includes(before.status)) return undefined;
+  const at = change.now.toISOString();
+  const set: Record<string, unknown> = { status: change.to, ...change.set };
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':before': before.status };
+  const assignments = Object.entries(set).map(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:v${i}`] = value;
+    return `#f${i} = :v${i}`;
+  });
+  const removals = (change.remove ?? []).map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
+  try {
+    await documents.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: assignmentKey(reference, teamId),
+            UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+            ConditionExpression: '#status = :before',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        eventItem({
+          reference, at, actor: change.actor, type: 'ASSIGNMENT_STATUS_CHANGED', teamId, from: before.status, to: change.to,
+          ...(change.detail ? { detail: change.detail } : {}),
+        }),
+      ],
+    }));
+    return before;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Keeps the callback token while the assignment is still at the stage the workflow is waiting on. */
+export async function recordWaitToken(reference: string, teamId: string, token: string, stage: string, expected: AssignmentStatus): Promise<boolean> {
+  try {
+    await documents.send(new UpdateCommand({
+      TableName: tableName,
+      Key: assignmentKey(reference, teamId),
+      UpdateExpression: 'SET waitToken = :token, waitStage = :stage',
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':token': token, ':stage': stage, ':expected': expected },
+    }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** A team's inbox, soonest deadline first. */
+export async function teamAssignments(teamId: string): Promise<StoredAssignment[]> {
+  const items: StoredAssignment[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new QueryCommand({
+      TableName: tableName,
+      IndexName: 'byTeam',
+      KeyConditionExpression: 'teamKey = :team',
+      ExpressionAttributeValues: { ':team': `TEAM#${teamId}` },
+      ExclusiveStartKey: start,
+    }));
+    items.push(...((page.Items ?? []) as StoredAssignment[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {
@@ -227,9 +329,9 @@ export async function listAssignments(reference: string): Promise<AssignmentReco
   return (result.Items ?? []) as AssignmentRecord[];
 }
 
-export async function getAssignment(reference: string, teamId: string): Promise<AssignmentRecord | undefined> {
+export async function getAssignment(reference: string, teamId: string): Promise<StoredAssignment | undefined> {
   const result = await documents.send(new GetCommand({ TableName: tableName, Key: assignmentKey(reference, teamId), ConsistentRead: true }));
-  return result.Item as AssignmentRecord | undefined;
+  return result.Item as StoredAssignment | undefined;
 }
 
 export async function listEvents(reference: string): Promise<ReferralEvent[]> {

@@ -25,6 +25,14 @@ export function describeDeadline(deadline: Deadline): string {
   return `${deadline.seconds} seconds`;
 }
 
+/** Deadlines are shown as a caseworker in England reads a clock: London time, with the day. */
+export function londonTime(at: Date | string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+    hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short',
+  }).format(typeof at === 'string' ? new Date(at) : at);
+}
+
 export function referralLink(portalUrl: string, reference: string): string {
   return `${portalUrl.replace(/\/+$/, '')}/portal/referrals/${encodeURIComponent(reference)}`;
 }
@@ -44,7 +52,7 @@ function render(to: string, subject: string, lines: string[], link: string): Age
  * email leaves our control (forwarding, shared inboxes, scanners).
  */
 export function teamAssignmentEmail(input: {
-  to: string; reference: string; band: Band; teamName: string; deadline: Deadline; portalUrl: string;
+  to: string; reference: string; band: Band; teamName: string; deadline: Deadline; deadlineAt?: string; portalUrl: string;
 }): AgencyEmail {
   return render(
     input.to,
@@ -53,13 +61,37 @@ export function teamAssignmentEmail(input: {
       `A referral has been assigned to ${input.teamName}.`,
       `Reference: ${input.reference}`,
       `Screening band: ${input.band}`,
-      `Please acknowledge it within ${describeDeadline(input.deadline)}.`,
+      input.deadlineAt
+        ? `Please acknowledge it by ${londonTime(input.deadlineAt)} (within ${describeDeadline(input.deadline)}).`
+        : `Please acknowledge it within ${describeDeadline(input.deadline)}.`,
     ],
     referralLink(input.portalUrl, input.reference),
   );
 }
 
-export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED';
+/** The deadline has passed: the team is reminded and its duty manager told, with the grace period's end. */
+export function deadlineMissedEmails(input: {
+  teamEmail: string; dutyManagerEmail: string; reference: string; band: Band; teamName: string;
+  deadlineAt: string; graceEndsAt: string; portalUrl: string;
+}): { reminder: AgencyEmail; dutyManager: AgencyEmail } {
+  const link = referralLink(input.portalUrl, input.reference);
+  const facts = [
+    `Reference: ${input.reference}`,
+    `Screening band: ${input.band}`,
+    `Deadline was: ${londonTime(input.deadlineAt)}`,
+    `It will be recorded as breached at ${londonTime(input.graceEndsAt)} unless it is acknowledged before then.`,
+  ];
+  return {
+    reminder: render(input.teamEmail, `Reminder: referral ${input.reference} is past its deadline`, [
+      `${input.teamName} has not yet acknowledged this referral and its deadline has passed.`, ...facts,
+    ], link),
+    dutyManager: render(input.dutyManagerEmail, `Duty manager: referral ${input.reference} missed its deadline at ${input.teamName}`, [
+      `A referral assigned to ${input.teamName} was not acknowledged by its deadline. The team has been reminded.`, ...facts,
+    ], link),
+  };
+}
+
+export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'DEADLINE_BREACHED' | 'NO_TEAM_LEFT';
 
 const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: string }> = {
   OUT_OF_AREA: {
@@ -70,10 +102,18 @@ const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: stri
     subject: 'could not be routed automatically',
     line: 'A step of the referral workflow failed after retrying. Please check the referral and assign it by hand.',
   },
+  DEADLINE_BREACHED: {
+    subject: 'was not acknowledged in time',
+    line: 'A team did not acknowledge this referral by its deadline or within the grace period after the reminder. It is recorded as breached.',
+  },
+  NO_TEAM_LEFT: {
+    subject: 'has no team left to take it',
+    line: 'Every team this referral could go to has declined it. Please decide who takes it on.',
+  },
 };
 
 export function coordinatorEmail(input: {
-  to: string; reference: string; reason: CoordinatorReason; band?: Band; portalUrl: string;
+  to: string; reference: string; reason: CoordinatorReason; band?: Band; teamName?: string; portalUrl: string;
 }): AgencyEmail {
   const wording = COORDINATOR_LINES[input.reason];
   return render(
@@ -83,6 +123,7 @@ export function coordinatorEmail(input: {
       wording.line,
       `Reference: ${input.reference}`,
       ...(input.band ? [`Screening band: ${input.band}`] : []),
+      ...(input.teamName ? [`Team: ${input.teamName}`] : []),
     ],
     referralLink(input.portalUrl, input.reference),
   );

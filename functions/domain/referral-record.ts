@@ -19,6 +19,10 @@ const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> =
   ROUTED: ['SCREENED'],
   OUT_OF_AREA: ['SCREENED'],
   AWAITING_ACK: ['ROUTED'],
+  ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
+  PARTIALLY_ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
+  BREACHED: ['AWAITING_ACK', 'ROUTED'],
+  ESCALATED: ['AWAITING_ACK', 'ROUTED'],
   FAILED: ['RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK'],
 };
 
@@ -50,5 +54,18 @@ export interface AssignmentRecord {
   readonly reason: string;
   readonly status: AssignmentStatus;
   readonly assignedAt: string;
+  /** Absolute, fixed when the team is assigned (SPEC §5). */
+  readonly deadlineAt?: string;
+  readonly graceEndsAt?: string;
   readonly notifiedAt?: string;
+  readonly remindedAt?: string;
+  readonly acknowledgedAt?: string;
+  readonly acknowledgedBy?: string;
+  readonly late?: boolean;
+  readonly declinedAt?: string;
+  readonly declinedBy?: string;
+  readonly declineReason?: string;
+  readonly breachedAt?: string;
+  /** Where this assignment came from when another team declined. */
+  readonly reroutedFrom?: string;
 }

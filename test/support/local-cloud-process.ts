@@ -13,7 +13,12 @@ export interface LocalCloudHandle {
   readonly stepFunctionsUrl: string;
   readonly tableName: string;
   readonly stateMachineArn: string;
+  readonly cognitoUrl: string;
+  readonly clientId: string;
+  readonly password: string;
   readonly logFile: string;
+  readonly dataDir: string;
+  readonly ports: LocalCloudPorts;
 }
 
 export function freePort(): Promise<number> {
@@ -31,9 +36,25 @@ export function freePort(): Promise<number> {
  * Starts `local/start.ts` as its own process on free ports with a throw-away data folder, exactly as
  * `npm start` does, and waits for its ready banner. Its output goes to `logFile`.
  */
-export async function launchLocalCloud(options: { logFile: string; env?: Record<string, string> }): Promise<{ handle: LocalCloudHandle; child: ChildProcess; stop: () => Promise<void> }> {
-  const [port, dynamoDbPort, sesPort, stepFunctionsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'referral-local-cloud-'));
+export interface LocalCloudPorts {
+  readonly port: number;
+  readonly dynamoDbPort: number;
+  readonly sesPort: number;
+  readonly stepFunctionsPort: number;
+  readonly cognitoPort: number;
+}
+
+export async function freePorts(): Promise<LocalCloudPorts> {
+  return { port: await freePort(), dynamoDbPort: await freePort(), sesPort: await freePort(), stepFunctionsPort: await freePort(), cognitoPort: await freePort() };
+}
+
+/** A data folder of its own, unless the caller passes one to restart a local cloud on its old data. */
+export async function launchLocalCloud(options: {
+  logFile: string; env?: Record<string, string>; ports?: LocalCloudPorts; dataDir?: string;
+}): Promise<{ handle: LocalCloudHandle; child: ChildProcess; stop: () => Promise<void> }> {
+  const { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort } = options.ports ?? await freePorts();
+  const ownDataDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'referral-local-cloud-'));
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
@@ -41,7 +62,7 @@ export async function launchLocalCloud(options: { logFile: string; env?: Record<
     env: {
       ...process.env,
       PORT: String(port), DYNAMODB_PORT: String(dynamoDbPort), SES_PORT: String(sesPort),
-      STEP_FUNCTIONS_PORT: String(stepFunctionsPort), LOCAL_DATA_DIR: dataDir,
+      STEP_FUNCTIONS_PORT: String(stepFunctionsPort), COGNITO_PORT: String(cognitoPort), LOCAL_DATA_DIR: dataDir,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +94,7 @@ export async function launchLocalCloud(options: { logFile: string; env?: Record<
       clearTimeout(timer);
     }
     log.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await ready;
@@ -83,7 +104,9 @@ export async function launchLocalCloud(options: { logFile: string; env?: Record<
   }
   const tableName = /table (\S+)\)/.exec(banner)?.[1];
   const stateMachineArn = /\((arn:aws:states:[^)]+)\)/.exec(banner)?.[1];
-  if (!tableName || !stateMachineArn) throw new Error('Could not read the table and state machine from the banner');
+  const clientId = /client (\S+)\)/.exec(banner)?.[1];
+  const password = /password: (\S+)/.exec(banner)?.[1];
+  if (!tableName || !stateMachineArn || !clientId || !password) throw new Error('Could not read the stack from the banner');
   return {
     handle: {
       apiUrl: `http://127.0.0.1:${port}`,
@@ -92,7 +115,12 @@ export async function launchLocalCloud(options: { logFile: string; env?: Record<
       stepFunctionsUrl: `http://127.0.0.1:${stepFunctionsPort}`,
       tableName,
       stateMachineArn,
+      cognitoUrl: `http://127.0.0.1:${cognitoPort}`,
+      clientId,
+      password,
       logFile: options.logFile,
+      dataDir,
+      ports: { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort },
     },
     child,
     stop,

@@ -1,0 +1,22 @@
+/**
+ * Who may see what (SPEC §1). Sign-in groups are team ids, `coordinator-<areaId>` and
+ * `commissioner-<areaId>`: a team sees its own assignments, a coordinator their own area, and a
+ * commissioner never a person's details.
+ */
+export const coordinatorGroup = (areaId: string) => `coordinator-${areaId}`;
+export const commissionerGroup = (areaId: string) => `commissioner-${areaId}`;
+
+export type ReferralAccess = 'allowed' | 'forbidden' | 'hidden';
+
+export function referralAccess(groups: readonly string[], referral: { areaId?: string; teamIds: readonly string[] }): ReferralAccess {
+  if (referral.teamIds.some((teamId) => groups.includes(teamId))) return 'allowed';
+  if (referral.areaId && groups.includes(coordinatorGroup(referral.areaId))) return 'allowed';
+  // A commissioner is told plainly they may not read referrals; anyone else learns nothing, not even
+  // that the reference exists.
+  if (groups.some((g) => g.startsWith('commissioner-'))) return 'forbidden';
+  return 'hidden';
+}
+
+export function isTeamMember(groups: readonly string[], teamId: string): boolean {
+  return groups.includes(teamId);
+}

@@ -1,0 +1,18 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isReference } from '../domain/reference.js';
+import { fieldErrors } from './responses.js';
+
+const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** A malformed reference or team id is simply not found: nothing to confirm or deny. */
+export function referenceParameter(event: APIGatewayProxyEventV2): string {
+  const reference = event.pathParameters?.reference ?? '';
+  if (!isReference(reference)) throw fieldErrors(404, [{ path: 'reference', message: 'No such referral.' }]);
+  return reference;
+}
+
+export function teamParameter(event: APIGatewayProxyEventV2): string {
+  const teamId = event.pathParameters?.teamId ?? '';
+  if (!TEAM_ID.test(teamId)) throw fieldErrors(404, [{ path: 'teamId', message: 'No such team.' }]);
+  return teamId;
+}

@@ -1,0 +1,55 @@
+import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { loadAssignment } from './adapters/assignment-context.js';
+import { requiredEnv } from './adapters/aws-clients.js';
+import { sendEmail } from './adapters/mailer.js';
+import { addAssignment, listAssignments, noticeAlreadySent, recordNoticeSent, requireReferral } from './adapters/referral-store.js';
+import { parseTaskInput, referenceInput } from './adapters/task-input.js';
+import { coordinatorEmail } from './domain/agency-email.js';
+import { deadlineFor } from './domain/deadlines.js';
+import { fallbackTeam } from './domain/routing.js';
+import { taskDefaults } from './http/http-defaults.js';
+import { logger, metrics } from './observability.js';
+
+const portalUrl = requiredEnv('PORTAL_URL');
+const rerouteInput = referenceInput.extend({ teamId: z.string().min(1).max(64) });
+
+/**
+ * A team declined (SPEC §4): the referral goes to the next team along its fallback chain that has not
+ * had it yet, with a fresh deadline; with nobody left, the coordinator is told.
+ */
+const rerouteAssignment = async (input: unknown) => {
+  const { reference, teamId } = parseTaskInput(rerouteInput, input);
+  const { assignment, area, team } = await loadAssignment(reference, teamId);
+  const referral = await requireReferral(reference);
+  const existing = await listAssignments(reference);
+  // A retried step finds the team it already chose.
+  const chosen = existing.find((a) => a.reroutedFrom === teamId);
+  if (chosen) return { reference, teamId: chosen.teamId };
+
+  const next = fallbackTeam(area, teamId, existing.map((a) => a.teamId), referral.submission.victim.postcode);
+  const now = new Date();
+  if (next) {
+    await addAssignment({
+      reference, teamId: next.id, areaId: area.id, band: assignment.band, reason: `fallback-for:${teamId}`,
+      status: 'ASSIGNED', assignedAt: now.toISOString(), reroutedFrom: teamId,
+      deadlineAt: deadlineFor(now, next.deadlines[assignment.band]).toISOString(),
+    }, { reference, at: now.toISOString(), actor: 'workflow', type: 'ASSIGNMENT_REROUTED', teamId: next.id, detail: { from: teamId } });
+    metrics.addMetric('AssignmentRerouted', MetricUnit.Count, 1);
+    logger.info('Declined assignment re-routed', { reference, from: teamId, to: next.id });
+    return { reference, teamId: next.id };
+  }
+
+  const notice = `no-team-left:${teamId}`;
+  if (!(await noticeAlreadySent(reference, notice))) {
+    const messageId = await sendEmail(coordinatorEmail({
+      to: area.coordinatorEmail, reference, reason: 'NO_TEAM_LEFT', band: assignment.band, teamName: team.name, portalUrl,
+    }), { reference });
+    await recordNoticeSent(reference, notice, messageId, now);
+  }
+  logger.info('Declined with no team left: coordinator told', { reference, teamId });
+  return { reference, stage: 'NO_TEAM_LEFT' };
+};
+
+export const handler = middy(rerouteAssignment).use(taskDefaults());

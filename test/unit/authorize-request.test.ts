@@ -1,0 +1,188 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+
+const ISSUER = 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Test0Pool';
+const JWKS_URI = `${ISSUER}/.well-known/jwks.json`;
+const CLIENT_ID = '4portalclient0000000000000';
+const KEY_ID = 'pool-key-1';
+
+const poolKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwks = { keys: [{ ...poolKey.publicKey.export({ format: 'jwk' }), kid: KEY_ID, alg: 'RS256', use: 'sig' }] };
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function token(claims: Record<string, unknown>, options: { key?: KeyObject; kid?: string } = {}): string {
+  const signingInput = `${b64({ alg: 'RS256', kid: options.kid ?? KEY_ID })}.${b64(claims)}`;
+  return `${signingInput}.${sign('sha256', Buffer.from(signingInput), options.key ?? poolKey.privateKey).toString('base64url')}`;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The claims of a Cognito access token for a victim care caseworker. */
+function accessClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sub: '7d4c5a1e-2f1b-4c8e-9a51-0c3e2b1d9f10', 'cognito:groups': ['victim-care'], iss: ISSUER, client_id: CLIENT_ID,
+    origin_jti: 'o-1', event_id: 'e-1', token_use: 'access', scope: 'aws.cognito.signin.user.admin',
+    auth_time: now(), exp: now() + 3600, iat: now(), jti: 'j-1', username: 'vc.caseworker',
+    ...overrides,
+  };
+}
+
+function request(options: { authorization?: string; cookies?: string[] } = {}): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: '2.0', type: 'REQUEST', routeArn: 'arn:aws:execute-api:eu-west-2:000000000000:api/$default/GET/api/teams/victim-care/assignments',
+    identitySource: options.authorization ? [options.authorization] : [], routeKey: 'GET /api/teams/{teamId}/assignments',
+    rawPath: '/api/teams/victim-care/assignments', rawQueryString: '',
+    cookies: options.cookies ?? [],
+    headers: options.authorization === undefined ? {} : { authorization: options.authorization },
+    requestContext: {
+      accountId: '000000000000', apiId: 'api', domainName: 'example', domainPrefix: 'example', requestId: 'r-1',
+      routeKey: 'GET /api/teams/{teamId}/assignments', stage: '$default', time: '', timeEpoch: 0,
+      http: { method: 'GET', path: '/api/teams/victim-care/assignments', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+    },
+  };
+}
+
+const context = {
+  callbackWaitsForEmptyEventLoop: false, functionName: 'AuthorizeRequest', functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:AuthorizeRequest', memoryLimitInMB: '512',
+  awsRequestId: 'req-1', logGroupName: '/aws/lambda/AuthorizeRequest', logStreamName: 'test',
+  getRemainingTimeInMillis: () => 5000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
+} as Context;
+
+type Answer = { isAuthorized: boolean; context?: Record<string, string> };
+type Handler = (event: APIGatewayRequestAuthorizerEventV2, context: Context) => Promise<Answer>;
+
+const jwksAnswer = vi.fn(async () => new Response(JSON.stringify(jwks), { status: 200 }));
+let handler: Handler;
+let warn: MockInstance;
+let error: MockInstance;
+let logged: MockInstance[] = [];
+
+/** A fresh module: its verifier, and its cached key set, are made at module scope. */
+async function loadAuthorizer() {
+  vi.resetModules();
+  const module = await import('../../functions/authorize-request.js');
+  const { logger } = await import('../../functions/observability.js');
+  handler = module.handler as unknown as Handler;
+  warn = vi.spyOn(logger, 'warn');
+  error = vi.spyOn(logger, 'error');
+  logged = [warn, error, vi.spyOn(logger, 'info'), vi.spyOn(logger, 'debug'), vi.spyOn(logger, 'critical')];
+}
+
+const authorize = (event: APIGatewayRequestAuthorizerEventV2) => handler(event, context);
+
+const environmentBefore = { ...process.env };
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    JWT_ISSUER: ISSUER, JWKS_URI, USER_POOL_CLIENT_ID: CLIENT_ID, POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'eu-west-2',
+    // The spies still see every call; nothing is printed.
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  vi.stubGlobal('fetch', jwksAnswer);
+  await loadAuthorizer();
+});
+
+afterEach(() => logged.forEach((spy) => spy.mockClear()));
+
+afterAll(() => {
+  vi.unstubAllGlobals();
+  process.env = environmentBefore;
+});
+
+describe('a signed-in request', () => {
+  it('goes through with the caller id, username and groups for the route', async () => {
+    const answer = await authorize(request({ authorization: `Bearer ${token(accessClaims({ 'cognito:groups': ['mdvs', 'housing-support'] }))}` }));
+    expect(answer).toEqual({
+      isAuthorized: true,
+      context: { userId: '7d4c5a1e-2f1b-4c8e-9a51-0c3e2b1d9f10', username: 'vc.caseworker', groups: 'mdvs,housing-support' },
+    });
+    expect(jwksAnswer).toHaveBeenCalledWith(JWKS_URI, expect.anything());
+  });
+
+  it('goes through with no groups for a user in none', async () => {
+    const { 'cognito:groups': _groups, ...claims } = accessClaims();
+    const answer = await authorize(request({ authorization: `Bearer ${token(claims)}` }));
+    expect(answer).toEqual({ isAuthorized: true, context: expect.objectContaining({ groups: '' }) });
+  });
+
+  it("goes through with the token in the portal's session cookie", async () => {
+    const answer = await authorize(request({ cookies: ['theme=dark', `__Host-session=${token(accessClaims())}`] }));
+    expect(answer.isAuthorized).toBe(true);
+    expect(answer.context?.groups).toBe('victim-care');
+  });
+});
+
+describe('a request that is refused', () => {
+  const refusedFor = async (event: APIGatewayRequestAuthorizerEventV2, reason: string) => {
+    expect(await authorize(event)).toEqual({ isAuthorized: false });
+    expect(warn).toHaveBeenCalledWith('Request refused', { reason });
+  };
+  const bearer = (value: string) => request({ authorization: `Bearer ${value}` });
+
+  it('carries no token at all', async () => {
+    await refusedFor(request(), 'missing');
+    await refusedFor(request({ cookies: ['session=abc', `__Host-session-old=${token(accessClaims())}`] }), 'missing');
+  });
+
+  it('sends something other than a bearer token', async () => {
+    await refusedFor(request({ authorization: 'Basic dmMuY2FzZXdvcmtlcjpwYXNzd29yZA==' }), 'malformed');
+    await refusedFor(bearer('not-a-jwt'), 'malformed');
+  });
+
+  it('is not rescued by a good cookie when the Authorization header it sends is bad', async () => {
+    await refusedFor(request({ authorization: 'Bearer nonsense', cookies: [`__Host-session=${token(accessClaims())}`] }), 'malformed');
+  });
+
+  it('carries an id token, which is signed by the same keys', async () => {
+    const { client_id: _c, scope: _s, username: _u, ...base } = accessClaims();
+    await refusedFor(bearer(token({ ...base, token_use: 'id', aud: CLIENT_ID, 'cognito:username': 'vc.caseworker' })), 'token-use');
+  });
+
+  it('carries a token issued to another app client', async () => {
+    await refusedFor(bearer(token(accessClaims({ client_id: 'someotherclient0000000000' }))), 'client');
+  });
+
+  it('carries an expired token', async () => {
+    await refusedFor(bearer(token(accessClaims({ iat: now() - 7200, exp: now() - 3600 }))), 'expired');
+  });
+
+  it('carries a token whose claims were changed after signing', async () => {
+    const [header, , signature] = token(accessClaims()).split('.');
+    const promoted = b64(accessClaims({ 'cognito:groups': ['victim-care', 'mdvs', 'coordinator-merseyside'] }));
+    await refusedFor(bearer(`${header}.${promoted}.${signature}`), 'signature');
+  });
+
+  it("carries a token signed by someone else's key under our key id", async () => {
+    await refusedFor(bearer(token(accessClaims(), { key: strangerKey.privateKey })), 'signature');
+  });
+
+  it('carries a token from another user pool', async () => {
+    await refusedFor(bearer(token(accessClaims({ iss: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Other' }))), 'issuer');
+  });
+
+  it('carries a token signed with a key the pool does not have', async () => {
+    await refusedFor(bearer(token(accessClaims(), { kid: 'retired-key' })), 'unknown-key');
+  });
+
+  it('never writes a token to the log', async () => {
+    const secret = token(accessClaims({ exp: now() - 10 }));
+    await authorize(bearer(secret));
+    await authorize(request({ cookies: [`__Host-session=${secret}`] }));
+    const output = JSON.stringify(logged.flatMap((spy) => spy.mock.calls));
+    expect(output).toContain('Request refused');
+    for (const part of secret.split('.')) expect(output).not.toContain(part);
+  });
+});
+
+describe('when the key set cannot be fetched', () => {
+  it('refuses, and logs it as an error someone should look at', async () => {
+    jwksAnswer.mockImplementation(async () => new Response('busy', { status: 503 }));
+    await loadAuthorizer();
+    expect(await authorize(request({ authorization: `Bearer ${token(accessClaims())}` }))).toEqual({ isAuthorized: false });
+    expect(error).toHaveBeenCalledWith('Request refused: could not check its token', expect.objectContaining({ reason: 'keys-unavailable' }));
+  });
+});
