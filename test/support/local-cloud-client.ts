@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { signIn } from '../../local/cognito-local.js';
 import type { LocalCloudHandle } from './local-cloud-process.js';
 
 export interface SentEmail {
@@ -26,6 +27,29 @@ export class LocalCloudClient {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
+  }
+
+  private readonly tokens = new Map<string, string>();
+
+  /** A signed-in user's bearer token (one of the seeded demo users, e.g. `mdvs.caseworker`). */
+  async tokenFor(username: string): Promise<string> {
+    let token = this.tokens.get(username);
+    if (!token) {
+      token = (await signIn({ endpoint: this.cloud.cognitoUrl, clientId: this.cloud.clientId, username, password: this.cloud.password })).accessToken;
+      this.tokens.set(username, token);
+    }
+    return token;
+  }
+
+  /** Calls the API as a signed-in user: answers with the status and the parsed body. */
+  async as(username: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.cloud.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${await this.tokenFor(username)}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
   }
 
   async emails(): Promise<SentEmail[]> {

@@ -1,0 +1,325 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createReferralApp } from '../../lib/app.js';
+import { HANDLER_MODULE_METADATA, PROJECT_ROOT } from '../../lib/constructs/referral-function.js';
+import { PERMANENT_ERRORS, STATE } from '../../workflows/referral-workflow.js';
+import { definitionText, everyState, everyStatesBlock, placeholderLogicalId, taskFunction, type States } from './state-machine-definition.js';
+
+interface Resource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+const outdir = mkdtempSync(path.join(tmpdir(), 'referral-stack-'));
+const removeOutdir = () => rmSync(outdir, { recursive: true, force: true });
+afterAll(removeOutdir);
+// No bundling: these tests read the template, not the code inside the assets.
+const template = (() => {
+  try {
+    return Template.fromStack(createReferralApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }).stack);
+  } catch (error) {
+    removeOutdir(); // a failed synth (a cdk-nag finding, say) fails the file before afterAll is reached
+    throw error;
+  }
+})();
+const resources = template.toJSON().Resources as Record<string, Resource>;
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const idsOfType = (type: string) => Object.keys(resources).filter((id) => resources[id]!.Type === type);
+const onlyIdOfType = (type: string): string => {
+  const ids = idsOfType(type);
+  expect(ids, `exactly one ${type}`).toHaveLength(1);
+  return ids[0]!;
+};
+const getAttId = (value: unknown) => (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+
+const functionIds = idsOfType('AWS::Lambda::Function');
+const handlerModuleOf = (functionId: string) => resources[functionId]!.Metadata?.[HANDLER_MODULE_METADATA];
+const functionFor = (handlerModule: string): string => {
+  const id = functionIds.find((fn) => handlerModuleOf(fn) === handlerModule);
+  if (!id) throw new Error(`No function runs ${handlerModule}`);
+  return id;
+};
+
+/** Every statement a function's role carries: its default policy, any other attached policy, any inline one. */
+const statementsOf = (functionId: string): Statement[] => {
+  const roleId = getAttId(resources[functionId]!.Properties.Role)!;
+  const attached = idsOfType('AWS::IAM::Policy')
+    .map((id) => resources[id]!.Properties)
+    .filter((p) => (p.Roles as { Ref: string }[]).some((role) => role.Ref === roleId));
+  const inline = (resources[roleId]!.Properties.Policies as { PolicyDocument: unknown }[] | undefined) ?? [];
+  return [...attached, ...inline].flatMap((p) => (p.PolicyDocument as { Statement: Statement[] }).Statement);
+};
+const everyStatement = (): { owner: string; statement: Statement }[] =>
+  [...idsOfType('AWS::IAM::Policy'), ...idsOfType('AWS::IAM::Role')].flatMap((owner) => {
+    const props = resources[owner]!.Properties;
+    const documents = props.PolicyDocument ? [props.PolicyDocument] : ((props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((p) => p.PolicyDocument);
+    return documents.flatMap((d) => (d as { Statement: Statement[] }).Statement.map((statement) => ({ owner, statement })));
+  });
+
+const stateMachineId = onlyIdOfType('AWS::StepFunctions::StateMachine');
+const definition = JSON.parse(definitionText(resources[stateMachineId]!.Properties.DefinitionString)) as States;
+const states = everyState(definition);
+const stateNamed = (name: string) => {
+  const found = states.find((s) => s.name === name);
+  if (!found) throw new Error(`No state named "${name}"`);
+  return found;
+};
+
+describe('referral data', () => {
+  it('keeps every referral in one table keyed by pk and sk, billed per request', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('can restore referrals to any point in the last 35 days', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('encrypts referrals with our own KMS key, which rotates', () => {
+    const keyId = onlyIdOfType('AWS::KMS::Key');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('deletes records once their expiresAt retention date passes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it("gives each team an inbox index of its assignments, keyed by teamKey and teamSort", () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'teamKey', AttributeType: 'S' },
+        { AttributeName: 'teamSort', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: [Match.objectLike({
+        IndexName: 'byTeam',
+        KeySchema: [{ AttributeName: 'teamKey', KeyType: 'HASH' }, { AttributeName: 'teamSort', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      })],
+    });
+  });
+});
+
+describe('functions', () => {
+  it('runs every function on Node.js 22 on arm64 with X-Ray tracing on', () => {
+    expect(functionIds.length).toBeGreaterThanOrEqual(7);
+    for (const id of functionIds) {
+      expect(resources[id]!.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('records, for every function, the handler module under functions/ that it runs, and the module exists', () => {
+    const modules = functionIds.map(handlerModuleOf);
+    for (const module of modules) {
+      expect(module).toMatch(/^functions\/[a-z0-9-]+\.ts$/);
+      expect(existsSync(path.join(PROJECT_ROOT, String(module))), String(module)).toBe(true);
+    }
+    expect(new Set(modules).size, 'one function per handler module').toBe(modules.length);
+    expect(modules).toEqual(expect.arrayContaining([
+      'functions/submit-referral.ts', 'functions/health-check.ts', 'functions/screen-referral.ts', 'functions/route-referral.ts',
+      'functions/notify-team.ts', 'functions/notify-coordinator.ts', 'functions/record-referral-status.ts',
+    ]));
+  });
+
+  it('gives every function its own log group, kept for six months', () => {
+    const logGroups = functionIds.map((id) => (resources[id]!.Properties.LoggingConfig as { LogGroup?: { Ref: string } } | undefined)?.LogGroup?.Ref);
+    for (const logGroup of logGroups) {
+      expect(logGroup && resources[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[logGroup!]!.Properties.RetentionInDays).toBe(180);
+    }
+    expect(new Set(logGroups).size).toBe(functionIds.length);
+  });
+});
+
+describe('referral workflow', () => {
+  it('is a Standard state machine with X-Ray tracing, logging every event but no execution data', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
+  it('has exactly the named steps of the referral journey, starting with screening', () => {
+    expect(definition.StartAt).toBe(STATE.screen);
+    expect(states.map((s) => s.name).sort()).toEqual(Object.values(STATE).sort());
+  });
+
+  it('sends a referral outside the area to the coordinator, and every other one to each of its teams', () => {
+    expect(stateNamed(STATE.screen).state.Next).toBe(STATE.route);
+    expect(stateNamed(STATE.route).state.Next).toBe(STATE.inArea);
+    const choice = stateNamed(STATE.inArea).state;
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices?.map((c) => c.Next)).toEqual([STATE.outOfArea]);
+    const toTeams = stateNamed(choice.Default ?? '');
+    expect(toTeams.state.Type, 'one iteration per assignment').toBe('Map');
+    expect(stateNamed(STATE.notifyTeam).inside).toBe(toTeams.name);
+  });
+
+  it('runs each step with the handler it is named for', () => {
+    const tasks = states.filter((s) => s.state.Type === 'Task');
+    const handlerOfStep = Object.fromEntries(tasks.map((s) => [s.name, handlerModuleOf(placeholderLogicalId(taskFunction(s.state)) ?? '')]));
+    for (const { name } of tasks) expect(handlerOfStep[name], `${name} calls one of our functions`).toMatch(/^functions\//);
+    expect(handlerOfStep).toMatchObject({
+      [STATE.screen]: 'functions/screen-referral.ts',
+      [STATE.route]: 'functions/route-referral.ts',
+      [STATE.outOfArea]: 'functions/notify-coordinator.ts',
+      [STATE.notifyTeam]: 'functions/notify-team.ts',
+      [STATE.recordFailure]: 'functions/record-referral-status.ts',
+      [STATE.failureToCoordinator]: 'functions/notify-coordinator.ts',
+    });
+  });
+
+  it('retries every step with backoff, but never retries an error that trying again cannot fix', () => {
+    const tasks = states.filter((s) => s.state.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const { name, state } of tasks) {
+      const retry = state.Retry ?? [];
+      const permanent = retry.findIndex((r) => PERMANENT_ERRORS.every((e) => r.ErrorEquals.includes(e)));
+      expect(permanent, `${name} retries permanent errors`).toBeGreaterThanOrEqual(0);
+      expect(retry[permanent]!.MaxAttempts, name).toBe(0);
+      // States.ALL must be the last retrier (AWS rejects it anywhere else), so it is the catch-all with backoff.
+      const transient = retry.at(-1)!;
+      expect(transient.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(permanent, name).toBeLessThan(retry.length - 1);
+      expect(transient.IntervalSeconds, name).toBeGreaterThanOrEqual(1);
+      expect(transient.BackoffRate, name).toBeGreaterThan(1);
+      expect(transient.MaxAttempts, name).toBeGreaterThanOrEqual(2);
+      expect(transient.MaxDelaySeconds, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('sends whatever still fails after its retries down the failure path, never into silence', () => {
+    const failurePath: string[] = [STATE.recordFailure, STATE.failureToCoordinator];
+    const toFailurePath = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.recordFailure }];
+    const tasks = states.filter((s) => s.state.Type === 'Task' && !failurePath.includes(s.name));
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const { name, state, inside } of tasks) {
+      // A Task inside a Map cannot catch to a state outside it: the Map's own Catch covers it.
+      const catcher = inside ? stateNamed(inside).state : state;
+      expect(catcher.Catch, `${name} (caught by ${inside ?? 'itself'})`).toEqual(toFailurePath);
+    }
+    expect(stateNamed(STATE.recordFailure).state.Next).toBe(STATE.failureToCoordinator);
+    expect(stateNamed(STATE.failureToCoordinator).state.Next).toBe(STATE.failed);
+    expect(stateNamed(STATE.failed).state.Type).toBe('Fail');
+  });
+
+  it('uses JSONPath only, which the local Step Functions emulator can run', () => {
+    for (const block of everyStatesBlock(definition)) expect(block.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    for (const { name, state } of states) expect(state.QueryLanguage ?? 'JSONPath', name).toBe('JSONPath');
+    expect(definitionText(resources[stateMachineId]!.Properties.DefinitionString)).not.toContain('{%');
+  });
+});
+
+describe('email', () => {
+  it('only sends email over TLS, from an identity that uses the TLS configuration set', () => {
+    const configurationSetId = onlyIdOfType('AWS::SES::ConfigurationSet');
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSetId } },
+    });
+  });
+
+  const identityArn = () => JSON.stringify({ Ref: onlyIdOfType('AWS::SES::EmailIdentity') });
+  const configurationSetArn = () => JSON.stringify({ Ref: onlyIdOfType('AWS::SES::ConfigurationSet') });
+  const sendsOnlyAsTheService = (owner: string, statement: Statement) => {
+    expect(list(statement.Action), owner).toEqual(['ses:SendEmail']);
+    const targets = list(statement.Resource).map((r) => JSON.stringify(r));
+    expect(targets, owner).toHaveLength(2);
+    expect(targets.find((t) => t.includes(':identity/')), owner).toContain(identityArn());
+    expect(targets.find((t) => t.includes(':configuration-set/')), owner).toContain(configurationSetArn());
+  };
+
+  it('lets the notify functions send email, but only as the sender identity through its configuration set', () => {
+    for (const handlerModule of ['functions/notify-team.ts', 'functions/notify-coordinator.ts']) {
+      const sesStatements = statementsOf(functionFor(handlerModule)).filter((s) => list(s.Action).some((a) => a.startsWith('ses:')));
+      expect(sesStatements, handlerModule).toHaveLength(1);
+      sendsOnlyAsTheService(handlerModule, sesStatements[0]!);
+    }
+  });
+
+  it('grants no email action beyond SendEmail as the service, and none on every resource', () => {
+    const sesStatements = everyStatement().filter(({ statement }) => list(statement.Action).some((a) => a.startsWith('ses:') || a === '*'));
+    expect(sesStatements.length).toBeGreaterThan(0);
+    for (const { owner, statement } of sesStatements) sendsOnlyAsTheService(owner, statement);
+  });
+});
+
+describe('HTTP API', () => {
+  const routeTarget = (routeKey: string): string | undefined => {
+    const route = idsOfType('AWS::ApiGatewayV2::Route').map((id) => resources[id]!.Properties).find((p) => p.RouteKey === routeKey);
+    if (!route) return undefined;
+    const integrationId = JSON.stringify(route.Target).match(/"Ref":"([A-Za-z0-9]+)"/)?.[1];
+    return getAttId(resources[integrationId ?? '']?.Properties.IntegrationUri);
+  };
+
+  it('accepts referrals at POST /api/referrals and answers health checks at GET /healthz', () => {
+    expect(routeTarget('POST /api/referrals')).toBe(functionFor('functions/submit-referral.ts'));
+    expect(routeTarget('GET /healthz')).toBe(functionFor('functions/health-check.ts'));
+  });
+
+  it('logs every request to a log group, recording no caller IP, path or query string', () => {
+    const stageId = onlyIdOfType('AWS::ApiGatewayV2::Stage');
+    const { AccessLogSettings: access } = resources[stageId]!.Properties as { AccessLogSettings?: { DestinationArn: unknown; Format: string } };
+    expect(access).toBeDefined();
+    expect(resources[getAttId(access!.DestinationArn) ?? '']?.Type).toBe('AWS::Logs::LogGroup');
+    expect(access!.Format).toContain('$context.requestId');
+    expect(access!.Format).not.toMatch(/\$context\.(path|identity|authorizer)|querystring|sourceIp|userAgent/i);
+  });
+
+  it('throttles requests before they reach the functions', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+    const { DefaultRouteSettings: limits } = resources[onlyIdOfType('AWS::ApiGatewayV2::Stage')]!.Properties as {
+      DefaultRouteSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    };
+    expect(limits.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(limits.ThrottlingBurstLimit).toBeGreaterThanOrEqual(limits.ThrottlingRateLimit);
+  });
+});
+
+describe('starting the workflow', () => {
+  it('lets the submit function start executions of the referral state machine', () => {
+    const statements = statementsOf(functionFor('functions/submit-referral.ts'));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Allow',
+      Action: 'states:StartExecution',
+      Resource: { Ref: stateMachineId },
+    }));
+  });
+
+  it('lets no other function start executions', () => {
+    const submit = new Set(statementsOf(functionFor('functions/submit-referral.ts')));
+    const starters = everyStatement().filter(({ statement }) => list(statement.Action).some((a) => a === 'states:StartExecution' || a === 'states:*' || a === '*'));
+    expect(starters.length).toBeGreaterThan(0);
+    for (const { owner, statement } of starters) expect(submit.has(statement), owner).toBe(true);
+  });
+});
