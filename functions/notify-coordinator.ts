@@ -7,24 +7,29 @@ import { getReferral, noticeAlreadySent, recordNoticeSent } from './adapters/ref
 import { serviceConfig } from './adapters/service-config.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { coordinatorEmail } from './domain/agency-email.js';
-import { areaById } from './domain/config.js';
+import { areaById, teamById } from './domain/config.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';
 
 const portalUrl = requiredEnv('PORTAL_URL');
-const coordinatorInput = referenceInput.extend({ reason: z.enum(['OUT_OF_AREA', 'WORKFLOW_FAILED']) });
+const coordinatorInput = referenceInput.extend({
+  reason: z.enum(['OUT_OF_AREA', 'WORKFLOW_FAILED', 'ASSIGNMENT_FAILED']),
+  teamId: z.string().min(1).max(64).optional(),
+});
 
 const notifyCoordinator = async (input: unknown) => {
-  const { reference, reason } = parseTaskInput(coordinatorInput, input);
-  const notice = `coordinator:${reason}`;
+  const { reference, reason, teamId } = parseTaskInput(coordinatorInput, input);
+  const notice = teamId ? `coordinator:${reason}:${teamId}` : `coordinator:${reason}`;
   if (await noticeAlreadySent(reference, notice)) return { sent: false };
 
   const referral = await getReferral(reference);
   // The referral's own area when it has one; otherwise the default area's coordinator answers.
   const area = (referral?.areaId && areaById(serviceConfig, referral.areaId)) || areaById(serviceConfig, serviceConfig.defaultAreaId);
   if (!area) throw new Error('Default area missing from config');
+  const team = teamId ? teamById(area, teamId) : undefined;
   const email = coordinatorEmail({
     to: area.coordinatorEmail, reference, reason, portalUrl,
+    ...(team ? { teamName: team.name } : {}),
     ...(referral?.screening ? { band: referral.screening.band } : {}),
   });
   const messageId = await sendEmail(email, { reference, notice: reason });

@@ -50,6 +50,7 @@ export class ReferralStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
     });
     // A team's inbox: its assignments, soonest deadline first.
     table.addGlobalSecondaryIndex({
@@ -94,7 +95,7 @@ export class ReferralStack extends Stack {
       createDefaultStage: false,
     });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.SIX_MONTHS });
-    new apigw.HttpStage(this, 'DefaultStage', {
+    const stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
@@ -207,6 +208,11 @@ export class ReferralStack extends Stack {
       }),
     ];
 
+    // Anonymous submissions get a tighter limit of their own than the whole API (SPEC §8: rate-limited).
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.routeSettings = { 'POST /api/referrals': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 } };
+    for (const route of publicRoutes) cfnStage.node.addDependency(route);
+
     // Agencies, coordinators and commissioners sign in; sign-in groups are their roles (SPEC §9).
     const signIn = new AgencySignIn(this, 'SignIn', { groups: signInGroups() });
     const authorizeRequest = new ReferralFunction(this, 'AuthorizeRequest', {
@@ -219,7 +225,8 @@ export class ReferralStack extends Stack {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       // No bearer token: API Gateway answers 401 itself. A token that fails verification: 403.
       identitySource: ['$request.header.Authorization'],
-      // Every request is checked afresh: a signed-out or disabled user loses access at once.
+      // No caching: the verdict and the caller's groups are worked out for every request. A token stays
+      // valid until it expires (1 hour), even after sign-out.
       resultsCacheTtl: Duration.seconds(0),
     });
     const agencyRoute = (id: string, path: string, method: apigw.HttpMethod, entry: string, description: string, environment: Record<string, string>) => {

@@ -35,6 +35,8 @@ export const STATE = {
   reroute: 'Re-route declined assignment',
   anotherTeam: 'Is there another team?',
   settled: 'Assignment settled',
+  assignmentFailed: 'Tell coordinator: assignment failed',
+  assignmentNeedsPerson: 'Assignment needs a person',
   recordOutcome: 'Record acknowledgement outcome',
   recordFailure: 'Record workflow failure',
   failureToCoordinator: 'Tell coordinator: workflow failed',
@@ -99,6 +101,8 @@ export class ReferralWorkflow extends Construct {
       { reference, reason: 'WORKFLOW_FAILED' },
       undefined,
     );
+    // If the failure cannot even be recorded (the table is what failed), the coordinator is still told.
+    recordFailure.addCatch(failureToCoordinator, { errors: [sfn.Errors.ALL], resultPath: '$.recordFailureError' });
     const failurePath = recordFailure.next(failureToCoordinator).next(new sfn.Fail(this, STATE.failed, {
       error: 'ReferralWorkflowFailed',
       cause: 'A step failed after its retries; the coordinator has been told.',
@@ -146,6 +150,13 @@ export class ReferralWorkflow extends Construct {
     }
     waitForDeadline.addCatch(remind, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
     waitForGrace.addCatch(breach, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
+
+    // One team's ladder failing must not stop the others': the coordinator takes that assignment on.
+    const assignmentFailed = invoke(STATE.assignmentFailed, fns.notifyCoordinator, { ...assignment, reason: 'ASSIGNMENT_FAILED' }, undefined)
+      .next(new sfn.Succeed(this, STATE.assignmentNeedsPerson));
+    for (const step of [notifyTeam, waitForDeadline, waitForGrace, remind, breach, reroute]) {
+      step.addCatch(assignmentFailed, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    }
 
     const whereIsIt = new sfn.Choice(this, STATE.whereIsIt)
       .when(sfn.Condition.stringEquals('$.Payload.stage', 'DEADLINE'), waitForDeadline)

@@ -91,7 +91,7 @@ export function deadlineMissedEmails(input: {
   };
 }
 
-export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'DEADLINE_BREACHED' | 'NO_TEAM_LEFT';
+export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'ASSIGNMENT_FAILED' | 'DEADLINE_BREACHED' | 'NO_TEAM_LEFT';
 
 const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: string }> = {
   OUT_OF_AREA: {
@@ -101,6 +101,10 @@ const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: stri
   WORKFLOW_FAILED: {
     subject: 'could not be routed automatically',
     line: 'A step of the referral workflow failed after retrying. Please check the referral and assign it by hand.',
+  },
+  ASSIGNMENT_FAILED: {
+    subject: 'needs a person: one team could not be followed up',
+    line: 'A step in following up this referral with one team failed after retrying, so its deadline is no longer being tracked automatically. Please check that the team has it.',
   },
   DEADLINE_BREACHED: {
     subject: 'was not acknowledged in time',

@@ -39,9 +39,11 @@ const alive = (pid: number) => {
   }
 };
 
-const isDynamoDbLocal = (pid: number) => {
+/** DynamoDB Local and the Cognito emulator: the child processes that could outlive a crashed parent. */
+const isEmulator = (pid: number) => {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal');
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return command.includes('DynamoDBLocal') || command.includes('cognito-local');
   } catch {
     return false;
   }
@@ -50,25 +52,25 @@ const isDynamoDbLocal = (pid: number) => {
 const logFile = (name: string) => path.join(PROJECT_ROOT, 'test-results', `${name}-${Date.now()}.log`);
 
 describe('stopping the local cloud', () => {
-  it('stops DynamoDB Local with it on SIGTERM', async () => {
+  it('stops DynamoDB Local and the Cognito emulator with it on SIGTERM', async () => {
     const { child, stop } = await launchLocalCloud({ logFile: logFile('cleanup-sigterm') });
-    const dynamo = descendantsOf(child.pid!).filter(isDynamoDbLocal);
-    expect(dynamo).toHaveLength(1);
+    const emulators = descendantsOf(child.pid!).filter(isEmulator);
+    expect(emulators).toHaveLength(2);
     await stop();
-    await eventually(async () => !alive(dynamo[0]!), 'DynamoDB Local to stop', 10_000);
+    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to stop', 10_000);
   });
 
-  it('leaves no DynamoDB Local behind when it is killed outright (SIGKILL)', async () => {
+  it('leaves no emulator behind when it is killed outright (SIGKILL)', async () => {
     const { child, stop } = await launchLocalCloud({ logFile: logFile('cleanup-sigkill') });
-    const dynamo = descendantsOf(child.pid!).filter(isDynamoDbLocal);
-    expect(dynamo).toHaveLength(1);
+    const emulators = descendantsOf(child.pid!).filter(isEmulator);
+    expect(emulators).toHaveLength(2);
     child.kill('SIGKILL');
-    await eventually(async () => !alive(dynamo[0]!), 'DynamoDB Local to die with its parent', 10_000);
+    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to die with their parent', 10_000);
     await stop();
   });
 
   it('stops when whoever launched it is killed outright, as when npm start is SIGKILLed', async () => {
-    const ports = { PORT: await freePort(), DYNAMODB_PORT: await freePort(), SES_PORT: await freePort(), STEP_FUNCTIONS_PORT: await freePort() };
+    const ports = { PORT: await freePort(), DYNAMODB_PORT: await freePort(), SES_PORT: await freePort(), STEP_FUNCTIONS_PORT: await freePort(), COGNITO_PORT: await freePort() };
     // The same chain as `npm start`: a launcher running `sh -c "node --import tsx local/start.ts"`.
     const dataDir = path.join(PROJECT_ROOT, 'test-results', `cleanup-orphan-${Date.now()}`);
     const launcher = spawn('sh', ['-c', 'node --import tsx local/start.ts; true'], {
@@ -81,7 +83,7 @@ describe('stopping the local cloud', () => {
     launcher.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     await eventually(async () => output.includes('Ctrl-C stops everything.'), 'the local cloud to start', 60_000);
     const tree = descendantsOf(launcher.pid!);
-    expect(tree.filter(isDynamoDbLocal)).toHaveLength(1);
+    expect(tree.filter(isEmulator)).toHaveLength(2);
     launcher.kill('SIGKILL');
     await eventually(async () => tree.every((pid) => !alive(pid)), 'every process under the launcher to stop', 15_000);
     rmSync(dataDir, { recursive: true, force: true });
