@@ -9,7 +9,7 @@ import {
 } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { requiredEnv } from './adapters/aws-clients.js';
+import { requiredEnv } from './adapters/environment.js';
 import { SESSION_COOKIE, type CallerContext } from './http/caller.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';

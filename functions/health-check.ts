@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { requiredEnv, sfn } from './adapters/aws-clients.js';
+import { sfn } from './adapters/aws-clients.js';
+import { requiredEnv } from './adapters/environment.js';
 import { tableIsActive } from './adapters/referral-store.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { json } from './http/responses.js';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { requiredEnv } from './adapters/aws-clients.js';
+import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
 import { getReferral, noticeAlreadySent, recordNoticeSent } from './adapters/referral-store.js';
 import { serviceConfig } from './adapters/service-config.js';

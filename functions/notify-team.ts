@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { loadAssignment } from './adapters/assignment-context.js';
-import { requiredEnv } from './adapters/aws-clients.js';
+import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
 import { getReferral, markAssignmentNotified, moveReferral } from './adapters/referral-store.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';

@@ -17,6 +17,8 @@ export interface Execution {
   output?: string;
   error?: string;
   cause?: string;
+  /** Which states were entered, for GetExecutionHistory (names and types only: no inputs are kept). */
+  history: { type: string; timestamp: number }[];
   done: Promise<void>;
 }
 
@@ -142,7 +144,7 @@ export class LocalStepFunctions {
       } else {
         this.executions.set(this.executionArn(entry.name), {
           executionArn: this.executionArn(entry.name), name: entry.name, input: entry.input,
-          startDate: new Date(entry.startDate), status: entry.status as Execution['status'], done: Promise.resolve(),
+          startDate: new Date(entry.startDate), status: entry.status as Execution['status'], history: [], done: Promise.resolve(),
         });
       }
     }
@@ -188,7 +190,15 @@ export class LocalStepFunctions {
       } as never,
       noThrowOnAbort: true,
     });
-    const execution: Execution = { executionArn, name, input, startDate, status: 'RUNNING', done: Promise.resolve() };
+    const execution: Execution = { executionArn, name, input, startDate, status: 'RUNNING', history: [], done: Promise.resolve() };
+    void (async () => {
+      for await (const event of run.eventLogs as AsyncIterable<{ type: string; timestamp: number; state?: { type?: string } }>) {
+        // Named as AWS names them: a Task entered is TaskStateEntered, and so on.
+        const type = event.type === 'StateEntered' || event.type === 'StateExited'
+          ? `${event.state?.type ?? ''}${event.type}` : event.type;
+        execution.history.push({ type, timestamp: event.timestamp });
+      }
+    })().catch(() => undefined);
     execution.done = run.result.then(
       (output: unknown) => {
         execution.status = 'SUCCEEDED';
@@ -245,6 +255,11 @@ export class LocalStepFunctions {
           .filter((e) => !body.statusFilter || e.status === body.statusFilter)
           .map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status, startDate: seconds(e.startDate), stopDate: seconds(e.stopDate) }));
         return { executions };
+      }
+      case 'GetExecutionHistory': {
+        const execution = this.executions.get(String(body.executionArn));
+        if (!execution) throw new ApiError('ExecutionDoesNotExist', 'Execution does not exist');
+        return { events: execution.history.map((e, i) => ({ id: i + 1, type: e.type, timestamp: e.timestamp / 1000 })) };
       }
       case 'SendTaskSuccess':
         return this.answerCallback(body, true);

@@ -12,9 +12,3 @@ export const documents = DynamoDBDocumentClient.from(dynamodb, {
 });
 export const sfn = new SFNClient({ maxAttempts });
 export const sesv2 = new SESv2Client({ maxAttempts });
-
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-}

@@ -1,6 +1,7 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { AgencyEmail } from '../domain/agency-email.js';
-import { requiredEnv, sesv2 } from './aws-clients.js';
+import { sesv2 } from './aws-clients.js';
+import { requiredEnv } from './environment.js';
 
 const from = requiredEnv('MAIL_FROM');
 const configurationSet = requiredEnv('MAIL_CONFIGURATION_SET');

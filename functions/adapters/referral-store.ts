@@ -11,7 +11,8 @@ import {
   type AssignmentRecord, type AssignmentStatus, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
-import { documents, dynamodb, requiredEnv } from './aws-clients.js';
+import { documents, dynamodb } from './aws-clients.js';
+import { requiredEnv } from './environment.js';
 import { PermanentFailure } from './failures.js';
 
 const tableName = requiredEnv('TABLE_NAME');

@@ -1,5 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { requiredEnv, sfn } from './aws-clients.js';
+import { sfn } from './aws-clients.js';
+import { requiredEnv } from './environment.js';
 
 const stateMachineArn = requiredEnv('STATE_MACHINE_ARN');
 

@@ -135,6 +135,10 @@ function crossCheck(config: ServiceConfig): string[] {
   for (const teamId of duplicates(config.areas.flatMap((area) => area.teams.map((team) => team.id)))) {
     problems.push(`team id "${teamId}" is used more than once`);
   }
+  // A team called `coordinator-…` or `commissioner-…` would share a sign-in group with a role.
+  for (const team of config.areas.flatMap((area) => area.teams)) {
+    if (/^(coordinator|commissioner)-/.test(team.id)) problems.push(`team id "${team.id}" would clash with a coordinator or commissioner sign-in group`);
+  }
   if (!areaById(config, config.defaultAreaId)) {
     problems.push(`defaultAreaId "${config.defaultAreaId}" is not one of the areas`);
   }

@@ -134,3 +134,14 @@ describe('the service config', () => {
     expect(message).toContain('"phantom"');
   });
 });
+
+describe('team ids and sign-in groups', () => {
+  it('rejects a team id that would clash with a coordinator or commissioner group', () => {
+    const raw = JSON.parse(JSON.stringify(defaultServiceConfig)) as { areas: { teams: { id: string }[]; roles: Record<string, string> }[] };
+    const area = raw.areas[0]!;
+    const team = area.teams.find((t) => t.id === 'housing-support')!;
+    team.id = 'coordinator-merseyside';
+    area.roles.housing = 'coordinator-merseyside';
+    expect(() => parseServiceConfig(raw)).toThrow(/clash/);
+  });
+});
