@@ -323,3 +323,80 @@ describe('starting the workflow', () => {
     for (const { owner, statement } of starters) expect(submit.has(statement), owner).toBe(true);
   });
 });
+
+describe('sign-in for agencies, coordinators and commissioners', () => {
+  it('has one user pool requiring MFA with an authenticator app, and a group per team and role', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'] });
+    const groups = idsOfType('AWS::Cognito::UserPoolGroup').map((id) => resources[id]!.Properties.GroupName);
+    expect(groups).toEqual(expect.arrayContaining(['mdvs', 'victim-care', 'housing-support', 'coordinator-merseyside', 'commissioner-merseyside']));
+  });
+
+  it('puts every agency route behind the Lambda authorizer, with simple responses and no caching', () => {
+    const authorizerId = onlyIdOfType('AWS::ApiGatewayV2::Authorizer');
+    expect(resources[authorizerId]!.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST', EnableSimpleResponses: true, AuthorizerPayloadFormatVersion: '2.0', AuthorizerResultTtlInSeconds: 0,
+    });
+    const routes = idsOfType('AWS::ApiGatewayV2::Route').map((id) => resources[id]!.Properties);
+    const agencyRoutes = [
+      'GET /api/referrals/{reference}', 'GET /api/teams/{teamId}/assignments',
+      'POST /api/referrals/{reference}/assignments/{teamId}/acknowledge', 'POST /api/referrals/{reference}/assignments/{teamId}/decline',
+    ];
+    for (const key of agencyRoutes) {
+      const route = routes.find((r) => r.RouteKey === key);
+      expect(route, key).toBeDefined();
+      expect(route!.AuthorizationType, key).toBe('CUSTOM');
+      expect((route!.AuthorizerId as { Ref: string }).Ref, key).toBe(authorizerId);
+    }
+  });
+
+  it('limits anonymous submissions more tightly than the rest of the API', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: { 'POST /api/referrals': { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() } },
+    });
+  });
+});
+
+describe('the acknowledgement waits', () => {
+  const machineId = onlyIdOfType('AWS::StepFunctions::StateMachine');
+  const definition = JSON.parse(definitionText(resources[machineId]!.Properties.DefinitionString)) as States;
+  const waits = everyState(definition).filter((s) => /:states:::lambda:invoke\.waitForTaskToken$/.test(s.state.Resource ?? ''));
+
+  it('waits with a task token for the deadline and for the grace period, nowhere else', () => {
+    expect(waits.map((w) => w.name).sort()).toEqual([STATE.waitForDeadline, STATE.waitForGrace].sort());
+    for (const wait of waits) {
+      const payload = wait.state.Parameters?.Payload as Record<string, unknown>;
+      expect(payload['taskToken.$']).toBe('$$.Task.Token');
+    }
+  });
+
+  it('reads its timeout from a path that names the same number before and after Parameters', () => {
+    // AWS resolves TimeoutSecondsPath against the state input; aws-local-stepfunctions against the input
+    // after Parameters. Both must give the stored deadline's seconds.
+    const input = { Payload: { reference: 'SR-7KQ2-9XMD', teamId: 'mdvs', secondsToWait: 4321 } };
+    const at = (value: unknown, jsonPath: string) => jsonPath.replace(/^\$\.?/, '').split('.').filter(Boolean)
+      .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+    const applyParameters = (template: unknown): unknown => {
+      if (typeof template !== 'object' || template === null) return template;
+      return Object.fromEntries(Object.entries(template).map(([key, value]) => key.endsWith('.$')
+        ? [key.slice(0, -2), String(value).startsWith('$$') ? 'token' : at(input, String(value))]
+        : [key, applyParameters(value)]));
+    };
+    for (const wait of waits) {
+      const path = (wait.state as { TimeoutSecondsPath?: string }).TimeoutSecondsPath!;
+      expect(path, wait.name).toBeDefined();
+      expect(at(input, path), `${wait.name} against its input`).toBe(4321);
+      expect(at(applyParameters(wait.state.Parameters), path), `${wait.name} against its Parameters`).toBe(4321);
+    }
+  });
+
+  it('never retries a decline or a timeout: each is caught and moves the ladder on', () => {
+    for (const wait of waits) {
+      const noRetry = wait.state.Retry?.[0];
+      expect(noRetry?.MaxAttempts).toBe(0);
+      expect(noRetry?.ErrorEquals).toEqual(expect.arrayContaining(['AssignmentDeclined', 'States.Timeout']));
+      const caught = (wait.state.Catch ?? []).flatMap((c) => c.ErrorEquals);
+      expect(caught).toEqual(expect.arrayContaining(['AssignmentDeclined', 'States.Timeout', 'States.ALL']));
+      expect(caught.at(-1)).toBe('States.ALL');
+    }
+  });
+});
