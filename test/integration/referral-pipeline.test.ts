@@ -141,6 +141,19 @@ describe('submitting a referral', () => {
     expect(reused.body.errors?.[0]?.path).toBe('headers.idempotency-key');
   });
 
+  it('answers a repeat that comes after the workflow has finished with the first answer, starting nothing', async () => {
+    const referral = aReferral((b) => { b.victim.postcode = 'M1 1AE'; });
+    const key = `late-retry-${Date.now()}`;
+    const first = await submit(referral, { 'idempotency-key': key });
+    const reference = first.body.reference!;
+    await eventually(async () => (await client.emailsAbout(reference)).length === 1 && true, 'the out-of-area workflow to finish');
+    const repeat = await submit(referral, { 'idempotency-key': key });
+    expect(repeat.response.status).toBe(201);
+    expect(repeat.body.reference).toBe(reference);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await client.emailsAbout(reference)).toHaveLength(1);
+  });
+
   it('records a failed workflow and tells the coordinator instead of failing silently', async () => {
     const sfn = new SFNClient({ endpoint: cloud.stepFunctionsUrl, region: 'eu-west-2', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     // A reference with no stored referral: screening cannot succeed, however often it is retried.
