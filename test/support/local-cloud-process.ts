@@ -74,13 +74,16 @@ export async function launchLocalCloud(options: {
   let banner = '';
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local cloud not ready in 60 s; see ${options.logFile}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // Only the start-up output is kept: once the banner is in, the listener goes (the log file has the rest).
+    const onData = (chunk: Buffer) => {
       banner += chunk.toString();
       if (banner.includes('Ctrl-C stops everything.')) {
+        child.stdout!.off('data', onData);
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`local cloud exited (${code}) before it was ready; see ${options.logFile}`));
