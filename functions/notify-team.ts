@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadAssignment } from './adapters/assignment-context.js';
 import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
-import { getReferral, markAssignmentNotified, moveReferral } from './adapters/referral-store.js';
+import { getReferral, moveAssignment, moveReferral } from './adapters/referral-store.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { teamAssignmentEmail } from './domain/agency-email.js';
 import { stageOf } from './domain/assignment-progress.js';
@@ -29,7 +29,10 @@ const notifyTeam = async (input: unknown) => {
       ...(assignment.deadlineAt ? { deadlineAt: assignment.deadlineAt } : {}),
     });
     const messageId = await sendEmail(email, { reference, team: teamId });
-    await markAssignmentNotified(reference, teamId, messageId, now);
+    // A retried step that finds the assignment already NOTIFIED changes nothing.
+    await moveAssignment(reference, teamId, {
+      from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
+    });
     if ((await getReferral(reference))?.status === 'ROUTED') {
       await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' });
     }

@@ -349,30 +349,6 @@ export async function appendEvent(event: ReferralEvent): Promise<void> {
   await documents.send(new TransactWriteCommand({ TransactItems: [eventItem(event)] }));
 }
 
-/** Records that a team's email has gone, once: a repeat (a retried step) changes nothing. */
-export async function markAssignmentNotified(reference: string, teamId: string, messageId: string, now: Date): Promise<void> {
-  const at = now.toISOString();
-  try {
-    await documents.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: tableName,
-            Key: assignmentKey(reference, teamId),
-            UpdateExpression: 'SET #status = :notified, notifiedAt = :at, messageId = :id',
-            ConditionExpression: '#status = :assigned',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':assigned': 'ASSIGNED', ':at': at, ':id': messageId },
-          },
-        },
-        eventItem({ reference, at, actor: 'workflow', type: 'ASSIGNMENT_NOTIFIED', teamId, from: 'ASSIGNED', to: 'NOTIFIED' }),
-      ],
-    }));
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
-}
-
 /**
  * A notice (e.g. the coordinator's out-of-area email) is sent at most once per referral and reason:
  * the marker is written after the send, and checked before it.

@@ -8,6 +8,7 @@ import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { seedSignIn, signIn, startCognitoLocal, type RunningCognito, type SeededSignIn, type SeededUser } from '../../local/cognito-local.js';
 import { freePort } from '../support/local-cloud-process.js';
+import { authorizerContext, authorizerRequest } from '../support/authorizer-request.js';
 
 const GROUPS = ['mdvs', 'victim-care', 'housing-support', 'coordinator-merseyside', 'commissioner-merseyside'];
 // Made-up staff for a made-up service; the passwords only ever exist on this machine.
@@ -36,26 +37,9 @@ const seed = (endpoint: string) => seedSignIn({ endpoint, dataDir, groups: GROUP
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
-function request(options: { authorization?: string; cookies?: string[] }): APIGatewayRequestAuthorizerEventV2 {
-  return {
-    version: '2.0', type: 'REQUEST', routeArn: 'arn:aws:execute-api:eu-west-2:000000000000:local/$default/GET/api/teams/victim-care/assignments',
-    identitySource: [], routeKey: 'GET /api/teams/{teamId}/assignments', rawPath: '/api/teams/victim-care/assignments', rawQueryString: '',
-    cookies: options.cookies ?? [],
-    headers: options.authorization === undefined ? {} : { authorization: options.authorization },
-    requestContext: {
-      accountId: '000000000000', apiId: 'local', domainName: 'localhost', domainPrefix: 'localhost', requestId: 'r-1',
-      routeKey: 'GET /api/teams/{teamId}/assignments', stage: '$default', time: '', timeEpoch: 0,
-      http: { method: 'GET', path: '/api/teams/victim-care/assignments', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-    },
-  };
-}
 
-const context = {
-  callbackWaitsForEmptyEventLoop: false, functionName: 'AuthorizeRequest', functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:AuthorizeRequest', memoryLimitInMB: '512',
-  awsRequestId: 'req-1', logGroupName: '/aws/lambda/AuthorizeRequest', logStreamName: 'local',
-  getRemainingTimeInMillis: () => 5000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
-} as Context;
+const context = authorizerContext;
+const request = authorizerRequest;
 
 const withBearer = (token: string) => handler(request({ authorization: `Bearer ${token}` }), context);
 

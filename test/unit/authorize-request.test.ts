@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { authorizerContext, authorizerRequest } from '../support/authorizer-request.js';
 
 const ISSUER = 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_Test0Pool';
 const JWKS_URI = `${ISSUER}/.well-known/jwks.json`;
@@ -30,27 +31,9 @@ function accessClaims(overrides: Record<string, unknown> = {}): Record<string, u
   };
 }
 
-function request(options: { authorization?: string; cookies?: string[] } = {}): APIGatewayRequestAuthorizerEventV2 {
-  return {
-    version: '2.0', type: 'REQUEST', routeArn: 'arn:aws:execute-api:eu-west-2:000000000000:api/$default/GET/api/teams/victim-care/assignments',
-    identitySource: options.authorization ? [options.authorization] : [], routeKey: 'GET /api/teams/{teamId}/assignments',
-    rawPath: '/api/teams/victim-care/assignments', rawQueryString: '',
-    cookies: options.cookies ?? [],
-    headers: options.authorization === undefined ? {} : { authorization: options.authorization },
-    requestContext: {
-      accountId: '000000000000', apiId: 'api', domainName: 'example', domainPrefix: 'example', requestId: 'r-1',
-      routeKey: 'GET /api/teams/{teamId}/assignments', stage: '$default', time: '', timeEpoch: 0,
-      http: { method: 'GET', path: '/api/teams/victim-care/assignments', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-    },
-  };
-}
 
-const context = {
-  callbackWaitsForEmptyEventLoop: false, functionName: 'AuthorizeRequest', functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-2:000000000000:function:AuthorizeRequest', memoryLimitInMB: '512',
-  awsRequestId: 'req-1', logGroupName: '/aws/lambda/AuthorizeRequest', logStreamName: 'test',
-  getRemainingTimeInMillis: () => 5000, done: () => undefined, fail: () => undefined, succeed: () => undefined,
-} as Context;
+const context = authorizerContext;
+const request = authorizerRequest;
 
 type Answer = { isAuthorized: boolean; context?: Record<string, string> };
 type Handler = (event: APIGatewayRequestAuthorizerEventV2, context: Context) => Promise<Answer>;
