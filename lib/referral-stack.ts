@@ -13,7 +13,10 @@ import { Construct } from 'constructs';
 import { ReferralWorkflow } from '../workflows/referral-workflow.js';
 import serviceConfig from '../config/service-config.json' with { type: 'json' };
 import { AgencySignIn } from './constructs/agency-sign-in.js';
-import { ReferralFunction } from './constructs/referral-function.js';
+import { HANDLER_MODULE_METADATA, PROJECT_ROOT, ReferralFunction } from './constructs/referral-function.js';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): { name: string; description: string }[] {
@@ -221,9 +224,27 @@ export class ReferralStack extends Stack {
       }),
     ];
 
+    // The victim's online form (issue 4): server-rendered pages and GOV.UK Frontend's assets, same origin.
+    const victimForm = this.formFunction('VictimForm', 'functions/victim-form.ts',
+      'Serves the victim referral form pages and submits the finished referral', workflowEnvironment);
+    tableAccess(victimForm);
+    stateMachine.grantStartExecution(victimForm);
+    const formAssets = this.formFunction('FormAssets', 'functions/form-assets.ts',
+      'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form', {});
+    const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
+    publicRoutes.push(
+      ...api.addRoutes({ path: '/refer', methods: [apigw.HttpMethod.GET], integration: formIntegration }),
+      ...api.addRoutes({ path: '/refer/{page}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration: formIntegration }),
+      ...api.addRoutes({ path: '/assets/{proxy+}', methods: [apigw.HttpMethod.GET], integration: new HttpLambdaIntegration('FormAssetsIntegration', formAssets) }),
+    );
+
     // Anonymous submissions get a tighter limit of their own than the whole API (SPEC §8: rate-limited).
+    // Every answer of the form is a POST to /refer/{page}: about twenty a referral, hence its higher limit.
     const cfnStage = stage.node.defaultChild as apigw.CfnStage;
-    cfnStage.routeSettings = { 'POST /api/referrals': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 } };
+    cfnStage.routeSettings = {
+      'POST /api/referrals': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 },
+      'POST /refer/{page}': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 60 },
+    };
     for (const route of publicRoutes) cfnStage.node.addDependency(route);
 
     // Agencies, coordinators and commissioners sign in; sign-in groups are their roles (SPEC §9).
@@ -270,6 +291,64 @@ export class ReferralStack extends Stack {
     });
   }
 
+  /**
+   * A ReferralFunction's settings, plus the form's Nunjucks templates and GOV.UK Frontend's dist folder
+   * copied beside the bundle: the handler reads them from there in Lambda, from the project locally.
+   */
+  private formFunction(id: string, entry: string, description: string, environment: Record<string, string>): NodejsFunction {
+    const fn = new NodejsFunction(this, id, {
+      entry: path.join(PROJECT_ROOT, entry),
+      handler: 'handler',
+      description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.SIX_MONTHS }),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'referral-service',
+        POWERTOOLS_METRICS_NAMESPACE: 'StalkingReferrals',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        banner: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
+        // Nunjucks only asks for chokidar/fsevents when watching templates, which a Lambda never does.
+        externalModules: ['@aws-sdk/*', 'chokidar', 'fsevents'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -R "${inputDir}/functions/templates" "${outputDir}/templates"`,
+            `cp -R "${inputDir}/node_modules/govuk-frontend/dist" "${outputDir}/govuk-frontend"`,
+          ],
+        },
+      },
+    });
+    (fn.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_MODULE_METADATA, entry);
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch logs; it is the AWS-maintained minimum for that.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose: the local cloud and CI run the same major version, so what is tested is what runs.',
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions; AWS documents "*" as their only resource.',
+    });
+    return fn;
+  }
+
   private acknowledgeNagFindings(scope: {
     stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpRoute[]; workflowFunctions: ReferralFunction[];
   }): void {
@@ -277,7 +356,7 @@ export class ReferralStack extends Stack {
     for (const route of scope.publicRoutes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
-        reason: 'Victims refer themselves without an account, and the health check is public by design; agency and commissioner routes are authorised.',
+        reason: 'Victims refer themselves without an account (the JSON API and the online form with its assets), and the health check is public by design; agency and commissioner routes are authorised.',
       });
     }
     Validations.of(scope.stateMachine).acknowledge({

@@ -155,6 +155,6 @@ describe('what the broad acknowledgements claim', () => {
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && (r.Properties.AuthorizationType ?? 'NONE') === 'NONE')
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(open).toEqual(['GET /healthz', 'POST /api/referrals']);
+    expect(open).toEqual(['GET /assets/{proxy+}', 'GET /healthz', 'GET /refer', 'GET /refer/{page}', 'POST /api/referrals', 'POST /refer/{page}']);
   });
 });

@@ -1,0 +1,39 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Answers } from '../form/questions.js';
+import { documents } from './aws-clients.js';
+import { requiredEnv } from './environment.js';
+
+const tableName = requiredEnv('TABLE_NAME');
+
+/** An hour is long enough to fill the form in, short enough that a half-filled form does not linger. */
+export const FORM_SESSION_SECONDS = 60 * 60;
+
+export interface FormSession {
+  readonly id: string;
+  readonly csrf: string;
+  readonly answers: Answers;
+  /** Set once the victim has seen "check your answers": changing an answer then goes back there. */
+  readonly reviewing?: boolean;
+  /** Set once submitted, so the confirmation page can show it. */
+  readonly reference?: string;
+}
+
+const key = (id: string) => ({ pk: `FORMSESSION#${id}`, sk: 'FORMSESSION' });
+
+/** The session, or undefined when it never existed or has expired (DynamoDB's TTL sweep can lag by days). */
+export async function getFormSession(id: string, now: Date): Promise<FormSession | undefined> {
+  const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: true }));
+  if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt * 1000 <= now.getTime()) return undefined;
+  return { id, csrf: String(Item.csrf), answers: (Item.answers ?? {}) as Answers, reviewing: Item.reviewing === true, reference: Item.reference as string | undefined };
+}
+
+export async function saveFormSession(session: FormSession, now: Date): Promise<void> {
+  await documents.send(new PutCommand({
+    TableName: tableName,
+    Item: { ...key(session.id), kind: 'form-session', ...session, id: undefined, expiresAt: Math.floor(now.getTime() / 1000) + FORM_SESSION_SECONDS },
+  }));
+}
+
+export async function deleteFormSession(id: string): Promise<void> {
+  await documents.send(new DeleteCommand({ TableName: tableName, Key: key(id) }));
+}

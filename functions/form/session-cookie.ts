@@ -1,0 +1,30 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+export const FORM_COOKIE = 'referral-form';
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Plain http is only ever the local cloud on this machine. Decided from the request itself: API Gateway
+ * always says https in x-forwarded-proto, so a deployed stack always gets a Secure cookie.
+ */
+export function isPlainHttpLocalhost(event: APIGatewayProxyEventV2): boolean {
+  const proto = (event.headers?.['x-forwarded-proto'] ?? 'http').split(',')[0]!.trim().toLowerCase();
+  const host = (event.headers?.host ?? event.requestContext?.domainName ?? '').toLowerCase().replace(/:\d+$/, '');
+  return proto === 'http' && LOCAL_HOSTS.has(host);
+}
+
+/** The opaque session id: HttpOnly, SameSite=Strict, and Secure everywhere but plain-http localhost. */
+export function sessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number): string {
+  const secure = isPlainHttpLocalhost(event) ? '' : '; Secure';
+  return `${FORM_COOKIE}=${id}; Path=/refer; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+}
+
+export function sessionIdFrom(event: APIGatewayProxyEventV2): string | undefined {
+  for (const cookie of event.cookies ?? []) {
+    const [name, value] = cookie.split('=', 2);
+    if (name?.trim() === FORM_COOKIE && value && SESSION_ID.test(value.trim())) return value.trim();
+  }
+  return undefined;
+}

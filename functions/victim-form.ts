@@ -1,0 +1,299 @@
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, saveFormSession, type FormSession } from './adapters/form-session-store.js';
+import { createReferral } from './adapters/referral-store.js';
+import { startReferralWorkflow } from './adapters/workflow-starter.js';
+import {
+  ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
+  referralBody, RISK_OPTIONS, YES_NO, type Answers, type Field, type Question,
+} from './form/questions.js';
+import { render } from './form/render.js';
+import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
+import { parseReferral, type FieldError } from './domain/referral.js';
+import { newReference } from './domain/reference.js';
+import { httpDefaults } from './http/http-defaults.js';
+import { SECURITY_HEADERS } from './http/responses.js';
+import { logger, metrics } from './observability.js';
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+type Result = APIGatewayProxyStructuredResultV2;
+
+function pageHeaders(nonce: string): Record<string, string> {
+  return {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    // The only inline script is GOV.UK Frontend's one-line js-enabled flag, allowed by this response's nonce.
+    'content-security-policy': [
+      "default-src 'self'", `script-src 'self' 'nonce-${nonce}'`, "style-src 'self'", "img-src 'self'", "font-src 'self'",
+      "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
+    ].join('; '),
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+    'cross-origin-opener-policy': 'same-origin',
+  };
+}
+
+function page(template: string, context: Record<string, unknown>, cookies: string[] = [], statusCode = 200): Result {
+  const nonce = randomBytes(16).toString('base64');
+  return { statusCode, headers: pageHeaders(nonce), body: render(template, { ...context, cspNonce: nonce }), cookies };
+}
+
+const redirect = (to: string, cookies: string[] = []): Result => ({
+  statusCode: 303, headers: { ...pageHeaders(randomBytes(16).toString('base64')), location: to }, cookies,
+});
+
+const newId = () => randomBytes(32).toString('base64url');
+
+const order: readonly Question[] = ALL_QUESTIONS;
+const nextAfter = (id: string) => order[order.findIndex((q) => q.id === id) + 1]?.id ?? 'check';
+const previousOf = (id: string) => {
+  if (id === 'consent') return '/refer/danger';
+  const index = order.findIndex((q) => q.id === id);
+  return index > 0 ? `/refer/${order[index - 1]!.id}` : '/refer';
+};
+
+function fieldParams(field: Field, answers: Answers, single: boolean, errors: FieldError[]): { macro: string; params: Record<string, unknown> } {
+  const error = errors.find((e) => e.path === field.name);
+  const errorMessage = error ? { text: error.message } : undefined;
+  const id = fieldId(field.name);
+  const legend = single
+    ? { text: field.label, isPageHeading: true, classes: 'govuk-fieldset__legend--l' }
+    : { text: field.label, classes: 'govuk-fieldset__legend--m' };
+  const hint = field.hint ? { text: field.hint } : undefined;
+  const value = answers[field.name];
+  switch (field.kind) {
+    case 'yes-no':
+    case 'risk':
+    case 'radios': {
+      const options = field.kind === 'yes-no' ? YES_NO : field.kind === 'risk' ? RISK_OPTIONS : field.options!;
+      return {
+        macro: 'radios',
+        params: {
+          name: field.name, idPrefix: id, fieldset: { legend }, hint, errorMessage,
+          classes: field.kind === 'radios' ? undefined : 'govuk-radios--inline',
+          items: options.map((o) => ({ value: o.value, text: o.text, checked: value === o.value })),
+        },
+      };
+    }
+    case 'checkboxes':
+      return {
+        macro: 'checkboxes',
+        params: {
+          name: field.name, idPrefix: id, fieldset: { legend }, hint, errorMessage,
+          items: field.options.map((o) => ({ value: o.value, text: o.text, checked: Array.isArray(value) && value.includes(o.value) })),
+        },
+      };
+    case 'text':
+      return {
+        macro: 'input',
+        params: {
+          name: field.name, id, hint, errorMessage, value: typeof value === 'string' ? value : '',
+          label: single ? { text: field.label, isPageHeading: true, classes: 'govuk-label--l' } : { text: field.label, classes: 'govuk-label--s' },
+          autocomplete: 'off', spellcheck: false, inputmode: field.inputmode, classes: field.width,
+          type: field.inputmode === 'email' ? 'email' : field.inputmode === 'tel' ? 'tel' : 'text',
+        },
+      };
+    case 'textarea':
+      return {
+        macro: 'textarea',
+        params: {
+          name: field.name, id, hint, errorMessage, value: typeof value === 'string' ? value : '', autocomplete: 'off',
+          label: single ? { text: field.label, isPageHeading: true, classes: 'govuk-label--l' } : { text: field.label, classes: 'govuk-label--s' },
+        },
+      };
+    case 'date': {
+      const part = (p: string) => { const v = answers[`${field.name}-${p}`]; return typeof v === 'string' ? v : ''; };
+      const errorClass = error ? ' govuk-input--error' : '';
+      return {
+        macro: 'date',
+        params: {
+          id, namePrefix: field.name, fieldset: { legend }, hint, errorMessage,
+          items: [
+            { name: 'day', label: 'Day', classes: `govuk-input--width-2${errorClass}`, value: part('day'), autocomplete: 'off' },
+            { name: 'month', label: 'Month', classes: `govuk-input--width-2${errorClass}`, value: part('month'), autocomplete: 'off' },
+            { name: 'year', label: 'Year', classes: `govuk-input--width-4${errorClass}`, value: part('year'), autocomplete: 'off' },
+          ],
+        },
+      };
+    }
+  }
+}
+
+function questionPage(question: Question, session: FormSession, errors: FieldError[] = [], cookies: string[] = []): Result {
+  const single = question.fields.length === 1;
+  return page('question.njk', {
+    title: question.title, hint: question.hint, pageId: question.id, csrf: session.csrf, single,
+    backHref: session.reviewing ? '/refer/check' : previousOf(question.id),
+    errors: errors.map((e) => ({ text: e.message, href: errorHref(question, e.path) })),
+    fields: question.fields.map((f) => fieldParams(f, session.answers, single, errors)),
+  }, cookies, errors.length ? 400 : 200);
+}
+
+const START = {
+  title: 'Get help with stalking or harassment',
+  paragraphs: [
+    'Use this form to ask for help if someone is stalking or harassing you.',
+    'We will ask what has been happening and how we can reach you safely. It takes about 10 minutes.',
+    'We pass what you tell us to a local support service. Someone from that service will get in touch with you.',
+    'Your answers are kept on our system, not on your phone or computer. If you stop for an hour, they are deleted.',
+  ],
+  linkHref: '/refer/danger', buttonText: 'Start now', startButton: true,
+};
+
+const DIRECT_HELP = [
+  'In an emergency, call 999. If you cannot talk, call 999 from a mobile and press 55 when asked.',
+  'To report it to the police when it is not an emergency, call 101.',
+  'National Stalking Helpline: 0808 802 0300.',
+  'Victim Support: 0808 168 9111, free, day or night.',
+];
+
+function checkPage(session: FormSession, errors: FieldError[] = []): Result {
+  const sections = ALL_QUESTIONS.map((question) => ({
+    heading: question.title,
+    rows: question.fields.map((field) => ({
+      key: { text: field.label },
+      value: { text: answerText(field, session.answers) || 'Not given' },
+      actions: { items: [{ href: `/refer/${question.id}`, text: 'Change', visuallyHiddenText: field.label }] },
+    })),
+  }));
+  const firstPage = (path: string) => ALL_QUESTIONS.find((q) => q.fields.some((f) => path === f.name || path.startsWith(`${f.name}.`)));
+  return page('page.njk', {
+    title: 'Check your answers', summary: sections, postTo: '/refer/check', csrf: session.csrf, honeypot: true,
+    paragraphs: ['When you send this, we will pass it to a local support service.'],
+    buttonText: 'Send', backHref: '/refer/home-safety',
+    errors: errors.map((e) => {
+      const question = firstPage(e.path);
+      return { text: e.message, href: question ? `/refer/${question.id}` : '#main-content' };
+    }),
+  }, [], errors.length ? 400 : 200);
+}
+
+function sameToken(expected: string, given: string | null): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given ?? '');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function formBody(event: APIGatewayProxyEventV2): URLSearchParams | undefined {
+  const type = event.headers?.['content-type'] ?? '';
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return undefined;
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(body) > MAX_FORM_BYTES) return undefined;
+  return new URLSearchParams(body);
+}
+
+const sessionExpired = () => page('page.njk', {
+  title: 'Your answers have been deleted',
+  paragraphs: ['To keep you safe, we delete answers after an hour, or if something looks wrong. You will need to start again.'],
+  linkHref: '/refer', buttonText: 'Start again',
+}, [], 400);
+
+async function submit(session: FormSession, now: Date): Promise<Result> {
+  const result = parseReferral(referralBody(session.answers), now);
+  if (!result.ok) return checkPage(session, result.errors);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const outcome = await createReferral({ reference: newReference(randomInt), submission: result.referral, now });
+    if (outcome.kind !== 'created') continue;
+    await startReferralWorkflow(outcome.reference);
+    metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
+    logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
+    // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
+    await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference: outcome.reference }, now);
+    return redirect('/refer/confirmation');
+  }
+  throw new Error('Could not allocate a unique reference');
+}
+
+const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
+  const now = new Date();
+  const pageId = event.pathParameters?.page ?? '';
+  const method = event.requestContext.http.method.toUpperCase();
+  if (pageId === '' && method === 'GET') return page('page.njk', START);
+
+  const id = sessionIdFrom(event);
+  const existing = id ? await getFormSession(id, now) : undefined;
+
+  if (method === 'GET') {
+    let cookies: string[] = [];
+    let session = existing;
+    if (!session) {
+      if (pageId !== 'danger') return redirect('/refer');
+      session = { id: newId(), csrf: newId(), answers: {} };
+      await saveFormSession(session, now);
+      cookies = [sessionCookie(session.id, event, FORM_SESSION_SECONDS)];
+    }
+    if (pageId === 'confirmation' && session.reference) {
+      return page('page.njk', {
+        title: 'We have your request for help', panel: `Your reference number<br><strong>${session.reference}</strong>`,
+        paragraphs: [
+          'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
+          'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
+          'If you are in danger at any time, call 999.',
+        ],
+      }, cookies);
+    }
+    if (pageId === 'emergency') {
+      return page('page.njk', {
+        title: 'Call 999 now if you can', backHref: '/refer/danger',
+        paragraphs: [
+          'If you are in danger, call 999 and ask for the police.',
+          'If you cannot talk, call 999 from a mobile. Listen to the questions. Then press 55. This tells the police you need help.',
+          'You can carry on with this form when you are safe.',
+        ],
+        linkHref: '/refer/consent', buttonText: 'Carry on with the form',
+      }, cookies);
+    }
+    if (pageId === 'check' && !session.reference) {
+      await saveFormSession({ ...session, reviewing: true }, now);
+      return checkPage(session);
+    }
+    const question = questionById(pageId);
+    if (!question || session.reference) return redirect('/refer');
+    return questionPage(question, session, [], cookies);
+  }
+
+  if (method !== 'POST') return redirect('/refer');
+  const form = formBody(event);
+  if (!existing || !form || !sameToken(existing.csrf, form.get('csrf'))) return sessionExpired();
+
+  if (pageId === 'check') {
+    if ((form.get('website') ?? '') !== '') {
+      // A person cannot see the trap field; whatever filled it in is not someone asking for help.
+      metrics.addMetric('FormTrapSprung', MetricUnit.Count, 1);
+      await deleteFormSession(existing.id);
+      return sessionExpired();
+    }
+    return submit(existing, now);
+  }
+
+  const question = questionById(pageId);
+  if (!question || existing.reference) return redirect('/refer');
+  const answers = { ...existing.answers, ...answersFrom(question, form) };
+  const session: FormSession = { ...existing, answers };
+  if (question === CONSENT && answers[CONSENT.fields[0]!.name] === 'no') {
+    await deleteFormSession(existing.id);
+    return page('page.njk', {
+      title: 'We have not kept anything you told us',
+      paragraphs: ['We can only pass on your request if you agree to us sharing it. You can still get help by contacting a service yourself:'],
+      list: DIRECT_HELP,
+      linkHref: '/refer', buttonText: 'Go back to the start',
+    }, [sessionCookie('', event, 0)]);
+  }
+  const parsed = parseReferral(referralBody(answers), now);
+  const errors = questionErrors(question, answers, parsed.ok ? [] : parsed.errors);
+  if (errors.length) {
+    // What they typed is shown back to them but not kept: only answers that passed are stored.
+    return questionPage(question, session, errors);
+  }
+  await saveFormSession(session, now);
+  if (question === DANGER && answers[DANGER.fields[0]!.name] === 'yes') return redirect('/refer/emergency');
+  if (session.reviewing && question !== CONSENT) return redirect('/refer/check');
+  const next = nextAfter(question.id);
+  return redirect(`/refer/${QUESTIONS.some((q) => q.id === next) || next === 'consent' ? next : 'check'}`);
+};
+
+export const handler = middy(victimForm).use(httpDefaults());

@@ -1,0 +1,403 @@
+/// <reference lib="dom" />
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
+import { PROJECT_ROOT } from '../support/local-cloud-process.js';
+
+const cloud = inject('localCloud');
+const client = new LocalCloudClient(cloud);
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+const MDVS = 'mdvs@merseyside.referrals.example';
+const HOUSING = 'housing-support@merseyside.referrals.example';
+
+let browser: Browser;
+let profile: string;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // A fresh profile each run: Playwright gives launch() a new temporary user data dir, kept in `profile`'s folder.
+  profile = mkdtempSync(path.join(tmpdir(), 'form-browser-'));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
+      '--disable-component-update', '--disable-sync'],
+    env: { ...process.env, TMPDIR: profile },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+const tag = () => Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, 'q');
+
+/** One person's answers: distinct enough to be searched for anywhere they might leak. */
+function aVictim() {
+  const t = tag();
+  return {
+    firstName: `Morwenna${t}`,
+    lastName: `Trevithick${tag()}`,
+    postcode: 'L1 8JQ',
+    phone: '07700 900123',
+    email: `m.${t}@example.org`,
+    safeTimes: `Weekday mornings ${t}`,
+    description: `He waits outside the ${t} bakery where I work and follows me to the bus.`,
+    crimeReference: `CR${t.toUpperCase()}`,
+    officer: `PC Ollerenshaw ${t}`,
+  };
+}
+type Victim = ReturnType<typeof aVictim>;
+
+interface Visit {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly urls: string[];
+  readonly documents: { url: string; headers: Record<string, string> }[];
+  readonly keyboard: boolean;
+  readonly axe: boolean;
+}
+
+async function open(options: { viewport: { width: number; height: number }; javaScript: boolean; keyboard?: boolean }): Promise<Visit> {
+  const context = await browser.newContext({ viewport: options.viewport, javaScriptEnabled: options.javaScript, isMobile: options.viewport === PHONE && options.javaScript });
+  const page = await context.newPage();
+  const urls: string[] = [];
+  const documents: Visit['documents'] = [];
+  page.on('request', (request) => { urls.push(request.url()); });
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'document') documents.push({ url: response.url(), headers: response.headers() });
+  });
+  return { context, page, urls, documents, keyboard: options.keyboard ?? false, axe: options.javaScript };
+}
+
+async function checkAccessible(visit: Visit, what: string) {
+  if (!visit.axe) return;
+  await visit.page.evaluate(AXE_SOURCE);
+  const result = await visit.page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (o?: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    return axe.run({ resultTypes: ['violations'] });
+  });
+  expect(result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`), `axe on ${what}`).toEqual([]);
+}
+
+async function everyPageChecks(visit: Visit, what: string) {
+  await expect(visit.page.locator('.govuk-exit-this-page').count(), `Exit this page on ${what}`).resolves.toBe(1);
+  expect(await visit.page.locator('.govuk-warning-text').first().textContent(), `999 notice on ${what}`).toMatch(/call 999/);
+  await checkAccessible(visit, what);
+}
+
+/** Moves focus with Tab alone until `selector` has it, as someone using only a keyboard would. */
+async function tabTo(page: Page, selector: string) {
+  for (let i = 0; i < 120; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Could not reach ${selector} with the Tab key`);
+}
+
+async function fillText(visit: Visit, name: string, value: string) {
+  const selector = `[name="${name}"]`;
+  if (visit.keyboard) {
+    await tabTo(visit.page, selector);
+    await visit.page.keyboard.press('Control+A');
+    await visit.page.keyboard.type(value);
+  } else {
+    await visit.page.fill(selector, value);
+  }
+}
+
+async function choose(visit: Visit, name: string, value: string) {
+  const selector = `[name="${name}"][value="${value}"]`;
+  if (visit.keyboard) {
+    // Tab lands on a radio group once; arrow keys then move through it and select.
+    const values = await visit.page.$$eval(`[name="${name}"]`, (els) => els.map((e) => (e as HTMLInputElement).value));
+    await tabTo(visit.page, `[name="${name}"]`);
+    const current = await visit.page.evaluate(() => (document.activeElement as HTMLInputElement).value);
+    let steps = values.indexOf(value) - values.indexOf(current);
+    if (steps === 0) await visit.page.keyboard.press('Space');
+    while (steps > 0) { await visit.page.keyboard.press('ArrowDown'); steps--; }
+    while (steps < 0) { await visit.page.keyboard.press('ArrowUp'); steps++; }
+    expect(await visit.page.isChecked(selector)).toBe(true);
+  } else {
+    await visit.page.check(selector);
+  }
+}
+
+async function tick(visit: Visit, name: string, value: string) {
+  const selector = `[name="${name}"][value="${value}"]`;
+  if (visit.keyboard) {
+    await tabTo(visit.page, selector);
+    await visit.page.keyboard.press('Space');
+  } else {
+    await visit.page.check(selector);
+  }
+}
+
+async function continueOn(visit: Visit, text = 'Continue') {
+  if (visit.keyboard) {
+    const notExit = ':not(.govuk-exit-this-page__button)';
+    await tabTo(visit.page, `button.govuk-button${notExit}, a.govuk-button${notExit}`);
+    await Promise.all([visit.page.waitForNavigation(), visit.page.keyboard.press('Enter')]);
+  } else {
+    await Promise.all([visit.page.waitForNavigation(), visit.page.getByRole('button', { name: text }).or(visit.page.getByRole('link', { name: text })).first().click()]);
+  }
+}
+
+async function heading(page: Page) {
+  return (await page.locator('h1, legend h1, label h1').first().textContent())?.trim();
+}
+
+async function fillDate(visit: Visit, name: string, date: [string, string, string]) {
+  await fillText(visit, `${name}-day`, date[0]);
+  await fillText(visit, `${name}-month`, date[1]);
+  await fillText(visit, `${name}-year`, date[2]);
+}
+
+/** The whole form, start to confirmation, checking every page on the way. Returns the reference. */
+async function completeForm(visit: Visit, victim: Victim, screenshots = false): Promise<string> {
+  const { page } = visit;
+  const shot = async (name: string) => { if (screenshots) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }); };
+  await page.goto(`${cloud.apiUrl}/refer`);
+  await everyPageChecks(visit, 'start');
+  await shot('01-start');
+  await continueOn(visit, 'Start now');
+
+  expect(await heading(page)).toBe('Are you in danger right now?');
+  await everyPageChecks(visit, 'danger');
+  await shot('02-question');
+  await choose(visit, 'immediateDanger', 'yes');
+  await continueOn(visit);
+  expect(await heading(page)).toBe('Call 999 now if you can');
+  await expect(page.getByText('press 55').first().isVisible()).resolves.toBe(true);
+  await everyPageChecks(visit, 'emergency');
+  await continueOn(visit, 'Carry on with the form');
+
+  const steps: [string, () => Promise<void>][] = [
+    ['consent', () => choose(visit, 'consent.shareWithServices', 'yes')],
+    ['name', async () => { await fillText(visit, 'victim.firstName', victim.firstName); await fillText(visit, 'victim.lastName', victim.lastName); }],
+    ['postcode', () => fillText(visit, 'victim.postcode', victim.postcode)],
+    ['contact', async () => {
+      await tick(visit, 'victim.safeContact.methods', 'phone');
+      await tick(visit, 'victim.safeContact.methods', 'email');
+      await fillText(visit, 'victim.phone', victim.phone);
+      await fillText(visit, 'victim.email', victim.email);
+    }],
+    ['contact-times', async () => { await fillText(visit, 'victim.safeContact.safeTimes', victim.safeTimes); await choose(visit, 'victim.safeContact.voicemailOk', 'no'); }],
+    ['relationship', () => choose(visit, 'incident.relationship', 'ex-partner')],
+    ['behaviours', async () => { await tick(visit, 'incident.behaviours', 'following'); await tick(visit, 'incident.behaviours', 'messages'); }],
+    ['frequency', () => choose(visit, 'incident.frequency', 'daily')],
+    ['first-date', () => fillDate(visit, 'incident.firstDate', ['3', '2', '2025'])],
+    ['latest-date', () => fillDate(visit, 'incident.latestDate', ['1', '10', '2025'])],
+    ['description', () => fillText(visit, 'incident.description', victim.description)],
+    ['police', async () => {
+      await choose(visit, 'incident.reportedToPolice', 'yes');
+      await fillText(visit, 'incident.crimeReference', victim.crimeReference);
+      await fillText(visit, 'incident.officer', victim.officer);
+    }],
+    ['risk-threats', async () => { for (const id of ['veryFrightened', 'threatsToKill', 'threatsOfViolence']) await choose(visit, `riskAnswers.${id}`, id === 'threatsToKill' ? 'yes' : 'unsure'); }],
+    ['risk-violence', async () => { for (const id of ['violenceUsed', 'pastViolence', 'propertyDamage', 'weaponsAccess']) await choose(visit, `riskAnswers.${id}`, 'no'); }],
+    ['risk-contact', async () => { for (const id of ['turnsUp', 'frequentContact', 'contactsOthers', 'enlistsOthers']) await choose(visit, `riskAnswers.${id}`, 'yes'); }],
+    ['risk-person', async () => { for (const id of ['substanceMisuse', 'escalating', 'selfHarmThreats']) await choose(visit, `riskAnswers.${id}`, 'no'); }],
+    ['housing', () => choose(visit, 'housing.tenure', 'social-rent')],
+    ['home-safety', async () => {
+      await choose(visit, 'housing.unsafeAtHome', 'yes');
+      await choose(visit, 'housing.personKnowsAddress', 'yes');
+      await choose(visit, 'housing.needsSupport', 'yes');
+    }],
+  ];
+  for (const [id, answer] of steps) {
+    expect(new URL(page.url()).pathname).toBe(`/refer/${id}`);
+    await everyPageChecks(visit, id);
+    await answer();
+    await continueOn(visit);
+  }
+  expect(await heading(page)).toBe('Check your answers');
+  await expect(page.getByText(victim.firstName).isVisible()).resolves.toBe(true);
+  await everyPageChecks(visit, 'check your answers');
+  await continueOn(visit, 'Send');
+
+  expect(new URL(page.url()).pathname).toBe('/refer/confirmation');
+  await everyPageChecks(visit, 'confirmation');
+  await shot('04-confirmation');
+  const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
+  expect(reference).toMatch(/^SR-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  expect(await page.content()).not.toMatch(/\b(HIGH|MEDIUM|STANDARD)\b/);
+  return reference;
+}
+
+async function expectDelivered(reference: string, victim: Victim) {
+  const referral = await eventually(async () => {
+    const item = await client.referral(reference);
+    return item?.status === 'AWAITING_ACK' && item;
+  }, 'the referral to await acknowledgement', 30_000);
+  expect((referral.submission as { victim: { firstName: string } }).victim.firstName).toBe(victim.firstName);
+  const emails = await eventually(async () => {
+    const found = await client.emailsAbout(reference);
+    return found.length >= 2 && found;
+  }, 'the teams\u2019 emails');
+  expect(emails.flatMap((e) => e.destination.to).sort()).toEqual([HOUSING, MDVS].sort());
+  for (const email of emails) expect(JSON.stringify(email)).not.toContain(victim.lastName);
+}
+
+function expectPrivateAndSafe(visit: Visit, victim: Victim) {
+  const secrets = Object.values(victim).filter((v) => v !== 'L1 8JQ');
+  const urlText = visit.urls.map((u) => decodeURIComponent(u)).join('\n');
+  for (const secret of [...secrets, 'L1 8JQ', 'L1+8JQ']) expect(urlText, 'no answer in any URL').not.toContain(secret);
+  expect(visit.urls.every((u) => !new URL(u).search), 'no query strings at all').toBe(true);
+  expect(visit.documents.length).toBeGreaterThan(20);
+  for (const document of visit.documents.filter((d) => d.url.includes('/refer'))) {
+    expect(document.headers['cache-control'], document.url).toBe('no-store');
+    expect(document.headers['content-security-policy'], document.url).toMatch(/default-src 'self'.*script-src 'self' 'nonce-/);
+    expect(document.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(document.headers['x-frame-options']).toBe('DENY');
+    expect(document.headers['x-content-type-options']).toBe('nosniff');
+  }
+}
+
+async function expectSessionCookie(visit: Visit) {
+  const cookies = await visit.context.cookies();
+  const session = cookies.find((c) => c.name === 'referral-form');
+  expect(session).toBeDefined();
+  expect(session!.httpOnly).toBe(true);
+  expect(session!.sameSite).toBe('Strict');
+  // Plain http on localhost: the one case without Secure (the https case is a unit test).
+  expect(session!.secure).toBe(false);
+}
+
+describe('the victim referral form in a browser', () => {
+  const journeys = [
+    { name: 'on a phone with JavaScript', viewport: PHONE, javaScript: true, screenshots: true },
+    { name: 'on a phone without JavaScript', viewport: PHONE, javaScript: false },
+    { name: 'on a desktop with JavaScript', viewport: DESKTOP, javaScript: true },
+    { name: 'on a desktop without JavaScript', viewport: DESKTOP, javaScript: false },
+  ];
+  for (const journey of journeys) {
+    it(`completes the whole form ${journey.name}, and the referral reaches the table and the teams`, async () => {
+      const visit = await open(journey);
+      try {
+        const victim = aVictim();
+        const reference = await completeForm(visit, victim, journey.screenshots);
+        await expectSessionCookie(visit);
+        expectPrivateAndSafe(visit, victim);
+        await expectDelivered(reference, victim);
+      } finally {
+        await visit.context.close();
+      }
+    }, 90_000);
+  }
+
+  it('can be completed with the keyboard alone', async () => {
+    const visit = await open({ viewport: DESKTOP, javaScript: true, keyboard: true });
+    try {
+      const victim = aVictim();
+      const reference = await completeForm(visit, victim);
+      await expectDelivered(reference, victim);
+    } finally {
+      await visit.context.close();
+    }
+  }, 120_000);
+
+  it('shows an error summary linking to the field for an empty answer, a bad postcode and a bad date, keeps the other answers and stores nothing', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    const victim = aVictim();
+    try {
+      await page.goto(`${cloud.apiUrl}/refer/danger`);
+      await choose(visit, 'immediateDanger', 'no');
+      await continueOn(visit);
+      await choose(visit, 'consent.shareWithServices', 'yes');
+      await continueOn(visit);
+
+      // An empty required answer.
+      await fillText(visit, 'victim.firstName', victim.firstName);
+      await continueOn(visit);
+      expect(new URL(page.url()).pathname).toBe('/refer/name');
+      const summary = page.locator('.govuk-error-summary');
+      await expect(summary.isVisible()).resolves.toBe(true);
+      expect(await page.title()).toMatch(/^Error: /);
+      expect(await summary.locator('a').getAttribute('href')).toBe('#victim-lastName');
+      await expect(page.locator('#victim-lastName').count()).resolves.toBe(1);
+      expect(await page.inputValue('[name="victim.firstName"]')).toBe(victim.firstName);
+      await everyPageChecks(visit, 'name with an error');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '03-error.png'), fullPage: true });
+      await summary.locator('a').click();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('victim-lastName');
+      await fillText(visit, 'victim.lastName', victim.lastName);
+      await continueOn(visit);
+
+      // A postcode that is not one.
+      await fillText(visit, 'victim.postcode', 'NOT A POSTCODE');
+      await continueOn(visit);
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#victim-postcode');
+      expect(await page.locator('.govuk-error-summary').textContent()).toContain('real UK postcode');
+      expect(await page.inputValue('[name="victim.postcode"]')).toBe('NOT A POSTCODE');
+      await everyPageChecks(visit, 'postcode with an error');
+      await fillText(visit, 'victim.postcode', victim.postcode);
+      await continueOn(visit);
+
+      // Straight to a date page: a date that does not exist, then one in the future.
+      await page.goto(`${cloud.apiUrl}/refer/first-date`);
+      await fillDate(visit, 'incident.firstDate', ['31', '2', '2025']);
+      await continueOn(visit);
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#incident-firstDate-day');
+      expect(await page.inputValue('[name="incident.firstDate-day"]')).toBe('31');
+      await everyPageChecks(visit, 'date with an error');
+      await fillDate(visit, 'incident.firstDate', ['1', '1', '2999']);
+      await continueOn(visit);
+      expect(await page.locator('.govuk-error-summary').textContent()).toContain('must be in the past');
+
+      // The earlier answers are still there.
+      await page.goto(`${cloud.apiUrl}/refer/name`);
+      expect(await page.inputValue('[name="victim.lastName"]')).toBe(victim.lastName);
+      // And no referral was stored.
+      const stored = await client.documents.send(new ScanCommand({ TableName: cloud.tableName }));
+      const referrals = (stored.Items ?? []).filter((item) => String(item.pk).startsWith('REFERRAL#') && JSON.stringify(item).includes(victim.lastName));
+      expect(referrals).toEqual([]);
+    } finally {
+      await visit.context.close();
+    }
+  }, 60_000);
+
+  it('stores nothing and shows other ways to get help when consent is not given', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    try {
+      await page.goto(`${cloud.apiUrl}/refer/danger`);
+      const cookie = (await visit.context.cookies()).find((c) => c.name === 'referral-form')!;
+      await choose(visit, 'immediateDanger', 'no');
+      await continueOn(visit);
+      await choose(visit, 'consent.shareWithServices', 'no');
+      await continueOn(visit);
+      expect(await heading(page)).toBe('We have not kept anything you told us');
+      await expect(page.getByText('101').first().isVisible()).resolves.toBe(true);
+      await everyPageChecks(visit, 'no consent');
+      const { Item } = await client.documents.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FORMSESSION#${cookie.value}`, sk: 'FORMSESSION' } }));
+      expect(Item).toBeUndefined();
+    } finally {
+      await visit.context.close();
+    }
+  }, 60_000);
+
+  it('refuses a post without the session\u2019s form token, and serves GOV.UK Frontend from its own origin', async () => {
+    const response = await fetch(`${cloud.apiUrl}/refer/name`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'victim.firstName=Someone&csrf=guess',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const css = await fetch(`${cloud.apiUrl}/assets/govuk-frontend.min.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toContain('text/css');
+    const font = await fetch(`${cloud.apiUrl}/assets/fonts/${(await css.text()).match(/fonts\/([\w.-]+\.woff2)/)![1]}`);
+    expect(font.status).toBe(200);
+    expect((await font.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect((await fetch(`${cloud.apiUrl}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+});
