@@ -349,10 +349,15 @@ describe('sign-in for agencies, coordinators and commissioners', () => {
     }
   });
 
-  it('limits anonymous submissions more tightly than the rest of the API', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      RouteSettings: { 'POST /api/referrals': { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() } },
-    });
+  it('limits anonymous submissions, by API and by form, more tightly than the rest of the API', () => {
+    const stage = resources[onlyIdOfType('AWS::ApiGatewayV2::Stage')]!.Properties;
+    const whole = (stage.DefaultRouteSettings as { ThrottlingRateLimit: number }).ThrottlingRateLimit;
+    const routes = stage.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    for (const key of ['POST /api/referrals', 'POST /refer/{page}']) {
+      expect(routes[key], key).toBeDefined();
+      expect(routes[key]!.ThrottlingRateLimit, key).toBeLessThan(whole);
+      expect(routes[key]!.ThrottlingBurstLimit, key).toBeGreaterThan(0);
+    }
   });
 });
 
