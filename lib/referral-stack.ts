@@ -13,10 +13,7 @@ import { Construct } from 'constructs';
 import { ReferralWorkflow } from '../workflows/referral-workflow.js';
 import serviceConfig from '../config/service-config.json' with { type: 'json' };
 import { AgencySignIn } from './constructs/agency-sign-in.js';
-import { HANDLER_MODULE_METADATA, PROJECT_ROOT, ReferralFunction } from './constructs/referral-function.js';
-import * as path from 'node:path';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { ReferralFunction } from './constructs/referral-function.js';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): { name: string; description: string }[] {
@@ -295,58 +292,8 @@ export class ReferralStack extends Stack {
    * A ReferralFunction's settings, plus the form's Nunjucks templates and GOV.UK Frontend's dist folder
    * copied beside the bundle: the handler reads them from there in Lambda, from the project locally.
    */
-  private formFunction(id: string, entry: string, description: string, environment: Record<string, string>): NodejsFunction {
-    const fn = new NodejsFunction(this, id, {
-      entry: path.join(PROJECT_ROOT, entry),
-      handler: 'handler',
-      description,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(10),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.SIX_MONTHS }),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'referral-service',
-        POWERTOOLS_METRICS_NAMESPACE: 'StalkingReferrals',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        banner: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
-        // Nunjucks only asks for chokidar/fsevents when watching templates, which a Lambda never does.
-        externalModules: ['@aws-sdk/*', 'chokidar', 'fsevents'],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp -R "${inputDir}/functions/templates" "${outputDir}/templates"`,
-            `cp -R "${inputDir}/node_modules/govuk-frontend/dist" "${outputDir}/govuk-frontend"`,
-          ],
-        },
-      },
-    });
-    (fn.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_MODULE_METADATA, entry);
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWSLambdaBasicExecutionRole only lets a function write its own CloudWatch logs; it is the AWS-maintained minimum for that.',
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose: the local cloud and CI run the same major version, so what is tested is what runs.',
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions; AWS documents "*" as their only resource.',
-    });
-    return fn;
+  private formFunction(id: string, entry: string, description: string, environment: Record<string, string>): ReferralFunction {
+    return new ReferralFunction(this, id, { entry, description, environment, pageAssets: true });
   }
 
   private acknowledgeNagFindings(scope: {

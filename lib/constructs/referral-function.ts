@@ -16,6 +16,8 @@ export interface ReferralFunctionProps {
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly timeout?: Duration;
+  /** Pages: the Nunjucks templates and GOV.UK Frontend's files travel with the bundle. */
+  readonly pageAssets?: boolean;
 }
 
 /**
@@ -53,7 +55,18 @@ export class ReferralFunction extends NodejsFunction {
         sourceMap: true,
         // ESM bundles of CommonJS dependencies still call require(): give them one.
         banner: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
-        externalModules: ['@aws-sdk/*'],
+        // Nunjucks only asks for chokidar/fsevents when watching templates, which a Lambda never does.
+        externalModules: props.pageAssets ? ['@aws-sdk/*', 'chokidar', 'fsevents'] : ['@aws-sdk/*'],
+        ...(props.pageAssets ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `cp -R "${inputDir}/functions/templates" "${outputDir}/templates"`,
+              `cp -R "${inputDir}/node_modules/govuk-frontend/dist" "${outputDir}/govuk-frontend"`,
+            ],
+          },
+        } : {}),
       },
     });
     (this.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_MODULE_METADATA, props.entry);
