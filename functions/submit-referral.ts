@@ -1,11 +1,9 @@
-import { randomInt } from 'node:crypto';
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createReferral, requestDigest } from './adapters/referral-store.js';
-import { startReferralWorkflow } from './adapters/workflow-starter.js';
+import { acceptReferral } from './adapters/referral-intake.js';
+import { requestDigest } from './adapters/referral-store.js';
 import { parseReferral } from './domain/referral.js';
-import { newReference } from './domain/reference.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { fieldErrors, json } from './http/responses.js';
 import { logger, metrics } from './observability.js';
@@ -56,25 +54,17 @@ const submitReferral = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const idempotency = idempotencyKey
     ? { key: idempotencyKey, requestDigest: requestDigest(body), expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS }
     : undefined;
-  // A fresh reference collides about once in a trillion draws; a few tries settle it.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const outcome = await createReferral({ reference: newReference(randomInt), submission: result.referral, now, idempotency });
-    if (outcome.kind === 'reference-taken') continue;
-    if (outcome.kind === 'idempotent-repeat' && !outcome.sameRequest) {
-      throw fieldErrors(422, [{ path: 'headers.idempotency-key', message: 'This Idempotency-Key was already used for a different referral.' }]);
-    }
-    // Also on a repeat: if the first attempt stored the referral but could not start its workflow,
-    // the repeat finishes the job. Starting twice under one name is harmless.
-    await startReferralWorkflow(outcome.reference);
-    if (outcome.kind === 'created') {
-      metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
-      logger.info('Referral received', { reference: outcome.reference, source: result.referral.source });
-    } else {
-      logger.info('Repeat submission answered with the first referral', { reference: outcome.reference });
-    }
-    return json(201, { reference: outcome.reference, status: outcome.status });
+  const outcome = await acceptReferral({ submission: result.referral, now, ...(idempotency ? { idempotency } : {}) });
+  if (outcome.kind === 'idempotent-repeat' && !outcome.sameRequest) {
+    throw fieldErrors(422, [{ path: 'headers.idempotency-key', message: 'This Idempotency-Key was already used for a different referral.' }]);
   }
-  throw new Error('Could not allocate a unique reference');
+  if (outcome.kind === 'created') {
+    metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
+    logger.info('Referral received', { reference: outcome.reference, source: result.referral.source });
+  } else {
+    logger.info('Repeat submission answered with the first referral', { reference: outcome.reference });
+  }
+  return json(201, { reference: outcome.reference, status: outcome.status });
 };
 
 export const handler = middy(submitReferral).use(httpDefaults());

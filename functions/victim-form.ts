@@ -1,10 +1,9 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, saveFormSession, type FormSession } from './adapters/form-session-store.js';
-import { createReferral } from './adapters/referral-store.js';
-import { startReferralWorkflow } from './adapters/workflow-starter.js';
+import { acceptReferral } from './adapters/referral-intake.js';
 import {
   ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
   referralBody, RISK_OPTIONS, YES_NO, type Answers, type Field, type Question,
@@ -12,7 +11,6 @@ import {
 import { render } from './form/render.js';
 import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
 import { parseReferral, type FieldError } from './domain/referral.js';
-import { newReference } from './domain/reference.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { SECURITY_HEADERS } from './http/responses.js';
 import { logger, metrics } from './observability.js';
@@ -195,17 +193,12 @@ const sessionExpired = () => page('page.njk', {
 async function submit(session: FormSession, now: Date): Promise<Result> {
   const result = parseReferral(referralBody(session.answers), now);
   if (!result.ok) return checkPage(session, result.errors);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const outcome = await createReferral({ reference: newReference(randomInt), submission: result.referral, now });
-    if (outcome.kind !== 'created') continue;
-    await startReferralWorkflow(outcome.reference);
-    metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
-    logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
-    // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
-    await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference: outcome.reference }, now);
-    return redirect('/refer/confirmation');
-  }
-  throw new Error('Could not allocate a unique reference');
+  const outcome = await acceptReferral({ submission: result.referral, now });
+  metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
+  logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
+  // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
+  await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference: outcome.reference }, now);
+  return redirect('/refer/confirmation');
 }
 
 const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
