@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -8,42 +7,13 @@ import {
   ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
   referralBody, RISK_OPTIONS, YES_NO, type Answers, type Field, type Question,
 } from './form/questions.js';
-import { render } from './form/render.js';
 import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
 import { parseReferral, type FieldError } from './domain/referral.js';
 import { httpDefaults } from './http/http-defaults.js';
-import { SECURITY_HEADERS } from './http/responses.js';
+import { formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
 import { logger, metrics } from './observability.js';
 
-const MAX_FORM_BYTES = 64 * 1024;
-
 type Result = APIGatewayProxyStructuredResultV2;
-
-function pageHeaders(nonce: string): Record<string, string> {
-  return {
-    ...SECURITY_HEADERS,
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // The only inline script is GOV.UK Frontend's one-line js-enabled flag, allowed by this response's nonce.
-    'content-security-policy': [
-      "default-src 'self'", `script-src 'self' 'nonce-${nonce}'`, "style-src 'self'", "img-src 'self'", "font-src 'self'",
-      "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-    ].join('; '),
-    'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
-    'cross-origin-opener-policy': 'same-origin',
-  };
-}
-
-function page(template: string, context: Record<string, unknown>, cookies: string[] = [], statusCode = 200): Result {
-  const nonce = randomBytes(16).toString('base64');
-  return { statusCode, headers: pageHeaders(nonce), body: render(template, { ...context, cspNonce: nonce }), cookies };
-}
-
-const redirect = (to: string, cookies: string[] = []): Result => ({
-  statusCode: 303, headers: { ...pageHeaders(randomBytes(16).toString('base64')), location: to }, cookies,
-});
-
-const newId = () => randomBytes(32).toString('base64url');
 
 const order: readonly Question[] = ALL_QUESTIONS;
 const nextAfter = (id: string) => order[order.findIndex((q) => q.id === id) + 1]?.id ?? 'check';
@@ -169,21 +139,6 @@ function checkPage(session: FormSession, errors: FieldError[] = []): Result {
   }, [], errors.length ? 400 : 200);
 }
 
-function sameToken(expected: string, given: string | null): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given ?? '');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function formBody(event: APIGatewayProxyEventV2): URLSearchParams | undefined {
-  const type = event.headers?.['content-type'] ?? '';
-  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return undefined;
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(body) > MAX_FORM_BYTES) return undefined;
-  return new URLSearchParams(body);
-}
-
 const sessionExpired = () => page('page.njk', {
   title: 'Your answers have been deleted',
   paragraphs: ['To keep you safe, we delete answers after an hour, or if something looks wrong. You will need to start again.'],
@@ -215,7 +170,7 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     let session = existing;
     if (!session) {
       if (pageId !== 'danger') return redirect('/refer');
-      session = { id: newId(), csrf: newId(), answers: {} };
+      session = { id: newSecret(), csrf: newSecret(), answers: {} };
       await saveFormSession(session, now);
       cookies = [sessionCookie(session.id, event, FORM_SESSION_SECONDS)];
     }

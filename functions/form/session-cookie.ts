@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { cookieValue } from '../http/pages.js';
 
 export const FORM_COOKIE = 'referral-form';
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -22,9 +23,5 @@ export function sessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeS
 }
 
 export function sessionIdFrom(event: APIGatewayProxyEventV2): string | undefined {
-  for (const cookie of event.cookies ?? []) {
-    const [name, value] = cookie.split('=', 2);
-    if (name?.trim() === FORM_COOKIE && value && SESSION_ID.test(value.trim())) return value.trim();
-  }
-  return undefined;
+  return cookieValue(event, FORM_COOKIE, SESSION_ID);
 }

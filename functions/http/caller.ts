@@ -2,9 +2,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithLambdaAuthorizer
 import { commissionerGroup, coordinatorGroup } from '../domain/access.js';
 import { fieldErrors } from './responses.js';
 
-/** The browser portal keeps the access token in this cookie; `__Host-` pins it to our own origin over HTTPS. */
-export const SESSION_COOKIE = '__Host-session';
-
 /** Who is signed in, as the authorizer vouched for them. Groups are their roles (SPEC §9). */
 export interface Caller {
   readonly userId: string;

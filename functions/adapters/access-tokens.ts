@@ -1,0 +1,82 @@
+import { JwtRsaVerifier } from 'aws-jwt-verify';
+import {
+  FetchError, JwkValidationError, JwksValidationError, JwtExpiredError, JwtInvalidClaimError, JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError, JwtInvalidSignatureError, JwtNotBeforeError, JwtParseError, JwtWithoutValidKidError,
+  KidNotFoundInJwksError, NonRetryableFetchError, WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { Caller } from '../http/caller.js';
+import { requiredEnv } from './environment.js';
+
+const clientId = requiredEnv('USER_POOL_CLIENT_ID');
+
+class RefusedToken extends Error {
+  constructor(readonly reason: RefusalReason) {
+    super(reason);
+  }
+}
+
+// aws-jwt-verify's own fetcher speaks https only, and the local Cognito emulator serves its keys over
+// http. The URI comes from our configuration (JWKS_URI), never from a token, so honouring its scheme
+// gives a caller no say in where keys come from.
+const jwksFetcher: Fetcher = {
+  fetch: async (uri) => {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new NonRetryableFetchError(uri, `Status code is ${response.status}, expected 200`);
+    return response.arrayBuffer();
+  },
+};
+
+const verifier = JwtRsaVerifier.create({
+  issuer: requiredEnv('JWT_ISSUER'),
+  jwksUri: requiredEnv('JWKS_URI'),
+  // Cognito access tokens carry no `aud`; the app client is in `client_id`, checked below.
+  audience: null,
+  customJwtCheck: ({ payload }) => {
+    // An id token is signed by the same keys: it must not open the API.
+    if (payload.token_use !== 'access') throw new RefusedToken('token-use');
+    if (payload.client_id !== clientId) throw new RefusedToken('client');
+    if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.username !== 'string') {
+      throw new RefusedToken('claims');
+    }
+  },
+}, { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) });
+
+export type RefusalReason =
+  | 'missing' | 'malformed' | 'expired' | 'signature' | 'unknown-key' | 'issuer' | 'token-use' | 'client' | 'claims'
+  | 'keys-unavailable' | 'unexpected';
+
+export function reasonFor(error: unknown): RefusalReason {
+  if (error instanceof RefusedToken) return error.reason;
+  if (error instanceof JwtExpiredError || error instanceof JwtNotBeforeError) return 'expired';
+  if (error instanceof JwtInvalidIssuerError) return 'issuer';
+  if (error instanceof JwtInvalidSignatureError || error instanceof JwtInvalidSignatureAlgorithmError) return 'signature';
+  if (error instanceof KidNotFoundInJwksError || error instanceof JwtWithoutValidKidError) return 'unknown-key';
+  if (error instanceof WaitPeriodNotYetEndedJwkError) return 'unknown-key';
+  if (error instanceof JwtInvalidClaimError) return 'claims';
+  if (error instanceof JwtParseError) return 'malformed';
+  if (error instanceof FetchError || error instanceof JwksValidationError || error instanceof JwkValidationError) return 'keys-unavailable';
+  return 'unexpected';
+}
+
+/**
+ * The signed-in person a Cognito access token from our app client vouches for, or why it does not.
+ * Shared by the API's request authorizer and the portal, which checks its session's token itself.
+ */
+export async function verifyAccessToken(token: string): Promise<{ ok: true; caller: Caller } | { ok: false; reason: RefusalReason; error?: unknown }> {
+  try {
+    const payload = await verifier.verify(token);
+    const groups = payload['cognito:groups'];
+    return {
+      ok: true,
+      caller: {
+        userId: String(payload.sub),
+        username: String(payload.username),
+        groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+      },
+    };
+  } catch (error) {
+    return { ok: false, reason: reasonFor(error), error };
+  }
+}
