@@ -41,6 +41,8 @@ export const STATE = {
   recordFailure: 'Record workflow failure',
   failureToCoordinator: 'Tell coordinator: workflow failed',
   routed: 'Referral settled',
+  isReassignment: 'Is this a re-assignment?',
+  followReassigned: 'Follow the re-assigned team',
   outOfAreaDone: 'Referral out of area',
   failed: 'Referral workflow failed',
 } as const;
@@ -186,11 +188,22 @@ export class ReferralWorkflow extends Construct {
     }).itemProcessor(notifyTeam));
     const recordOutcome = onFailure(invoke(STATE.recordOutcome, fns.recordReferralStatus, { reference, status: 'SETTLED' }, undefined));
 
-    this.definition = screen
+    // A coordinator's re-assignment (functions/adapters/referral-actions.ts) starts an execution with
+    // `reassignedTeamId`: the referral is already screened and routed, so it goes straight to the ladder.
+    const followReassigned = new sfn.Pass(this, STATE.followReassigned, {
+      stateName: STATE.followReassigned,
+      parameters: { assignments: [{ 'teamId.$': '$.reassignedTeamId' }] },
+      resultPath: '$.routing',
+    });
+    screen
       .next(route)
       .next(new sfn.Choice(this, STATE.inArea)
         .when(sfn.Condition.stringEquals('$.routing.outcome', 'OUT_OF_AREA'),
           outOfArea.next(new sfn.Succeed(this, STATE.outOfAreaDone)))
         .otherwise(eachAssignment.next(recordOutcome).next(new sfn.Succeed(this, STATE.routed))));
+    followReassigned.next(eachAssignment);
+    this.definition = new sfn.Choice(this, STATE.isReassignment)
+      .when(sfn.Condition.isPresent('$.reassignedTeamId'), followReassigned)
+      .otherwise(screen);
   }
 }

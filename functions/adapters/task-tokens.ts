@@ -23,3 +23,8 @@ export function resumeWithDecline(token: string): Promise<'told' | 'stale'> {
   // The reason stays on the assignment: a workflow's error cause is logged and must carry no free text.
   return tell(new SendTaskFailureCommand({ taskToken: token, error: DECLINED_ERROR, cause: 'The team declined the assignment.' }));
 }
+
+/** A coordinator moved the referral to another team: this team's wait ends, its ladder settles. */
+export function resumeAsSettled(token: string, teamId: string): Promise<'told' | 'stale'> {
+  return tell(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ reassigned: true, teamId }) }));
+}

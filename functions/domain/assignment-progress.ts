@@ -37,7 +37,12 @@ export function stageOf(assignment: AssignmentRecord, now: Date): AssignmentStag
  * so only the others count; if nobody is left, a person has to take it on: ESCALATED.
  */
 export function settledStatus(assignments: readonly AssignmentRecord[]): ReferralStatus {
-  const live = assignments.filter((a) => a.status !== 'DECLINED');
+  const live = assignments.filter((a) => a.status !== 'DECLINED' && a.status !== 'REASSIGNED');
+  // A coordinator's re-assignment runs in a workflow execution of its own: when the first execution
+  // settles while that team is still being waited on, the referral is still awaiting acknowledgement.
+  if (live.some((a) => a.reassignedBy !== undefined && ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED'].includes(a.status))) {
+    return 'AWAITING_ACK';
+  }
   if (live.length === 0) return 'ESCALATED';
   const acknowledged = live.filter((a) => a.status === 'ACKNOWLEDGED').length;
   if (acknowledged === live.length) return 'ACKNOWLEDGED';

@@ -7,10 +7,18 @@ export const REFERRAL_STATUSES = [
 ] as const;
 export type ReferralStatus = typeof REFERRAL_STATUSES[number];
 
-/** ASSIGNED is the moment between routing and the team's email leaving: it becomes NOTIFIED once sent. */
+/**
+ * ASSIGNED is the moment between routing and the team's email leaving: it becomes NOTIFIED once sent.
+ * REASSIGNED: a coordinator took the referral off this team and gave it to another.
+ */
 export const ASSIGNMENT_STATUSES = [
-  'ASSIGNED', 'NOTIFIED', 'ACKNOWLEDGED', 'DECLINED', 'REMINDED', 'ESCALATED', 'BREACHED',
+  'ASSIGNED', 'NOTIFIED', 'ACKNOWLEDGED', 'DECLINED', 'REMINDED', 'ESCALATED', 'BREACHED', 'REASSIGNED',
 ] as const;
+
+/** Still waiting on the team: what an inbox counts as open and can be overdue. */
+export const OPEN_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'REMINDED', 'ESCALATED'];
+/** A coordinator may move a referral off a team that has not taken it on. */
+export const REASSIGNABLE_STATUSES: readonly AssignmentStatus[] = ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'];
 export type AssignmentStatus = typeof ASSIGNMENT_STATUSES[number];
 
 /** Where a referral may move from, for each status the workflow records. Anything else is refused. */
@@ -18,7 +26,8 @@ const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> =
   SCREENED: ['RECEIVED'],
   ROUTED: ['SCREENED'],
   OUT_OF_AREA: ['SCREENED'],
-  AWAITING_ACK: ['ROUTED'],
+  // Back from a settled status when a coordinator re-assigns the referral to another team.
+  AWAITING_ACK: ['ROUTED', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED'],
   ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
   PARTIALLY_ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
   BREACHED: ['AWAITING_ACK', 'ROUTED'],
@@ -68,4 +77,11 @@ export interface AssignmentRecord {
   readonly breachedAt?: string;
   /** Where this assignment came from when another team declined. */
   readonly reroutedFrom?: string;
+  /** Set when a coordinator gave the referral to this team, from `reassignedFrom` if it was taken off one. */
+  readonly reassignedBy?: string;
+  readonly reassignedFrom?: string;
+  readonly reassignReason?: string;
+  /** Set on the assignment a coordinator took the referral off. */
+  readonly reassignedAt?: string;
+  readonly reassignedTo?: string;
 }

@@ -1,0 +1,190 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { referralAccess } from '../domain/access.js';
+import { isLate } from '../domain/assignment-progress.js';
+import { areaById, type Team } from '../domain/config.js';
+import { deadlineFor } from '../domain/deadlines.js';
+import {
+  REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+} from '../domain/referral-record.js';
+import { areasCoordinated, type Caller } from '../http/caller.js';
+import { fieldErrors } from '../http/responses.js';
+import { logger, metrics } from '../observability.js';
+import {
+  addAssignment, appendEvent, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
+  type StoredAssignment, type StoredReferral,
+} from './referral-store.js';
+import { serviceConfig } from './service-config.js';
+import { resumeAsSettled, resumeWithAcknowledgement, resumeWithDecline } from './task-tokens.js';
+import { startReassignmentWorkflow } from './workflow-starter.js';
+
+/**
+ * What a signed-in person can do to a referral, shared by the JSON API and the portal's pages so both
+ * check the same rights and leave the same audit trail. Refusals are HttpErrors: each caller turns them
+ * into its own kind of answer.
+ */
+
+const noSuchReferral = () => fieldErrors(404, [{ path: 'reference', message: 'No such referral.' }]);
+const noSuchAssignment = () => fieldErrors(404, [{ path: 'reference', message: 'No such assignment.' }]);
+
+const actorOf = (caller: Caller) => `user:${caller.userId}`;
+
+/** Free text staff type (decline and re-assignment reasons): kept on the record, never logged. */
+export const reasonText = (what: string) => z.string().trim()
+  .min(3, `Say why ${what}.`)
+  .max(1000, 'Keep the reason under 1,000 characters.')
+  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'The reason contains characters we cannot store.');
+
+export interface ReferralView {
+  readonly referral: StoredReferral;
+  readonly assignments: StoredAssignment[];
+  readonly events: ReferralEvent[];
+}
+
+/**
+ * A referral with its assignments and history, for a team it was assigned to or its area's coordinator.
+ * Every read of a person's details is itself recorded (SPEC §10), before the details leave.
+ */
+export async function viewReferral(reference: string, caller: Caller, now: Date): Promise<ReferralView> {
+  const referral = await getReferral(reference);
+  if (!referral) throw noSuchReferral();
+  const assignments = await listAssignments(reference) as StoredAssignment[];
+  const access = referralAccess(caller.groups, { areaId: referral.areaId, teamIds: assignments.map((a) => a.teamId) });
+  if (access === 'forbidden') throw fieldErrors(403, [{ path: '', message: 'Reports are open to you; individual referrals are not.' }]);
+  if (access === 'hidden') throw noSuchReferral();
+
+  await appendEvent({ reference, at: now.toISOString(), actor: actorOf(caller), type: 'PERSONAL_DETAILS_VIEWED', detail: { username: caller.username } });
+  logger.info('Referral read', { reference, userId: caller.userId });
+  return { referral, assignments, events: await listEvents(reference) };
+}
+
+function requireTeamMember(caller: Caller, teamId: string): void {
+  // The same 404 an unknown team gets: a 403 would confirm that another team's referral exists.
+  if (!caller.groups.includes(teamId)) throw fieldErrors(404, [{ path: 'teamId', message: 'No such team.' }]);
+}
+
+/**
+ * A team takes the referral on. Also after the deadline, even after a breach: a late acknowledgement is
+ * recorded and flagged late. A repeat changes nothing and gets the same answer.
+ */
+export async function acknowledgeAssignment(reference: string, teamId: string, caller: Caller, now: Date): Promise<StoredAssignment> {
+  requireTeamMember(caller, teamId);
+  const current = await getAssignment(reference, teamId);
+  if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
+
+  const late = isLate(current, now);
+  const before = await moveAssignment(reference, teamId, {
+    from: ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'], to: 'ACKNOWLEDGED', now, actor: actorOf(caller),
+    set: { acknowledgedAt: now.toISOString(), acknowledgedBy: caller.userId, late },
+    remove: ['waitToken', 'waitStage'],
+    detail: { late, username: caller.username },
+  });
+  if (before?.waitToken) await resumeWithAcknowledgement(before.waitToken, teamId);
+  const after = await getAssignment(reference, teamId);
+  if (after?.status !== 'ACKNOWLEDGED') {
+    throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` }]);
+  }
+  if (before) {
+    metrics.addMetric(late ? 'AssignmentAcknowledgedLate' : 'AssignmentAcknowledged', MetricUnit.Count, 1);
+    logger.info('Assignment acknowledged', { reference, teamId, late });
+  }
+  return after;
+}
+
+/** A team cannot take the referral: the reason is kept and the workflow hands it to the fallback team. */
+export async function declineAssignment(reference: string, teamId: string, reason: string, caller: Caller, now: Date): Promise<StoredAssignment> {
+  requireTeamMember(caller, teamId);
+  const current = await getAssignment(reference, teamId);
+  if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
+
+  const before = await moveAssignment(reference, teamId, {
+    from: ['NOTIFIED', 'REMINDED'], to: 'DECLINED', now, actor: actorOf(caller),
+    set: { declinedAt: now.toISOString(), declinedBy: caller.userId, declineReason: reason },
+    remove: ['waitToken', 'waitStage'],
+    detail: { username: caller.username },
+  });
+  if (before?.waitToken) await resumeWithDecline(before.waitToken);
+  const after = await getAssignment(reference, teamId);
+  if (after?.status !== 'DECLINED') {
+    throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'} and can no longer be declined.` }]);
+  }
+  if (before) {
+    metrics.addMetric('AssignmentDeclined', MetricUnit.Count, 1);
+    logger.info('Assignment declined', { reference, teamId });
+  }
+  return after;
+}
+
+const SETTLED_REFERRAL: readonly ReferralStatus[] = ['ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED'];
+
+/** The teams a coordinator may give this referral to: its area's teams that have not had it. */
+export function reassignmentTargets(referral: StoredReferral, assignments: readonly AssignmentRecord[]): Team[] {
+  const area = referral.areaId ? areaById(serviceConfig, referral.areaId) : undefined;
+  if (!area) return [];
+  const had = new Set(assignments.map((a) => a.teamId));
+  return area.teams.filter((team) => !had.has(team.id));
+}
+
+/** The assignments a coordinator may take the referral off. */
+export function reassignableFrom(assignments: readonly AssignmentRecord[]): AssignmentRecord[] {
+  return assignments.filter((a) => REASSIGNABLE_STATUSES.includes(a.status));
+}
+
+/**
+ * A coordinator gives the referral to another team of their area, with a reason (SPEC §1: the
+ * coordinator is the person who steps in). The new team's deadline starts now and it is followed by a
+ * workflow execution of its own, through the same acknowledgement ladder. When `fromTeamId` is given,
+ * that team's assignment is closed as REASSIGNED and its wait ends. Safe to repeat: a repeat finds the
+ * new assignment and (re)starts its execution, which Step Functions runs once.
+ */
+export async function reassignReferral(input: {
+  reference: string; toTeamId: string; fromTeamId?: string; reason: string; caller: Caller; now: Date;
+}): Promise<StoredAssignment> {
+  const { reference, toTeamId, fromTeamId, reason, caller, now } = input;
+  const referral = await getReferral(reference);
+  if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) throw noSuchReferral();
+  const area = areaById(serviceConfig, referral.areaId);
+  const toTeam = area?.teams.find((t) => t.id === toTeamId);
+  if (!area || !toTeam) throw fieldErrors(400, [{ path: 'toTeamId', message: 'Choose a team in this area.' }]);
+
+  const assignments = await listAssignments(reference);
+  const existing = assignments.find((a) => a.teamId === toTeamId) as StoredAssignment | undefined;
+  if (existing && !(existing.reassignedBy && existing.status === 'ASSIGNED')) {
+    throw fieldErrors(409, [{ path: 'toTeamId', message: `${toTeam.name} has already had this referral. Choose another team.` }]);
+  }
+
+  if (!existing) {
+    if (fromTeamId !== undefined) {
+      const from = assignments.find((a) => a.teamId === fromTeamId);
+      if (!from || !REASSIGNABLE_STATUSES.includes(from.status)) {
+        throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That team has acknowledged, declined or already handed on this referral.' }]);
+      }
+      const before = await moveAssignment(reference, fromTeamId, {
+        from: REASSIGNABLE_STATUSES, to: 'REASSIGNED', now, actor: actorOf(caller),
+        set: { reassignedAt: now.toISOString(), reassignedTo: toTeamId },
+        remove: ['waitToken', 'waitStage'],
+        detail: { to: toTeamId, username: caller.username },
+      });
+      if (!before) throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That assignment changed while you were looking at it. Check it and try again.' }]);
+      if (before.waitToken) await resumeAsSettled(before.waitToken, fromTeamId);
+    }
+    const band = referral.screening?.band ?? assignments[0]?.band ?? 'STANDARD';
+    await addAssignment({
+      reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', status: 'ASSIGNED',
+      assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, toTeam.deadlines[band]).toISOString(),
+      reassignedBy: caller.userId, reassignReason: reason, ...(fromTeamId ? { reassignedFrom: fromTeamId } : {}),
+    }, {
+      reference, at: now.toISOString(), actor: actorOf(caller), type: 'ASSIGNMENT_REASSIGNED', teamId: toTeamId,
+      detail: { username: caller.username, reason, ...(fromTeamId ? { from: fromTeamId } : {}) },
+    });
+    if (SETTLED_REFERRAL.includes(referral.status)) {
+      await moveReferral(reference, 'AWAITING_ACK', { now, actor: actorOf(caller), detail: { reassignedTo: toTeamId } });
+    }
+    metrics.addMetric('ReferralReassigned', MetricUnit.Count, 1);
+    logger.info('Referral re-assigned by a coordinator', { reference, from: fromTeamId ?? null, to: toTeamId });
+  }
+  await startReassignmentWorkflow(reference, toTeamId);
+  const after = await getAssignment(reference, toTeamId);
+  if (!after) throw new Error('The re-assignment was not stored');
+  return after;
+}
