@@ -277,12 +277,36 @@ export class ReferralStack extends Stack {
       'functions/decline-assignment.ts', 'Records a team declining a referral, which re-routes it', callbackEnvironment);
     acknowledge.addToRolePolicy(answerCallbacks);
     decline.addToRolePolicy(answerCallbacks);
+    const reassign = agencyRoute('ReassignReferral', '/api/referrals/{reference}/reassign', apigw.HttpMethod.POST,
+      'functions/reassign-referral.ts', 'Lets a coordinator give a referral to another team of their area', callbackEnvironment);
+    reassign.addToRolePolicy(answerCallbacks);
+    stateMachine.grantStartExecution(reassign);
+
+    // The partner agency portal (issue 5): pages that check their own sessions, so a person who is not
+    // signed in is sent to sign in and brought back rather than shown the authorizer's bare 401.
+    const portal = this.formFunction('AgencyPortal', 'functions/agency-portal.ts',
+      'Serves the partner agency portal: sign-in, team inbox, referral pages, acknowledge, decline and re-assign',
+      { ...callbackEnvironment, ...signIn.environment() });
+    tableAccess(portal);
+    portal.addToRolePolicy(answerCallbacks);
+    stateMachine.grantStartExecution(portal);
+    const portalIntegration = new HttpLambdaIntegration('AgencyPortalIntegration', portal);
+    const portalRoutes = [
+      ...api.addRoutes({ path: '/portal', methods: [apigw.HttpMethod.GET], integration: portalIntegration }),
+      ...api.addRoutes({ path: '/portal/{proxy+}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration: portalIntegration }),
+    ];
+    // Sign-in attempts are throttled here as well as by Cognito: password guessing gets nowhere fast.
+    cfnStage.routeSettings = {
+      ...cfnStage.routeSettings as Record<string, unknown>,
+      'POST /portal/{proxy+}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 30 },
+    };
+    for (const route of portalRoutes) cfnStage.node.addDependency(route);
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });
 
     this.acknowledgeNagFindings({
-      stateMachine, publicRoutes,
+      stateMachine, publicRoutes, portalRoutes,
       workflowFunctions: [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator,
         awaitAcknowledgement, escalateAssignment, rerouteAssignment],
     });
@@ -297,13 +321,19 @@ export class ReferralStack extends Stack {
   }
 
   private acknowledgeNagFindings(scope: {
-    stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpRoute[]; workflowFunctions: ReferralFunction[];
+    stateMachine: sfn.StateMachine; publicRoutes: apigw.HttpRoute[]; portalRoutes: apigw.HttpRoute[]; workflowFunctions: ReferralFunction[];
   }): void {
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     for (const route of scope.publicRoutes) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason: 'Victims refer themselves without an account (the JSON API and the online form with its assets), and the health check is public by design; agency and commissioner routes are authorised.',
+      });
+    }
+    for (const route of scope.portalRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'The portal must answer people who are not signed in (the sign-in pages, and a redirect to them from any other page); its function verifies the Cognito access token held in its server-side session on every request.',
       });
     }
     Validations.of(scope.stateMachine).acknowledge({

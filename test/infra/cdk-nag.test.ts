@@ -150,11 +150,14 @@ describe('what the broad acknowledgements claim', () => {
     for (const { owner, resources: targets } of wildcardKms) expect(targets, owner).toEqual([{ 'Fn::GetAtt': [keyId, 'Arn'] }]);
   });
 
-  it('leaves without an authoriser only the routes anyone may call: the referral form and the health check', () => {
+  it('leaves without an authoriser only the routes anyone may call (the referral form, the health check) and the portal, which checks its own sessions', () => {
     const open = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && (r.Properties.AuthorizationType ?? 'NONE') === 'NONE')
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(open).toEqual(['GET /assets/{proxy+}', 'GET /healthz', 'GET /refer', 'GET /refer/{page}', 'POST /api/referrals', 'POST /refer/{page}']);
+    expect(open).toEqual([
+      'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}',
+      'POST /api/referrals', 'POST /portal/{proxy+}', 'POST /refer/{page}',
+    ]);
   });
 });

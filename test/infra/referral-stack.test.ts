@@ -167,8 +167,12 @@ describe('referral workflow', () => {
     });
   });
 
-  it('has exactly the named steps of the referral journey, starting with screening', () => {
-    expect(definition.StartAt).toBe(STATE.screen);
+  it('has exactly the named steps of the referral journey, starting with screening unless it is a re-assignment', () => {
+    expect(definition.StartAt).toBe(STATE.isReassignment);
+    const start = definition.States[STATE.isReassignment] as unknown as { Choices: { IsPresent: boolean; Variable: string; Next: string }[]; Default: string };
+    expect(start.Default).toBe(STATE.screen);
+    expect(start.Choices).toEqual([{ Variable: '$.reassignedTeamId', IsPresent: true, Next: STATE.followReassigned }]);
+    expect(definition.States[STATE.followReassigned]).toMatchObject({ Next: STATE.eachAssignment, ResultPath: '$.routing' });
     expect(states.map((s) => s.name).sort()).toEqual(Object.values(STATE).sort());
   });
 
@@ -316,8 +320,9 @@ describe('starting the workflow', () => {
     }));
   });
 
-  it('lets no other function than the two intake routes (JSON API and online form) start executions', () => {
-    const submit = new Set([...statementsOf(functionFor('functions/submit-referral.ts')), ...statementsOf(functionFor('functions/victim-form.ts'))]);
+  it('lets no other function than the two intake routes (JSON API and online form) and the two ways to re-assign start executions', () => {
+    const submit = new Set(['functions/submit-referral.ts', 'functions/victim-form.ts', 'functions/reassign-referral.ts', 'functions/agency-portal.ts']
+      .flatMap((entry) => statementsOf(functionFor(entry))));
     const starters = everyStatement().filter(({ statement }) => list(statement.Action).some((a) => a === 'states:StartExecution' || a === 'states:*' || a === '*'));
     expect(starters.length).toBeGreaterThan(0);
     for (const { owner, statement } of starters) expect(submit.has(statement), owner).toBe(true);

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from './aws-clients.js';
+import { requiredEnv } from './environment.js';
+
+const tableName = requiredEnv('TABLE_NAME');
+
+/** Signing in (password, then the authenticator code) must be finished within this. */
+export const SIGN_IN_SECONDS = 10 * 60;
+/** A session left alone this long ends: a screen left unlocked does not stay signed in. */
+export const IDLE_SECONDS = 30 * 60;
+/** However active, a session ends after a working shift, as the refresh token does. */
+export const SHIFT_SECONDS = 12 * 60 * 60;
+
+export type SignInStep = 'mfa' | 'mfa-setup' | 'new-password';
+
+/**
+ * A portal session. The browser holds only an opaque id; the tokens stay here, so a copied cookie
+ * cannot be replayed against the API, and signing out ends it at once.
+ */
+export interface PortalSession {
+  readonly id: string;
+  /** Synchroniser token: every POST form carries it. */
+  readonly csrf: string;
+  /** Where to go once signed in: a portal path, checked before use. */
+  readonly returnTo?: string;
+  /** Mid sign-in: what Cognito asked for next, with its session. */
+  readonly pending?: { readonly step: SignInStep; readonly username: string; readonly cognitoSession: string; readonly secret?: string };
+  readonly signedIn?: { readonly accessToken: string; readonly refreshToken?: string; readonly since: number };
+  /** One message for the next page (e.g. "Referral acknowledged"), then gone. */
+  readonly flash?: string;
+}
+
+// Stored under a digest of the id: someone able to read the table still cannot use what they read.
+const key = (id: string) => ({ pk: `PORTALSESSION#${createHash('sha256').update(id).digest('base64url')}`, sk: 'PORTALSESSION' });
+
+/** The session, or undefined when it never existed or has expired (DynamoDB's TTL sweep can lag by days). */
+export async function getPortalSession(id: string, now: Date): Promise<PortalSession | undefined> {
+  const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: true }));
+  if (!Item || typeof Item.expiresAt !== 'number' || Item.expiresAt * 1000 <= now.getTime()) return undefined;
+  return {
+    id,
+    csrf: String(Item.csrf),
+    returnTo: Item.returnTo as string | undefined,
+    pending: Item.pending as PortalSession['pending'],
+    signedIn: Item.signedIn as PortalSession['signedIn'],
+    flash: Item.flash as string | undefined,
+  };
+}
+
+/** Saves the session with its expiry moved on: idle time for a signed-in one, never past the end of the shift. */
+export async function savePortalSession(session: PortalSession, now: Date): Promise<void> {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const expiresAt = session.signedIn
+    ? Math.min(nowSeconds + IDLE_SECONDS, Math.floor(session.signedIn.since / 1000) + SHIFT_SECONDS)
+    : nowSeconds + SIGN_IN_SECONDS;
+  const { id: _id, ...stored } = session;
+  await documents.send(new PutCommand({
+    TableName: tableName,
+    Item: { ...key(session.id), kind: 'portal-session', ...stored, expiresAt },
+    // Attributes left undefined (no flash, no pending step) are simply not stored.
+  }));
+}
+
+export async function deletePortalSession(id: string): Promise<void> {
+  await documents.send(new DeleteCommand({ TableName: tableName, Key: key(id) }));
+}

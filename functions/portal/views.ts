@@ -1,0 +1,254 @@
+import { londonTime } from '../domain/agency-email.js';
+import type { Band, ServiceConfig } from '../domain/config.js';
+import { locateTeam } from '../domain/config.js';
+import type { ReferralSubmission, RiskFactorId } from '../domain/referral.js';
+import { OPEN_ASSIGNMENT_STATUSES, type AssignmentRecord, type AssignmentStatus, type ReferralEvent } from '../domain/referral-record.js';
+import type { ScreeningResult } from '../domain/screening.js';
+
+/**
+ * What the portal's pages show, worked out from records alone: no AWS calls, so every rule about what
+ * a caseworker sees (and what counts as overdue) is tested without a cloud.
+ */
+
+const LONDON_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const londonDay = (at: Date | string) => LONDON_DAY.format(typeof at === 'string' ? new Date(at) : at);
+
+export const isOpen = (a: Pick<AssignmentRecord, 'status'>) => OPEN_ASSIGNMENT_STATUSES.includes(a.status);
+
+/** Still waiting on the team and past its deadline. A breach is overdue too until someone takes it on. */
+export function isOverdue(a: Pick<AssignmentRecord, 'status' | 'deadlineAt'>, now: Date): boolean {
+  if (a.status === 'BREACHED') return true;
+  return isOpen(a) && a.deadlineAt !== undefined && Date.parse(a.deadlineAt) <= now.getTime();
+}
+
+export interface InboxCounts {
+  /** Told about it, not yet acknowledged or declined, and not yet overdue. */
+  readonly fresh: number;
+  /** Open with a deadline later today (London). */
+  readonly dueToday: number;
+  readonly overdue: number;
+}
+
+export function inboxCounts(assignments: readonly AssignmentRecord[], now: Date): InboxCounts {
+  const today = londonDay(now);
+  let fresh = 0;
+  let dueToday = 0;
+  let overdue = 0;
+  for (const a of assignments) {
+    if (isOverdue(a, now)) overdue += 1;
+    else if (isOpen(a)) {
+      if (a.status === 'NOTIFIED') fresh += 1;
+      if (a.deadlineAt !== undefined && londonDay(a.deadlineAt) === today) dueToday += 1;
+    }
+  }
+  return { fresh, dueToday, overdue };
+}
+
+/** The inbox's filter: open work by default, or one status, or everything. */
+export const INBOX_FILTERS = ['open', 'all', 'NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED', 'ACKNOWLEDGED', 'DECLINED', 'REASSIGNED'] as const;
+export type InboxFilter = typeof INBOX_FILTERS[number];
+
+export function parseInboxFilter(value: string | undefined): InboxFilter {
+  return (INBOX_FILTERS as readonly string[]).includes(value ?? '') ? value as InboxFilter : 'open';
+}
+
+/** Assignments an inbox shows for a filter, soonest deadline first (overdue ones first of all). */
+export function inboxAssignments<T extends AssignmentRecord>(assignments: readonly T[], filter: InboxFilter): T[] {
+  const shown = assignments.filter((a) => a.status !== 'ASSIGNED' && (
+    filter === 'all' || (filter === 'open' ? isOpen(a) || a.status === 'BREACHED' : a.status === filter)));
+  return [...shown].sort((a, b) => (a.deadlineAt ?? a.assignedAt).localeCompare(b.deadlineAt ?? b.assignedAt) || a.reference.localeCompare(b.reference));
+}
+
+const STATUS_WORDS: Record<AssignmentStatus, { text: string; colour: string }> = {
+  ASSIGNED: { text: 'Being sent', colour: 'grey' },
+  NOTIFIED: { text: 'New', colour: 'blue' },
+  REMINDED: { text: 'Reminded', colour: 'orange' },
+  ESCALATED: { text: 'Escalated', colour: 'orange' },
+  BREACHED: { text: 'Deadline missed', colour: 'red' },
+  ACKNOWLEDGED: { text: 'Acknowledged', colour: 'green' },
+  DECLINED: { text: 'Declined', colour: 'grey' },
+  REASSIGNED: { text: 'Re-assigned', colour: 'grey' },
+};
+
+export function statusTag(status: AssignmentStatus): { text: string; classes: string } {
+  const words = STATUS_WORDS[status];
+  return { text: words.text, classes: `govuk-tag--${words.colour}` };
+}
+
+export const BAND_TAG: Record<Band, { text: string; classes: string }> = {
+  HIGH: { text: 'High', classes: 'govuk-tag--red' },
+  MEDIUM: { text: 'Medium', classes: 'govuk-tag--yellow' },
+  STANDARD: { text: 'Standard', classes: 'govuk-tag--grey' },
+};
+
+export const teamName = (config: ServiceConfig, teamId: string) => locateTeam(config, teamId)?.team.name ?? teamId;
+
+export interface InboxRow {
+  readonly reference: string;
+  readonly teamId: string;
+  readonly teamName: string;
+  readonly band: { text: string; classes: string };
+  readonly status: { text: string; classes: string };
+  readonly deadline: string;
+  readonly overdue: boolean;
+  readonly late: boolean;
+}
+
+export function inboxRow(config: ServiceConfig, a: AssignmentRecord, now: Date): InboxRow {
+  return {
+    reference: a.reference, teamId: a.teamId, teamName: teamName(config, a.teamId),
+    band: BAND_TAG[a.band], status: statusTag(a.status),
+    deadline: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set', overdue: isOverdue(a, now), late: a.late === true,
+  };
+}
+
+const RISK_WORDS: Record<RiskFactorId, string> = {
+  veryFrightened: 'Very frightened',
+  threatsToKill: 'Threats to kill',
+  threatsOfViolence: 'Threats of violence',
+  violenceUsed: 'Violence used',
+  pastViolence: 'Violent in the past',
+  propertyDamage: 'Damaged property',
+  turnsUp: 'Turns up at home, work or elsewhere',
+  frequentContact: 'Contact many times a day',
+  contactsOthers: 'Contacts family, friends or colleagues',
+  enlistsOthers: 'Gets others to help',
+  substanceMisuse: 'Drug or alcohol misuse',
+  escalating: 'Getting worse',
+  weaponsAccess: 'Access to weapons',
+  selfHarmThreats: 'Threatens self-harm or suicide',
+};
+
+/** Why the band is what it is, in words, from the screening's stable factor codes. */
+export function factorText(factor: string): string {
+  if (factor === 'immediate-danger') return 'Said to be in danger now';
+  if (factor.startsWith('red-flag:')) return `Red flag: ${RISK_WORDS[factor.slice(9) as RiskFactorId] ?? factor.slice(9)}`;
+  if (factor.startsWith('yes-count:')) return `${factor.slice(10)} risk questions answered yes`;
+  if (factor === 'very-frightened-former-partner') return 'Very frightened of a partner or former partner';
+  if (factor === 'repeat-referral') return 'Referred before (repeat referral)';
+  if (factor === 'professional-judgement') return 'Raised by the referring professional';
+  return factor;
+}
+
+const METHOD_WORDS: Record<string, string> = {
+  phone: 'Phone call', text: 'Text message', email: 'Email', letter: 'Letter', 'through-referrer': 'Only through the referrer',
+};
+
+/**
+ * The safe-contact instructions, stated so they cannot be missed: a caseworker who calls a number the
+ * victim did not mark safe can put them in danger.
+ */
+export function safeContact(submission: ReferralSubmission): { methods: string[]; lines: string[]; voicemailOk: boolean } {
+  const { methods, safeTimes, voicemailOk } = submission.victim.safeContact;
+  const lines = [
+    `Contact only by: ${methods.map((m) => METHOD_WORDS[m] ?? m).join(', ')}. Do not use any other way.`,
+    safeTimes ? `Safe times: ${safeTimes}.` : 'No safe times given: if you are unsure it is safe, do not make contact.',
+    voicemailOk ? 'A voicemail may be left.' : 'Do not leave a voicemail or a message with anyone else.',
+    'If someone else answers or it does not feel safe, end the contact without saying who you are.',
+  ];
+  return { methods: methods.map((m) => METHOD_WORDS[m] ?? m), lines, voicemailOk };
+}
+
+type Row = { key: { text: string }; value: { text: string } };
+const row = (key: string, value: string | undefined | null): Row[] => (value === undefined || value === null || value === '' ? [] : [{ key: { text: key }, value: { text: value } }]);
+const yesNo = (value: boolean | undefined) => (value === undefined ? undefined : value ? 'Yes' : 'No');
+const words = (value: string) => value.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const day = (iso: string | undefined) => (iso ? new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`)) : undefined);
+
+/** Everything the victim or referrer gave, in sections for summary lists. */
+export function referralSections(submission: ReferralSubmission): { heading: string; rows: Row[] }[] {
+  const { victim, incident, housing, referrer } = submission;
+  return [
+    {
+      heading: 'The person referred',
+      rows: [
+        ...row('Name', `${victim.firstName} ${victim.lastName}`),
+        ...row('Date of birth', day(victim.dateOfBirth)),
+        ...row('Phone', victim.phone),
+        ...row('Email', victim.email),
+        ...row('Address', victim.address),
+        ...row('Postcode', victim.postcode),
+        ...row('In danger now (when referred)', yesNo(submission.immediateDanger)),
+      ],
+    },
+    {
+      heading: 'What has been happening',
+      rows: [
+        ...row('Who is doing it', words(incident.relationship)),
+        ...row('What they have done', incident.behaviours.map(words).join(', ')),
+        ...row('How often', words(incident.frequency)),
+        ...row('Roughly how many times', incident.timesCount?.toString()),
+        ...row('First happened', day(incident.firstDate)),
+        ...row('Last happened', day(incident.latestDate)),
+        ...row('In their words', incident.description),
+        ...row('Reported to police', yesNo(incident.reportedToPolice)),
+        ...row('Crime reference', incident.crimeReference),
+        ...row('Officer', incident.officer),
+      ],
+    },
+    {
+      heading: 'Home',
+      rows: [
+        ...row('Where they live', words(housing.tenure)),
+        ...row('Unsafe at home', yesNo(housing.unsafeAtHome)),
+        ...row('Person knows the address', yesNo(housing.personKnowsAddress)),
+        ...row('Wants help with housing', yesNo(housing.needsSupport)),
+        ...row('Property damaged at home', yesNo(housing.propertyDamagedAtHome)),
+      ],
+    },
+    {
+      heading: 'Referred by',
+      rows: submission.source === 'self' || !referrer
+        ? row('Source', 'Self-referral (the person themselves)')
+        : [
+          ...row('Source', submission.source === 'police' ? 'Police' : 'Another agency'),
+          ...row('Name', referrer.name),
+          ...row('Organisation', referrer.organisation),
+          ...row('Role', referrer.role),
+          ...row('Collar number', referrer.collarNumber),
+          ...row('Email', referrer.email),
+          ...row('Phone', referrer.phone),
+          ...row('Raised the band to', referrer.raiseBandTo),
+          ...row('Why', referrer.raiseReason),
+        ],
+    },
+  ];
+}
+
+export function riskRows(submission: ReferralSubmission): Row[] {
+  return (Object.entries(submission.riskAnswers) as [RiskFactorId, string][]).map(([id, answer]) => ({
+    key: { text: RISK_WORDS[id] ?? id },
+    value: { text: answer === 'unsure' ? 'Not sure' : words(answer) },
+  }));
+}
+
+export function screeningView(screening: ScreeningResult | undefined): { band: { text: string; classes: string } | undefined; factors: string[] } {
+  return { band: screening ? BAND_TAG[screening.band] : undefined, factors: (screening?.factors ?? []).map(factorText) };
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  REFERRAL_RECEIVED: 'Referral received',
+  STATUS_CHANGED: 'Referral status changed',
+  ASSIGNMENT_CREATED: 'Assigned to a team',
+  ASSIGNMENT_STATUS_CHANGED: 'Assignment status changed',
+  ASSIGNMENT_REROUTED: 'Re-routed after a decline',
+  ASSIGNMENT_REASSIGNED: 'Re-assigned by a coordinator',
+  PERSONAL_DETAILS_VIEWED: 'Details viewed',
+  NOTICE_SENT: 'Email sent',
+  WORKFLOW_FAILED: 'Workflow step failed',
+};
+
+/** The audit trail, newest first: who, when, what, previous → next. */
+export function historyRows(config: ServiceConfig, events: readonly ReferralEvent[]): { when: string; who: string; what: string }[] {
+  return [...events].sort((a, b) => b.at.localeCompare(a.at)).map((e) => {
+    const detail = e.detail ?? {};
+    const who = typeof detail.username === 'string' ? detail.username : e.actor.startsWith('user:') ? 'A signed-in user' : 'The service';
+    const parts = [EVENT_WORDS[e.type] ?? words(e.type.toLowerCase())];
+    if (e.teamId) parts.push(`(${teamName(config, e.teamId)})`);
+    if (e.from || e.to) parts.push(`${e.from ?? '–'} → ${e.to ?? '–'}`);
+    if (typeof detail.reason === 'string') parts.push(`Reason: ${detail.reason}`);
+    if (detail.late === true) parts.push('(late)');
+    if (typeof detail.notice === 'string') parts.push(`(${detail.notice})`);
+    return { when: londonTime(e.at), who, what: parts.join(' ') };
+  });
+}
