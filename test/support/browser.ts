@@ -1,0 +1,49 @@
+/// <reference lib="dom" />
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { PROJECT_ROOT } from './local-cloud-process.js';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+
+/** Headless Chromium from the system package, with a throw-away profile removed on close. */
+export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const profile = mkdtempSync(path.join(tmpdir(), 'browser-test-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
+      '--disable-component-update', '--disable-sync'],
+    env: { ...process.env, TMPDIR: profile },
+  });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** axe-core on the page as it is now: no violations allowed. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (o?: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    return axe.run({ resultTypes: ['violations'] });
+  });
+  expect(result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`), `axe on ${what}`).toEqual([]);
+}
+
+/** Moves focus with Tab alone until `selector` has it, as someone using only a keyboard would. */
+export async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Could not reach ${selector} with the Tab key`);
+}
