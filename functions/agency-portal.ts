@@ -54,7 +54,11 @@ async function signedInCaller(session: PortalSession | undefined): Promise<{ cal
   let verdict = await verifyAccessToken(session.signedIn.accessToken);
   let current = session;
   if (!verdict.ok && verdict.reason === 'expired' && session.signedIn.refreshToken) {
-    const tokens = await refreshTokens(session.signedIn.refreshToken);
+    // A refresh that fails for any reason means signing in again, never an error page.
+    const tokens = await refreshTokens(session.signedIn.refreshToken).catch((error: unknown) => {
+      logger.warn('Could not refresh a portal session', { errorName: (error as Error)?.name });
+      return undefined;
+    });
     if (tokens) {
       current = { ...session, signedIn: { ...session.signedIn, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken ?? session.signedIn.refreshToken } };
       verdict = await verifyAccessToken(tokens.accessToken);

@@ -5,7 +5,7 @@ import sesEmulator from 'aws-ses-v2-local';
 import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
 import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
 import { defaultServiceConfig, parseServiceConfig, type ServiceConfig } from '../functions/domain/config.js';
-import { seedSignIn, startCognitoLocal, type SeededSignIn, type SeededUser } from './cognito-local.js';
+import { cognitoDataDir, seedSignIn, startCognitoLocal, type SeededSignIn, type SeededUser } from './cognito-local.js';
 import { createTableInput, ensureTable, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { LocalGateway } from './gateway.js';
 import { LocalLambdas } from './lambda-runtime.js';
@@ -26,7 +26,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string };
-  readonly signIn: SeededSignIn & { users: SeededUser[] };
+  /** The seeded demo users, each with the TOTP secret their authenticator app would hold. */
+  readonly signIn: SeededSignIn & { users: (SeededUser & { totpSecret: string })[] };
   readonly stack: LocalStack;
   readonly stepFunctions: LocalStepFunctions;
   stop(): Promise<void>;
@@ -66,12 +67,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await ensureTable(dynamodb.endpoint, createTableInput(tableName, stack.table.properties));
 
     const cognito = await startCognitoLocal({
-      port: options.cognitoPort, dataDir: path.join(options.dataDir, 'cognito'), log: (line) => options.log(`cognito: ${line}`),
+      port: options.cognitoPort, dataDir: cognitoDataDir(options.dataDir), log: (line) => options.log(`cognito: ${line}`),
     });
     stopping.push(() => cognito.stop());
     const users = demoUsers(effectiveConfig());
     const signIn = await seedSignIn({
-      endpoint: cognito.endpoint, dataDir: path.join(options.dataDir, 'cognito'),
+      endpoint: cognito.endpoint, dataDir: cognitoDataDir(options.dataDir),
       groups: [...new Set(users.flatMap((u) => u.groups))], users,
     });
 
@@ -116,7 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     return {
       urls: { api, mailViewer: sesUrl, dynamodb: dynamodb.endpoint, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint },
-      signIn: { ...signIn, users },
+      signIn: { ...signIn, users: users.map((u) => ({ ...u, totpSecret: signIn.totpSecrets[u.username]! })) },
       stack,
       stepFunctions,
       stop,

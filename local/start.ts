@@ -52,6 +52,7 @@ try {
     `  Cognito         ${urls.cognito}   (pool ${cloud.signIn.userPoolId}, client ${cloud.signIn.clientId})`,
     `  Sign in as      ${cloud.signIn.users.map((u) => u.username).join(', ')}`,
     `                  password: ${cloud.signIn.users[0]?.password ?? ''}   (local demo users only)`,
+    '                  authenticator code: npm run totp -- <username>',
     'Ctrl-C stops everything.',
     '',
   ].join('\n'));

@@ -164,9 +164,9 @@ describe('a victim-care caseworker', () => {
   it('cannot acknowledge with a form that lacks its session’s token', async () => {
     const { reference } = await referredAndNotified(aStandardReferral(), [TEAM_EMAIL.victimCare]);
     const visit = await open();
-    await visit.page.goto(`${site}/portal/referrals/${reference}`);
+    await visit.page.goto(`${cloud.apiUrl}/portal/referrals/${reference}`);
     await signIn(visit, 'victim-care.caseworker');
-    const action = `${site}/portal/referrals/${reference}/teams/victim-care/acknowledge`;
+    const action = `${cloud.apiUrl}/portal/referrals/${reference}/teams/victim-care/acknowledge`;
     for (const form of [{}, { csrf: 'not-the-token' }, { csrf: '' }] as Record<string, string>[]) {
       const answer = await visit.context.request.post(action, { form, maxRedirects: 0 });
       expect(answer.status()).toBe(403);
@@ -174,7 +174,7 @@ describe('a victim-care caseworker', () => {
     expect((await assignmentOf(reference, 'victim-care'))?.status).toBe('NOTIFIED');
     // Nor does a sign-in form posted without the token of the page it came from go anywhere.
     const stranger = await browser.newContext();
-    const signInAnswer = await stranger.request.post(`${site}/portal/sign-in`, {
+    const signInAnswer = await stranger.request.post(`${cloud.apiUrl}/portal/sign-in`, {
       form: { username: 'victim-care.caseworker', password: cloud.password }, maxRedirects: 0,
     });
     expect(signInAnswer.status()).toBe(400);

@@ -1,12 +1,16 @@
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, ListGroupsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CodeMismatchException, CognitoIdentityProviderClient, CreateUserPoolClientCommand, DescribeUserPoolCommand, InitiateAuthCommand,
+  ListGroupsCommand, RespondToAuthChallengeCommand, SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { seedSignIn, signIn, startCognitoLocal, type RunningCognito, type SeededSignIn, type SeededUser } from '../../local/cognito-local.js';
+import { savedTotpSecrets, seedSignIn, signIn, startCognitoLocal, type RunningCognito, type SeededSignIn, type SeededUser } from '../../local/cognito-local.js';
+import { totpCode } from '../../local/totp.js';
 import { freePort } from '../support/local-cloud-process.js';
 import { authorizerContext, authorizerRequest } from '../support/authorizer-request.js';
 
@@ -24,6 +28,7 @@ let cognito: RunningCognito | undefined;
 let seeded: SeededSignIn;
 let handler: Handler;
 let refusals: MockInstance;
+let portalSignIn: typeof import('../../functions/adapters/cognito-sign-in.js');
 const startedPids: number[] = [];
 const environmentBefore = { ...process.env };
 
@@ -34,6 +39,18 @@ async function start(): Promise<RunningCognito> {
 }
 
 const seed = (endpoint: string) => seedSignIn({ endpoint, dataDir, groups: GROUPS, users: [CASEWORKER, COMMISSIONER] });
+
+/** Signs in with the password and the code the user's authenticator app would show. */
+const signInAs = (user: SeededUser, clientId = seeded.clientId) =>
+  signIn({ endpoint: cognito!.endpoint, clientId, ...user, totpSecret: seeded.totpSecrets[user.username] });
+
+const admin = () => new CognitoIdentityProviderClient({ endpoint: cognito!.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+
+/** A six-digit code that is not the user's at any step the emulator would accept (the one before, now, the one after). */
+function wrongCodeFor(secret: string): string {
+  const good = [-30_000, 0, 30_000].map((offset) => totpCode(secret, new Date(Date.now() + offset)));
+  return ['000000', '111111', '222222', '333333'].find((code) => !good.includes(code))!;
+}
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
@@ -58,13 +75,17 @@ beforeAll(async () => {
   port = await freePort();
   cognito = await start();
   seeded = await seed(cognito.endpoint);
-  // The authorizer is configured exactly as in AWS, by these three variables and nothing else.
+  // The authorizer is configured exactly as in AWS, by these three variables and nothing else; the
+  // portal's sign-in adapter by the client id and the endpoint variable the SDK reads.
   Object.assign(process.env, {
     JWT_ISSUER: seeded.issuer, JWKS_URI: seeded.jwksUri, USER_POOL_CLIENT_ID: seeded.clientId,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint, AWS_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   vi.resetModules();
   handler = (await import('../../functions/authorize-request.js')).handler as unknown as Handler;
+  portalSignIn = await import('../../functions/adapters/cognito-sign-in.js');
   refusals = vi.spyOn((await import('../../functions/observability.js')).logger, 'warn');
 });
 
@@ -83,14 +104,14 @@ afterAll(async () => {
 
 describe('signing in against the local Cognito emulator', () => {
   it('issues access tokens whose issuer and key set are the ones seeding reported', async () => {
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const { accessToken } = await signInAs(CASEWORKER);
     expect(claimsOf(accessToken)).toMatchObject({ iss: seeded.issuer, token_use: 'access', client_id: seeded.clientId, username: 'vc.caseworker' });
     const keys = await (await fetch(seeded.jwksUri)).json() as { keys: { kid: string }[] };
     expect(keys.keys.map((k) => k.kid)).toEqual([(JSON.parse(Buffer.from(accessToken.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid]);
   });
 
   it("lets a caseworker's access token through, with their team as their group", async () => {
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const { accessToken } = await signInAs(CASEWORKER);
     expect(await withBearer(accessToken)).toEqual({
       isAuthorized: true,
       context: { userId: claimsOf(accessToken).sub, username: 'vc.caseworker', groups: 'victim-care' },
@@ -98,25 +119,25 @@ describe('signing in against the local Cognito emulator', () => {
   });
 
   it("lets a commissioner's access token through with the commissioner group only", async () => {
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...COMMISSIONER });
+    const { accessToken } = await signInAs(COMMISSIONER);
     const answer = await withBearer(accessToken);
     expect(answer.isAuthorized).toBe(true);
     expect(answer.context?.groups).toBe('commissioner-merseyside');
   });
 
-  it('accepts the access token from the session cookie', async () => {
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
-    const answer = await handler(request({ cookies: ['consent=yes', `__Host-session=${accessToken}`] }), context);
-    expect(answer).toMatchObject({ isAuthorized: true, context: { groups: 'victim-care' } });
+  it('takes the access token from the Authorization header only, never from a cookie', async () => {
+    // The portal keeps tokens server-side behind an opaque session cookie (functions/authorize-request.ts).
+    const { accessToken } = await signInAs(CASEWORKER);
+    await expectRefused(() => handler(request({ cookies: ['consent=yes', `__Host-session=${accessToken}`] }), context), 'missing');
   });
 
   it('refuses the id token that comes with it', async () => {
-    const { idToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const { idToken } = await signInAs(CASEWORKER);
     await expectRefused(() => withBearer(idToken), 'token-use');
   });
 
   it('refuses a token whose groups were edited after it was issued', async () => {
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const { accessToken } = await signInAs(CASEWORKER);
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const promoted = Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['victim-care', 'mdvs'] })).toString('base64url');
@@ -128,7 +149,7 @@ describe('signing in against the local Cognito emulator', () => {
     // which is why an authorizer in AWS must never be pointed at it.
     const require = createRequire(import.meta.url);
     const { pem } = require('cognito-local/lib/keys/cognitoLocal.private.json') as { pem: string };
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const { accessToken } = await signInAs(CASEWORKER);
     const nowSeconds = Math.floor(Date.now() / 1000);
     const expired = { ...claimsOf(accessToken), iat: nowSeconds - 7200, auth_time: nowSeconds - 7200, exp: nowSeconds - 3600 };
     const signingInput = `${accessToken.split('.')[0]}.${Buffer.from(JSON.stringify(expired)).toString('base64url')}`;
@@ -143,20 +164,95 @@ describe('signing in against the local Cognito emulator', () => {
   });
 
   it('refuses a token the same pool issued to another app client', async () => {
-    const admin = new CognitoIdentityProviderClient({ endpoint: cognito!.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { UserPoolClient } = await admin.send(new CreateUserPoolClientCommand({
+    const pool = admin();
+    const { UserPoolClient } = await pool.send(new CreateUserPoolClientCommand({
       UserPoolId: seeded.userPoolId, ClientName: 'some-other-app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
     }));
-    admin.destroy();
-    const { accessToken } = await signIn({ endpoint: cognito!.endpoint, clientId: UserPoolClient!.ClientId!, ...CASEWORKER });
+    pool.destroy();
+    const { accessToken } = await signInAs(CASEWORKER, UserPoolClient!.ClientId!);
     expect(claimsOf(accessToken).iss).toBe(seeded.issuer);
     await expectRefused(() => withBearer(accessToken), 'client');
   });
 });
 
+describe('the authenticator code every seeded user is asked for', () => {
+  it('gives a password alone no tokens, only the SOFTWARE_TOKEN_MFA challenge', async () => {
+    const pool = admin();
+    const answer = await pool.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: seeded.clientId, AuthParameters: { USERNAME: CASEWORKER.username, PASSWORD: CASEWORKER.password },
+    }));
+    pool.destroy();
+    expect(answer).toMatchObject({ ChallengeName: 'SOFTWARE_TOKEN_MFA', ChallengeParameters: { USER_ID_FOR_SRP: CASEWORKER.username } });
+    expect(answer.Session).toEqual(expect.any(String));
+    expect(answer.AuthenticationResult).toBeUndefined();
+    await expect(signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER })).rejects.toThrow(/SOFTWARE_TOKEN_MFA/);
+  });
+
+  it('keeps each secret in sign-in.json beside the pool ids, a different one for each user', () => {
+    expect(savedTotpSecrets(dataDir)).toEqual(seeded.totpSecrets);
+    expect(Object.keys(seeded.totpSecrets).sort()).toEqual([CASEWORKER.username, COMMISSIONER.username].sort());
+    expect(seeded.totpSecrets[CASEWORKER.username]).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(seeded.totpSecrets[CASEWORKER.username]).not.toBe(seeded.totpSecrets[COMMISSIONER.username]);
+  });
+
+  it('refuses a wrong code, and a code from another user\'s authenticator', async () => {
+    const pool = admin();
+    const challenge = async () => (await pool.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: seeded.clientId, AuthParameters: { USERNAME: CASEWORKER.username, PASSWORD: CASEWORKER.password },
+    }))).Session;
+    const answer = async (code: string) => pool.send(new RespondToAuthChallengeCommand({
+      ClientId: seeded.clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: await challenge(),
+      ChallengeResponses: { USERNAME: CASEWORKER.username, SOFTWARE_TOKEN_MFA_CODE: code },
+    }));
+    const caseworkerSecret = seeded.totpSecrets[CASEWORKER.username]!;
+    await expect(answer(wrongCodeFor(caseworkerSecret))).rejects.toBeInstanceOf(CodeMismatchException);
+    const commissionersCode = totpCode(seeded.totpSecrets[COMMISSIONER.username]!);
+    const caseworkersCodes = [-30_000, 0, 30_000].map((offset) => totpCode(caseworkerSecret, new Date(Date.now() + offset)));
+    // Skipped in the one-in-a-few-hundred-thousand case where the two codes happen to agree.
+    if (!caseworkersCodes.includes(commissionersCode)) await expect(answer(commissionersCode)).rejects.toBeInstanceOf(CodeMismatchException);
+    pool.destroy();
+  });
+
+  it("gives tokens for the right code, whose access token the authorizer accepts", async () => {
+    const { accessToken, refreshToken } = await signInAs(CASEWORKER);
+    expect(refreshToken).toEqual(expect.any(String));
+    expect(await withBearer(accessToken)).toMatchObject({ isAuthorized: true, context: { username: 'vc.caseworker', groups: 'victim-care' } });
+  });
+});
+
+describe("the portal's sign-in adapter against the emulator", () => {
+  it('asks for the code after the password, refuses a wrong one and signs in with the right one', async () => {
+    const step = await portalSignIn.startSignIn(CASEWORKER.username, CASEWORKER.password);
+    expect(step).toEqual({ kind: 'mfa', session: expect.any(String), username: CASEWORKER.username });
+    if (step.kind !== 'mfa') return;
+    const secret = seeded.totpSecrets[CASEWORKER.username]!;
+    expect(await portalSignIn.answerMfa(step.session, step.username, wrongCodeFor(secret))).toEqual({ kind: 'refused', reason: 'code' });
+
+    const signedIn = await portalSignIn.answerMfa(step.session, step.username, totpCode(secret));
+    expect(signedIn).toMatchObject({ kind: 'signed-in', tokens: { accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    if (signedIn.kind !== 'signed-in') return;
+    // The emulator gives no ExpiresIn: the adapter reads it from the token, an hour as the app client says.
+    expect(signedIn.tokens.expiresIn).toBeGreaterThan(3500);
+    expect(signedIn.tokens.expiresIn).toBeLessThanOrEqual(3600);
+    expect(await withBearer(signedIn.tokens.accessToken)).toMatchObject({ isAuthorized: true, context: { groups: 'victim-care' } });
+    // Signing out never fails the portal: the emulator refuses to revoke a token it did not keep.
+    await expect(portalSignIn.signOut(signedIn.tokens.refreshToken!)).resolves.toBeUndefined();
+  });
+
+  it('refuses a wrong password and an unknown user alike', async () => {
+    expect(await portalSignIn.startSignIn(CASEWORKER.username, 'Not-the-password-1!')).toEqual({ kind: 'refused', reason: 'credentials' });
+    expect(await portalSignIn.startSignIn('nobody.at.all', CASEWORKER.password)).toEqual({ kind: 'refused', reason: 'credentials' });
+  });
+
+  it('cannot refresh locally: the emulator has no GetTokensFromRefreshToken (the only refresh a rotating AWS client allows)', async () => {
+    const { refreshToken } = await signInAs(CASEWORKER);
+    await expect(portalSignIn.refreshTokens(refreshToken)).rejects.toThrow(/unsupported/i);
+  });
+});
+
 describe('restarting the emulator on the same data folder', () => {
   it('finds the same pool, client, groups and users, and earlier sessions still verify', async () => {
-    const before = await signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    const before = await signInAs(CASEWORKER);
     expect(await seed(cognito!.endpoint)).toEqual(seeded);
 
     await cognito!.stop();
@@ -164,15 +260,35 @@ describe('restarting the emulator on the same data folder', () => {
     const again = await seed(cognito.endpoint);
     expect(again).toEqual(seeded);
 
-    const admin = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { Groups = [] } = await admin.send(new ListGroupsCommand({ UserPoolId: seeded.userPoolId }));
-    admin.destroy();
+    const pool = admin();
+    const { Groups = [] } = await pool.send(new ListGroupsCommand({ UserPoolId: seeded.userPoolId }));
+    pool.destroy();
     expect(Groups.map((g) => g.GroupName).sort()).toEqual([...GROUPS].sort());
 
-    const after = await signIn({ endpoint: cognito.endpoint, clientId: seeded.clientId, ...CASEWORKER });
+    // The same secrets still answer the challenge: an authenticator app set up before works after.
+    expect(again.totpSecrets).toEqual(seeded.totpSecrets);
+    const after = await signInAs(CASEWORKER);
     expect(claimsOf(after.accessToken).sub).toBe(claimsOf(before.accessToken).sub);
     expect((await withBearer(after.accessToken)).context?.groups).toBe('victim-care');
     expect((await withBearer(before.accessToken)).isAuthorized).toBe(true);
+  });
+
+  it('turns MFA on in a pool that had it off, and sets up again an authenticator whose secret was lost', async () => {
+    const pool = admin();
+    await pool.send(new SetUserPoolMfaConfigCommand({ UserPoolId: seeded.userPoolId, MfaConfiguration: 'OFF' }));
+    const state = JSON.parse(readFileSync(path.join(dataDir, 'sign-in.json'), 'utf8')) as { totpSecrets: Record<string, string> };
+    delete state.totpSecrets[COMMISSIONER.username];
+    writeFileSync(path.join(dataDir, 'sign-in.json'), JSON.stringify(state));
+
+    const again = await seed(cognito!.endpoint);
+    expect((await pool.send(new DescribeUserPoolCommand({ UserPoolId: seeded.userPoolId }))).UserPool?.MfaConfiguration).toBe('OPTIONAL');
+    pool.destroy();
+    expect(again.totpSecrets[CASEWORKER.username]).toBe(seeded.totpSecrets[CASEWORKER.username]);
+    expect(again.totpSecrets[COMMISSIONER.username]).not.toBe(seeded.totpSecrets[COMMISSIONER.username]);
+    seeded = again;
+
+    await expect(signIn({ endpoint: cognito!.endpoint, clientId: seeded.clientId, ...COMMISSIONER })).rejects.toThrow(/SOFTWARE_TOKEN_MFA/);
+    expect((await withBearer((await signInAs(COMMISSIONER)).accessToken)).context?.groups).toBe('commissioner-merseyside');
   });
 });
 

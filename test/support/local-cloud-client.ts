@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { signIn } from '../../local/cognito-local.js';
+import { cognitoDataDir, savedTotpSecrets, signIn } from '../../local/cognito-local.js';
+import { totpCode } from '../../local/totp.js';
 import type { LocalCloudHandle } from './local-cloud-process.js';
 
 export interface SentEmail {
@@ -31,11 +32,29 @@ export class LocalCloudClient {
 
   private readonly tokens = new Map<string, string>();
 
-  /** A signed-in user's bearer token (one of the seeded demo users, e.g. `mdvs.caseworker`). */
+  /**
+   * A seeded demo user's authenticator secret, as the local cloud saved it (`<dataDir>/cognito/sign-in.json`)
+   * when it set their TOTP up. Read from the file each time, so a restarted local cloud is followed.
+   */
+  totpSecretFor(username: string): string {
+    const secret = savedTotpSecrets(cognitoDataDir(this.cloud.dataDir))[username];
+    if (!secret) throw new Error(`The local cloud has no authenticator for ${username}`);
+    return secret;
+  }
+
+  /** The code a seeded demo user's authenticator app shows now: what a browser test types at the MFA step. */
+  totpCodeFor(username: string, at: Date = new Date()): string {
+    return totpCode(this.totpSecretFor(username), at);
+  }
+
+  /** A signed-in user's bearer token (one of the seeded demo users, e.g. `mdvs.caseworker`), through the MFA challenge. */
   async tokenFor(username: string): Promise<string> {
     let token = this.tokens.get(username);
     if (!token) {
-      token = (await signIn({ endpoint: this.cloud.cognitoUrl, clientId: this.cloud.clientId, username, password: this.cloud.password })).accessToken;
+      token = (await signIn({
+        endpoint: this.cloud.cognitoUrl, clientId: this.cloud.clientId, username, password: this.cloud.password,
+        totpSecret: this.totpSecretFor(username),
+      })).accessToken;
       this.tokens.set(username, token);
     }
     return token;
