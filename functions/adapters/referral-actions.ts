@@ -153,21 +153,15 @@ export async function reassignReferral(input: {
     throw fieldErrors(409, [{ path: 'toTeamId', message: `${toTeam.name} has already had this referral. Choose another team.` }]);
   }
 
+  const from = fromTeamId === undefined ? undefined : assignments.find((a) => a.teamId === fromTeamId);
+  const alreadyMoved = from?.status === 'REASSIGNED' && from.reassignedTo === toTeamId;
+  if (fromTeamId !== undefined && !(from && (REASSIGNABLE_STATUSES.includes(from.status) || alreadyMoved))) {
+    throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That team has acknowledged, declined or already handed on this referral.' }]);
+  }
+
+  // The new team is added before the old one is let go: the old team's workflow execution may settle the
+  // referral the moment its wait ends, and it must find a team still being waited on.
   if (!existing) {
-    if (fromTeamId !== undefined) {
-      const from = assignments.find((a) => a.teamId === fromTeamId);
-      if (!from || !REASSIGNABLE_STATUSES.includes(from.status)) {
-        throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That team has acknowledged, declined or already handed on this referral.' }]);
-      }
-      const before = await moveAssignment(reference, fromTeamId, {
-        from: REASSIGNABLE_STATUSES, to: 'REASSIGNED', now, actor: actorOf(caller),
-        set: { reassignedAt: now.toISOString(), reassignedTo: toTeamId },
-        remove: ['waitToken', 'waitStage'],
-        detail: { to: toTeamId, username: caller.username },
-      });
-      if (!before) throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That assignment changed while you were looking at it. Check it and try again.' }]);
-      if (before.waitToken) await resumeAsSettled(before.waitToken, fromTeamId);
-    }
     const band = referral.screening?.band ?? assignments[0]?.band ?? 'STANDARD';
     await addAssignment({
       reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', status: 'ASSIGNED',
@@ -177,11 +171,22 @@ export async function reassignReferral(input: {
       reference, at: now.toISOString(), actor: actorOf(caller), type: 'ASSIGNMENT_REASSIGNED', teamId: toTeamId,
       detail: { username: caller.username, reason, ...(fromTeamId ? { from: fromTeamId } : {}) },
     });
-    if (SETTLED_REFERRAL.includes(referral.status)) {
-      await moveReferral(reference, 'AWAITING_ACK', { now, actor: actorOf(caller), detail: { reassignedTo: toTeamId } });
-    }
     metrics.addMetric('ReferralReassigned', MetricUnit.Count, 1);
     logger.info('Referral re-assigned by a coordinator', { reference, from: fromTeamId ?? null, to: toTeamId });
+  }
+  if (fromTeamId !== undefined && !alreadyMoved) {
+    const before = await moveAssignment(reference, fromTeamId, {
+      from: REASSIGNABLE_STATUSES, to: 'REASSIGNED', now, actor: actorOf(caller),
+      set: { reassignedAt: now.toISOString(), reassignedTo: toTeamId },
+      remove: ['waitToken', 'waitStage'],
+      detail: { to: toTeamId, username: caller.username },
+    });
+    if (before?.waitToken) await resumeAsSettled(before.waitToken, fromTeamId);
+  }
+  // Read again: the old team's execution may have settled the referral in the meantime.
+  const latest = await getReferral(reference);
+  if (latest && SETTLED_REFERRAL.includes(latest.status)) {
+    await moveReferral(reference, 'AWAITING_ACK', { now, actor: actorOf(caller), detail: { reassignedTo: toTeamId } });
   }
   await startReassignmentWorkflow(reference, toTeamId);
   const after = await getAssignment(reference, toTeamId);
