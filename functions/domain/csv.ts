@@ -1,0 +1,65 @@
+import { publishableReport, type PublishedFigures } from './suppression.js';
+import type { ReportOf, ThroughputFigures, ThroughputReport } from './throughput.js';
+
+export type CsvValue = string | number | null | undefined;
+
+// A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"). Team
+// names and other text come from configuration people edit, so every text cell is checked.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One field, RFC 4180: quoted when it holds a comma, quote or line break, quotes doubled. */
+export function csvField(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  let text = typeof value === 'number' ? numberText(value) : value;
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function numberText(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`${value} has no place in a CSV of figures`);
+  return String(value);
+}
+
+/** RFC 4180: CRLF after every record, the last included. */
+export function csv(records: readonly (readonly CsvValue[])[]): string {
+  return records.map((record) => `${record.map(csvField).join(',')}\r\n`).join('');
+}
+
+/** The label in the period or value column of a total row. Upper case, so no team or area id can be it. */
+export const TOTAL = 'TOTAL';
+
+const COLUMNS = [
+  ['received', 'received'],
+  ['assignments', 'assignments'],
+  ['acknowledged', 'acknowledged'],
+  ['acknowledgedWithinDeadline', 'acknowledged_within_deadline'],
+  ['withinDeadlinePercent', 'within_deadline_percent'],
+  ['medianMinutesToAcknowledge', 'median_minutes_to_acknowledge'],
+  ['p90MinutesToAcknowledge', 'p90_minutes_to_acknowledge'],
+  ['declined', 'declined'],
+  ['rerouted', 'rerouted'],
+  ['breached', 'breached'],
+] as const satisfies readonly (readonly [keyof ThroughputFigures, string])[];
+
+/**
+ * The throughput report as CSV: a header, then for each period a row per dimension value and the
+ * period's total, then each value's total over the whole range, then the overall total. With
+ * `publishable`, small numbers are suppressed first (`<5`, `[c]`); without, figures are exact, for the
+ * commissioner's own use. An empty percentage or percentile means there was nothing to measure.
+ */
+export function reportCsv(report: ThroughputReport, options: { publishable: boolean }): string {
+  const shown: ReportOf<ThroughputFigures> | ReportOf<PublishedFigures> = options.publishable ? publishableReport(report) : report;
+  const row = (period: string, value: string, figures: ThroughputFigures | PublishedFigures): CsvValue[] =>
+    [period, value, ...COLUMNS.map(([key]) => figures[key])];
+  const records: CsvValue[][] = [['period', report.by, ...COLUMNS.map(([, header]) => header)]];
+  shown.periods.forEach((period, p) => {
+    for (let v = 0; v < shown.values.length; v++) {
+      const line = shown.lines[p * shown.values.length + v]!;
+      records.push(row(line.period, line.value, line));
+    }
+    records.push(row(period, TOTAL, shown.periodTotals[p]!));
+  });
+  for (const total of shown.valueTotals) records.push(row(TOTAL, total.value, total));
+  records.push(row(TOTAL, TOTAL, shown.total));
+  return csv(records);
+}
