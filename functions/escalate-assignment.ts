@@ -5,6 +5,7 @@ import { loadAssignment } from './adapters/assignment-context.js';
 import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
 import { moveAssignment, noticeAlreadySent, recordNoticeSent } from './adapters/referral-store.js';
+import { countForTeam } from './adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { coordinatorEmail, deadlineMissedEmails, type AgencyEmail } from './domain/agency-email.js';
 import { stageOf } from './domain/assignment-progress.js';
@@ -59,6 +60,7 @@ const escalateAssignment = async (input: unknown) => {
   }
   const current = (await loadAssignment(reference, teamId)).assignment;
   if (current.status === 'BREACHED') {
+    await countForTeam('BREACHED', current, new Date(current.breachedAt ?? now.toISOString()));
     await sendOnce(reference, `breach:${teamId}`, coordinatorEmail({
       to: area.coordinatorEmail, reference, reason: 'DEADLINE_BREACHED', band: current.band, teamName: team.name, portalUrl,
     }));

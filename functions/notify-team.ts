@@ -5,6 +5,7 @@ import { loadAssignment } from './adapters/assignment-context.js';
 import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
 import { getReferral, moveAssignment, moveReferral } from './adapters/referral-store.js';
+import { countForTeam } from './adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { teamAssignmentEmail } from './domain/agency-email.js';
 import { stageOf } from './domain/assignment-progress.js';
@@ -36,10 +37,13 @@ const notifyTeam = async (input: unknown) => {
     if ((await getReferral(reference))?.status === 'ROUTED') {
       await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' });
     }
+    await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
     metrics.addMetric('TeamNotified', MetricUnit.Count, 1);
     logger.info('Team notified', { reference, teamId });
     return { reference, teamId, ...stageOf({ ...assignment, status: 'NOTIFIED' }, now) };
   }
+  // A retry, or a restart: the count may not have been made before the interruption.
+  await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
   return { reference, teamId, ...stageOf(assignment, now) };
 };
 

@@ -5,6 +5,7 @@ import { loadAssignment } from './adapters/assignment-context.js';
 import { requiredEnv } from './adapters/environment.js';
 import { sendEmail } from './adapters/mailer.js';
 import { addAssignment, listAssignments, noticeAlreadySent, recordNoticeSent, requireReferral } from './adapters/referral-store.js';
+import { countForTeam } from './adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { coordinatorEmail } from './domain/agency-email.js';
 import { deadlineFor } from './domain/deadlines.js';
@@ -26,16 +27,20 @@ const rerouteAssignment = async (input: unknown) => {
   const existing = await listAssignments(reference);
   // A retried step finds the team it already chose.
   const chosen = existing.find((a) => a.reroutedFrom === teamId);
-  if (chosen) return { reference, teamId: chosen.teamId };
+  if (chosen) {
+    await countForTeam('REROUTED', assignment, new Date(chosen.assignedAt));
+    return { reference, teamId: chosen.teamId };
+  }
 
   const next = fallbackTeam(area, teamId, existing.map((a) => a.teamId), referral.submission.victim.postcode);
   const now = new Date();
   if (next) {
     await addAssignment({
-      reference, teamId: next.id, areaId: area.id, band: assignment.band, reason: `fallback-for:${teamId}`,
+      reference, teamId: next.id, areaId: area.id, band: assignment.band, reason: `fallback-for:${teamId}`, source: referral.submission.source,
       status: 'ASSIGNED', assignedAt: now.toISOString(), reroutedFrom: teamId,
       deadlineAt: deadlineFor(now, next.deadlines[assignment.band]).toISOString(),
     }, { reference, at: now.toISOString(), actor: 'workflow', type: 'ASSIGNMENT_REROUTED', teamId: next.id, detail: { from: teamId } });
+    await countForTeam('REROUTED', assignment, now);
     metrics.addMetric('AssignmentRerouted', MetricUnit.Count, 1);
     logger.info('Declined assignment re-routed', { reference, from: teamId, to: next.id });
     return { reference, teamId: next.id };

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { assignmentItem, listAssignments, moveReferral, requireReferral } from './adapters/referral-store.js';
+import { countReceived } from './adapters/report-facts.js';
+import { assignmentItem, listAssignments, moveReferral, requireReferral, type StoredReferral } from './adapters/referral-store.js';
 import { serviceConfig } from './adapters/service-config.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { PermanentFailure } from './adapters/failures.js';
@@ -13,13 +14,23 @@ import { logger, metrics } from './observability.js';
 
 type RoutingOutput = { outcome: 'ROUTED' | 'OUT_OF_AREA'; assignments: { teamId: string }[] };
 
+/** Counted on every attempt, retries included: the count is kept once, and a crash before it is made up for. */
+function counted(referral: StoredReferral, areaId: string | undefined): Promise<void> {
+  if (!referral.screening) throw new PermanentFailure('Referral has not been screened');
+  return countReceived({ reference: referral.reference, createdAt: referral.createdAt, source: referral.submission.source, band: referral.screening.band, areaId });
+}
+
 const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
   const { reference } = parseTaskInput(referenceInput, input);
   const referral = await requireReferral(reference);
   // A retried step answers with what the first attempt decided.
-  if (referral.status === 'OUT_OF_AREA') return { outcome: 'OUT_OF_AREA', assignments: [] };
+  if (referral.status === 'OUT_OF_AREA') {
+    await counted(referral, undefined);
+    return { outcome: 'OUT_OF_AREA', assignments: [] };
+  }
   if (referral.status !== 'SCREENED') {
     const existing = await listAssignments(reference);
+    await counted(referral, referral.areaId);
     return { outcome: 'ROUTED', assignments: existing.map((a) => ({ teamId: a.teamId })) };
   }
   if (!referral.screening) throw new PermanentFailure('Referral has not been screened');
@@ -36,6 +47,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
 
   if (decision.outcome === 'OUT_OF_AREA') {
     await moveReferral(reference, 'OUT_OF_AREA', { now, actor: 'workflow' });
+    await counted(referral, undefined);
     metrics.addMetric('ReferralOutOfArea', MetricUnit.Count, 1);
     logger.info('Referral out of area', { reference });
     return { outcome: 'OUT_OF_AREA', assignments: [] };
@@ -48,7 +60,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     const team = area && teamById(area, routed.teamId);
     if (!team) throw new PermanentFailure('Routed to a team that is not in config');
     return {
-      reference, teamId: routed.teamId, areaId: decision.areaId, band, reason: routed.reason,
+      reference, teamId: routed.teamId, areaId: decision.areaId, band, reason: routed.reason, source: submission.source,
       status: 'ASSIGNED', assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, team.deadlines[band]).toISOString(),
     };
   });
@@ -57,6 +69,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },
     extraItems: assignments.map(assignmentItem),
   });
+  await counted(referral, decision.areaId);
   metrics.addMetric('AssignmentsCreated', MetricUnit.Count, assignments.length);
   logger.info('Referral routed', { reference, areaId: decision.areaId, teams: assignments.map((a) => a.teamId) });
   return { outcome: 'ROUTED', assignments: assignments.map((a) => ({ teamId: a.teamId })) };

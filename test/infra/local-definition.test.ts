@@ -63,7 +63,7 @@ describe('the local cloud runs what `cdk synth` deploys', () => {
     expect(local.stateMachine.definition).toEqual(JSON.parse(deployed as string));
   });
 
-  it('creates its table with the keys and team inbox index the deployed table has', () => {
+  it('creates its table with the keys and indexes (team inbox, open work) the deployed table has', () => {
     const [tableId, table] = onlyResource(deployable, 'AWS::DynamoDB::Table');
     expect(local.table.logicalId).toBe(tableId);
     const input = createTableInput(local.table.logicalId, local.table.properties);
@@ -73,7 +73,7 @@ describe('the local cloud runs what `cdk synth` deploys', () => {
     expect(input.GlobalSecondaryIndexes).toEqual(deployed.GlobalSecondaryIndexes);
     expect(input.LocalSecondaryIndexes).toEqual(deployed.LocalSecondaryIndexes);
     expect(input.BillingMode).toBe(deployed.BillingMode);
-    expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['byTeam']);
+    expect(input.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['byTeam', 'openByArea']);
   });
 
   it('has a local function for every Task the workflow calls, running a handler module that exists', () => {

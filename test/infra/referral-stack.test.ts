@@ -114,11 +114,20 @@ describe('referral data', () => {
         { AttributeName: 'teamKey', AttributeType: 'S' },
         { AttributeName: 'teamSort', AttributeType: 'S' },
       ]),
-      GlobalSecondaryIndexes: [Match.objectLike({
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({
         IndexName: 'byTeam',
         KeySchema: [{ AttributeName: 'teamKey', KeyType: 'HASH' }, { AttributeName: 'teamSort', KeyType: 'RANGE' }],
         Projection: { ProjectionType: 'ALL' },
-      })],
+      })]),
+    });
+  });
+
+  it('keeps open work in a sparse index of its own, so open and overdue counts never read the whole history', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({
+        IndexName: 'openByArea',
+        KeySchema: [{ AttributeName: 'openKey', KeyType: 'HASH' }, { AttributeName: 'openSort', KeyType: 'RANGE' }],
+      })]),
     });
   });
 });

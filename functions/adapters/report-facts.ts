@@ -1,0 +1,47 @@
+import type { Band } from '../domain/config.js';
+import type { ReferralSource } from '../domain/referral.js';
+import type { AssignmentRecord } from '../domain/referral-record.js';
+import { factIdFor, type FactKind } from '../domain/throughput.js';
+import { getReferral } from './referral-store.js';
+import { recordFact } from './throughput-store.js';
+
+/**
+ * Counts what happened into the commissioners' aggregates (SPEC §7) at the moment it happens. Each step
+ * counts after its own change is stored, and counts again when it is retried: the store counts a fact
+ * id once, so a retry after a crash completes the count and never doubles it.
+ */
+
+async function sourceOf(assignment: AssignmentRecord): Promise<ReferralSource> {
+  if (assignment.source) return assignment.source;
+  const referral = await getReferral(assignment.reference);
+  return referral?.submission.source ?? 'self';
+}
+
+/** A referral arrived: counted once screened and routed (band and area known), dated when it arrived. */
+export async function countReceived(referral: { reference: string; createdAt: string; source: ReferralSource; band: Band; areaId?: string }): Promise<void> {
+  await recordFact({
+    kind: 'RECEIVED', factId: factIdFor('RECEIVED', referral.reference), at: new Date(referral.createdAt),
+    band: referral.band, source: referral.source, areaId: referral.areaId,
+  }, referral.reference);
+}
+
+type TeamKind = Exclude<FactKind, 'RECEIVED' | 'ACKNOWLEDGED'>;
+
+export async function countForTeam(kind: TeamKind, assignment: AssignmentRecord, at: Date): Promise<void> {
+  await recordFact({
+    kind, factId: factIdFor(kind, assignment.reference, assignment.teamId), at, band: assignment.band,
+    source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
+  }, assignment.reference);
+}
+
+/** Time to acknowledge runs from the assignment, so a slow email does not look like a slow team. */
+export async function countAcknowledged(assignment: AssignmentRecord): Promise<void> {
+  if (!assignment.acknowledgedAt) return;
+  const at = new Date(assignment.acknowledgedAt);
+  await recordFact({
+    kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', assignment.reference, assignment.teamId), at,
+    band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
+    withinDeadline: assignment.late !== true,
+    secondsToAcknowledge: Math.max(0, Math.round((at.getTime() - Date.parse(assignment.assignedAt)) / 1000)),
+  }, assignment.reference);
+}
