@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { redactPersonalData } from './log-redaction.js';
 
 // Shared by every handler. Nothing from a referral body is ever passed to the logger: log references,
-// statuses, team ids and error names only (SPEC §10).
-export const logger = new Logger();
+// statuses, team ids and error names only (SPEC §10). The replacer catches what slips through.
+export const logger = new Logger({ jsonReplacerFn: redactPersonalData });
 
 // Metrics' own notices go through our logger. Its one warning, "no application metrics to publish", is
 // the normal case for a step that had nothing to count (a retried step, an early return), so it is
