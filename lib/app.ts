@@ -15,6 +15,7 @@ export function createReferralApp(options: ReferralAppOptions = {}): { app: App;
   const senderDomain = String(app.node.tryGetContext('senderDomain') ?? 'referrals.example');
   const stack = new ReferralStack(app, STACK_NAME, {
     senderDomain,
+    ...(app.node.tryGetContext('retentionDays') !== undefined ? { retentionDays: Number(app.node.tryGetContext('retentionDays')) } : {}),
     env: { region: 'eu-west-2', account: process.env.CDK_DEFAULT_ACCOUNT },
     description: 'Stalking and harassment referral service: intake, screening, routing and acknowledgement tracking',
   });

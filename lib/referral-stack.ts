@@ -27,6 +27,8 @@ function signInGroups(): { name: string; description: string }[] {
 export interface ReferralStackProps extends StackProps {
   /** Domain the service sends email from; it must be verified in SES before emails leave the sandbox. */
   readonly senderDomain: string;
+  /** How long a referral's records are kept before DynamoDB's TTL removes them (default six years). */
+  readonly retentionDays?: number;
 }
 
 /** Everything the referral service runs on in AWS (SPEC §9). */
@@ -79,7 +81,11 @@ export class ReferralStack extends Stack {
       MAIL_FROM: `referrals@${props.senderDomain}`,
       MAIL_CONFIGURATION_SET: configurationSet.configurationSetName,
     };
-    const tableEnvironment = { TABLE_NAME: table.tableName };
+    const retentionDays = props.retentionDays ?? 2192;
+    if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36_500) {
+      throw new Error('retentionDays must be a whole number of days, 1 to 36500');
+    }
+    const tableEnvironment = { TABLE_NAME: table.tableName, RETENTION_DAYS: String(retentionDays) };
     const tableAccess = (fn: ReferralFunction) => {
       table.grantReadWriteData(fn);
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
@@ -285,6 +291,8 @@ export class ReferralStack extends Stack {
       'functions/decline-assignment.ts', 'Records a team declining a referral, which re-routes it', callbackEnvironment);
     acknowledge.addToRolePolicy(answerCallbacks);
     decline.addToRolePolicy(answerCallbacks);
+    agencyRoute('ErasePersonalData', '/api/referrals/{reference}/erase', apigw.HttpMethod.POST, 'functions/erase-personal-data.ts',
+      'Lets a coordinator erase one person’s details from a referral on their request', tableEnvironment);
     const reassign = agencyRoute('ReassignReferral', '/api/referrals/{reference}/reassign', apigw.HttpMethod.POST,
       'functions/reassign-referral.ts', 'Lets a coordinator give a referral to another team of their area', callbackEnvironment);
     reassign.addToRolePolicy(answerCallbacks);

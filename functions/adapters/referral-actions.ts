@@ -4,6 +4,7 @@ import { referralAccess } from '../domain/access.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
 import { deadlineFor } from '../domain/deadlines.js';
+import { redactSubmission } from '../domain/erasure.js';
 import {
   REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
@@ -11,7 +12,7 @@ import { areasCoordinated, type Caller } from '../http/caller.js';
 import { fieldErrors } from '../http/responses.js';
 import { logger, metrics } from '../observability.js';
 import {
-  addAssignment, appendEvent, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
+  addAssignment, appendEvent, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
 import { countAcknowledged, countForTeam } from './report-facts.js';
@@ -200,4 +201,20 @@ export async function reassignReferral(input: {
   const after = await getAssignment(reference, toTeamId);
   if (!after) throw new Error('The re-assignment was not stored');
   return after;
+}
+
+/**
+ * A coordinator erases a person's details on their request (SPEC §10). The referral stays, with its
+ * statuses, history and report figures; who erased it and when is recorded on it.
+ */
+export async function erasePersonalDetails(reference: string, caller: Caller, now: Date): Promise<'erased' | 'already'> {
+  const referral = await getReferral(reference);
+  if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) throw noSuchReferral();
+  const outcome = await erasePersonalData(reference, redactSubmission(referral.submission), { now, actor: actorOf(caller), username: caller.username });
+  if (outcome === 'not-found') throw noSuchReferral();
+  if (outcome === 'erased') {
+    metrics.addMetric('PersonalDataErased', MetricUnit.Count, 1);
+    logger.info('Personal details erased', { reference, userId: caller.userId });
+  }
+  return outcome;
 }

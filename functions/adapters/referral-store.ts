@@ -17,6 +17,32 @@ import { PermanentFailure } from './failures.js';
 
 const tableName = requiredEnv('TABLE_NAME');
 
+/**
+ * How long a referral's records are kept (SPEC §10: retention), six years unless RETENTION_DAYS says
+ * otherwise. Every item under a referral carries `expiresAt`, the table's TTL attribute, so DynamoDB
+ * deletes the person's details when it passes; the report aggregates carry none and stay.
+ */
+const retentionSeconds = retentionDays(process.env.RETENTION_DAYS) * 86_400;
+
+function retentionDays(value: string | undefined): number {
+  if (value === undefined || value === '') return 2192;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new Error('RETENTION_DAYS must be a whole number of days, 1 to 36500');
+  return days;
+}
+
+/** The TTL for something written at `at`. */
+export const expiresAtFor = (at: string | Date) => Math.floor(new Date(at).getTime() / 1000) + retentionSeconds;
+
+/**
+ * DynamoDB's TTL sweep can lag by days, and DynamoDB Local never sweeps: an item past its time is
+ * treated as gone by every read.
+ */
+export function isExpired(item: { expiresAt?: unknown } | undefined, now = Date.now()): boolean {
+  return typeof item?.expiresAt === 'number' && item.expiresAt * 1000 <= now;
+}
+const live = <T extends object>(items: T[]): T[] => items.filter((item) => !isExpired(item as { expiresAt?: unknown }));
+
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface StoredReferral {
@@ -35,7 +61,7 @@ const assignmentKey = (reference: string, teamId: string) => ({ pk: `REFERRAL#${
 function eventItem(event: ReferralEvent): TransactItem {
   // The random suffix keeps two events in the same millisecond apart; the sort key keeps them in order.
   const sk = `EVENT#${event.at}#${randomBytes(4).toString('hex')}`;
-  return { Put: { TableName: tableName, Item: { pk: `REFERRAL#${event.reference}`, sk, kind: 'event', ...event } } };
+  return { Put: { TableName: tableName, Item: { pk: `REFERRAL#${event.reference}`, sk, kind: 'event', ...event, expiresAt: expiresAtFor(event.at) } } };
 }
 
 /**
@@ -81,6 +107,7 @@ export async function createReferral(input: {
         Item: {
           ...referralKey(input.reference), kind: 'referral', reference: input.reference, status: 'RECEIVED',
           source: input.submission.source, createdAt, updatedAt: createdAt, submission: input.submission, victimKey,
+          expiresAt: expiresAtFor(createdAt),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -88,7 +115,10 @@ export async function createReferral(input: {
     {
       Put: {
         TableName: tableName,
-        Item: { pk: `VICTIM#${victimKey}`, sk: `REFERRAL#${createdAt}#${input.reference}`, kind: 'victim-referral', reference: input.reference },
+        Item: {
+          pk: `VICTIM#${victimKey}`, sk: `REFERRAL#${createdAt}#${input.reference}`, kind: 'victim-referral', reference: input.reference,
+          expiresAt: expiresAtFor(createdAt),
+        },
       },
     },
     eventItem({ reference: input.reference, at: createdAt, actor: `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED' }),
@@ -129,7 +159,7 @@ export async function createReferral(input: {
 
 export async function getReferral(reference: string): Promise<StoredReferral | undefined> {
   const result = await documents.send(new GetCommand({ TableName: tableName, Key: referralKey(reference), ConsistentRead: true }));
-  return result.Item as StoredReferral | undefined;
+  return isExpired(result.Item) ? undefined : result.Item as StoredReferral | undefined;
 }
 
 export async function requireReferral(reference: string): Promise<StoredReferral> {
@@ -151,7 +181,7 @@ export async function hasEarlierReferral(referral: StoredReferral, windowDays: n
     },
     ConsistentRead: true,
   }));
-  return (result.Items ?? []).some((item) => item.reference !== referral.reference);
+  return live(result.Items ?? []).some((item) => item.reference !== referral.reference);
 }
 
 /**
@@ -220,6 +250,7 @@ export function assignmentItem(assignment: AssignmentRecord): TransactItem {
       TableName: tableName,
       Item: {
         ...assignmentKey(assignment.reference, assignment.teamId), kind: 'assignment', ...assignment,
+        expiresAt: expiresAtFor(assignment.assignedAt),
         teamKey: `TEAM#${assignment.teamId}`,
         teamSort: sort,
         ...(CLOSED.includes(assignment.status) ? {} : { openKey: `OPEN#${assignment.areaId}`, openSort: `${sort}#${assignment.teamId}` }),
@@ -326,7 +357,7 @@ export async function teamAssignments(teamId: string): Promise<StoredAssignment[
     items.push(...((page.Items ?? []) as StoredAssignment[]));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items;
+  return live(items);
 }
 
 /** Every assignment of an area still waiting on its team (breached ones included), soonest deadline first. */
@@ -344,7 +375,7 @@ export async function openAssignments(areaId: string): Promise<StoredAssignment[
     items.push(...((page.Items ?? []) as StoredAssignment[]));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items;
+  return live(items);
 }
 
 export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {
@@ -354,12 +385,12 @@ export async function listAssignments(reference: string): Promise<AssignmentReco
     ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'ASSIGNMENT#' },
     ConsistentRead: true,
   }));
-  return (result.Items ?? []) as AssignmentRecord[];
+  return live(result.Items ?? []) as AssignmentRecord[];
 }
 
 export async function getAssignment(reference: string, teamId: string): Promise<StoredAssignment | undefined> {
   const result = await documents.send(new GetCommand({ TableName: tableName, Key: assignmentKey(reference, teamId), ConsistentRead: true }));
-  return result.Item as StoredAssignment | undefined;
+  return isExpired(result.Item) ? undefined : result.Item as StoredAssignment | undefined;
 }
 
 export async function listEvents(reference: string): Promise<ReferralEvent[]> {
@@ -369,7 +400,7 @@ export async function listEvents(reference: string): Promise<ReferralEvent[]> {
     ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'EVENT#' },
     ConsistentRead: true,
   }));
-  return (result.Items ?? []) as ReferralEvent[];
+  return live(result.Items ?? []) as ReferralEvent[];
 }
 
 export async function appendEvent(event: ReferralEvent): Promise<void> {
@@ -394,7 +425,7 @@ export async function recordNoticeSent(reference: string, notice: string, messag
       {
         Put: {
           TableName: tableName,
-          Item: { pk: `REFERRAL#${reference}`, sk: `NOTICE#${notice}`, kind: 'notice', reference, notice, messageId, sentAt: at },
+          Item: { pk: `REFERRAL#${reference}`, sk: `NOTICE#${notice}`, kind: 'notice', reference, notice, messageId, sentAt: at, expiresAt: expiresAtFor(at) },
         },
       },
       eventItem({ reference, at, actor: 'workflow', type: 'NOTICE_SENT', detail: { notice } }),
@@ -413,4 +444,58 @@ export async function recordScreening(reference: string, screening: ScreeningRes
 export async function tableIsActive(): Promise<boolean> {
   const result = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
   return result.Table?.TableStatus === 'ACTIVE';
+}
+
+/**
+ * Erases one person's details from a referral (SPEC §10), atomically with the audit event that says
+ * who did it and when: the submission is replaced by its redacted form, the repeat-referral key is
+ * dropped, and free text staff wrote about it (decline and re-assignment reasons) goes too. Assignments,
+ * statuses and the report aggregates are kept, so reports do not change. A repeat finds it done.
+ */
+export async function erasePersonalData(reference: string, redacted: ReferralSubmission, change: { now: Date; actor: string; username: string }): Promise<'erased' | 'already' | 'not-found'> {
+  const referral = await getReferral(reference);
+  if (!referral) return 'not-found';
+  if ((referral as StoredReferral & { erasedAt?: string }).erasedAt) return 'already';
+  const at = change.now.toISOString();
+  const erased = '[erased]';
+  const assignments = await listAssignments(reference);
+  const events = await listEvents(reference) as (ReferralEvent & { pk: string; sk: string })[];
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: tableName,
+        Key: referralKey(reference),
+        UpdateExpression: 'SET submission = :redacted, erasedAt = :at, erasedBy = :by REMOVE victimKey',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+        ExpressionAttributeValues: { ':redacted': redacted, ':at': at, ':by': change.actor },
+      },
+    },
+    ...(referral.victimKey ? [{ Delete: { TableName: tableName, Key: { pk: `VICTIM#${referral.victimKey}`, sk: `REFERRAL#${referral.createdAt}#${reference}` } } }] : []),
+    ...assignments.filter((a) => a.declineReason !== undefined || a.reassignReason !== undefined).map((a): TransactItem => ({
+      Update: {
+        TableName: tableName,
+        Key: assignmentKey(reference, a.teamId),
+        UpdateExpression: `SET ${[a.declineReason !== undefined ? 'declineReason = :erased' : '', a.reassignReason !== undefined ? 'reassignReason = :erased' : ''].filter(Boolean).join(', ')}`,
+        ExpressionAttributeValues: { ':erased': erased },
+      },
+    })),
+    ...events.filter((e) => typeof e.detail?.reason === 'string').map((e): TransactItem => ({
+      Update: {
+        TableName: tableName,
+        Key: { pk: e.pk, sk: e.sk },
+        UpdateExpression: 'SET detail.reason = :erased',
+        ExpressionAttributeValues: { ':erased': erased },
+      },
+    })),
+    eventItem({ reference, at, actor: change.actor, type: 'PERSONAL_DATA_ERASED', detail: { username: change.username } }),
+  ];
+  // A transaction holds at most 100 items: a referral has a handful of assignments and reasons.
+  if (items.length > 100) throw new Error('Too much to erase in one transaction');
+  try {
+    await documents.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'erased';
+  } catch (error) {
+    if (isConditionFailure(error)) return 'already';
+    throw error;
+  }
 }

@@ -108,6 +108,14 @@ describe('referral data', () => {
     });
   });
 
+  it('tells every function that writes referral records how long to keep them: six years unless configured', () => {
+    const writers = functionIds.filter((id) => (resources[id]!.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.TABLE_NAME);
+    expect(writers.length).toBeGreaterThan(10);
+    for (const id of writers) {
+      expect((resources[id]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.RETENTION_DAYS, id).toBe('2192');
+    }
+  });
+
   it("gives each team an inbox index of its assignments, keyed by teamKey and teamSort", () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       AttributeDefinitions: Match.arrayWith([

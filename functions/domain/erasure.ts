@@ -1,0 +1,39 @@
+import type { ReferralSubmission } from './referral.js';
+
+/** What stands where a person's details were. */
+export const ERASED = '[erased]';
+
+/**
+ * A referral with everything that identifies or contacts a person removed (SPEC §10: erasure on
+ * request): names, contact details, address and postcode, date of birth, their own words, police
+ * details and the referrer's details. What is left (source, the kinds of behaviour, how often, the
+ * relationship, the risk and housing answers) identifies nobody and keeps the record's history readable.
+ */
+export function redactSubmission(submission: ReferralSubmission): ReferralSubmission {
+  const { victim, incident, referrer } = submission;
+  return {
+    ...submission,
+    ...(referrer ? {
+      referrer: {
+        name: ERASED, organisation: referrer.organisation, email: ERASED,
+        ...(referrer.raiseBandTo ? { raiseBandTo: referrer.raiseBandTo, raiseReason: ERASED } : {}),
+      },
+    } : {}),
+    victim: {
+      firstName: ERASED,
+      lastName: ERASED,
+      postcode: ERASED,
+      safeContact: { methods: victim.safeContact.methods, voicemailOk: victim.safeContact.voicemailOk },
+    },
+    incident: {
+      behaviours: incident.behaviours,
+      frequency: incident.frequency,
+      relationship: incident.relationship,
+      reportedToPolice: incident.reportedToPolice,
+      firstDate: incident.firstDate,
+      latestDate: incident.latestDate,
+      description: ERASED,
+      ...(incident.timesCount !== undefined ? { timesCount: incident.timesCount } : {}),
+    },
+  };
+}
