@@ -16,7 +16,7 @@ import { londonTime } from './domain/agency-email.js';
 import { areaById } from './domain/config.js';
 import type { AssignmentStatus } from './domain/referral-record.js';
 import { isReference } from './domain/reference.js';
-import { areasCoordinated, teamsOf, type Caller } from './http/caller.js';
+import { areasCommissioned, areasCoordinated, teamsOf, type Caller } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { cookieValue, formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
 import { HttpError } from './http/responses.js';
@@ -25,6 +25,7 @@ import {
   historyRows, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, isOpen, isOverdue, parseInboxFilter,
   referralSections, riskRows, safeContact, screeningView, statusTag, teamName,
 } from './portal/views.js';
+import { reportsCsv, reportsPage } from './portal/reports-page.js';
 import { logger, metrics } from './observability.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -45,7 +46,7 @@ interface SignedIn {
   readonly caller: Caller;
   readonly session: PortalSession;
   /** What every page's header needs. */
-  readonly view: { user: { username: string; coordinator: boolean }; csrf: string; flash?: string };
+  readonly view: { user: { username: string; coordinator: boolean; reports: boolean }; csrf: string; flash?: string };
 }
 
 /** A session's signed-in caller, its access token refreshed if it has run out; otherwise undefined. */
@@ -74,7 +75,11 @@ async function signedInCaller(session: PortalSession | undefined): Promise<{ cal
 
 function viewOf(caller: Caller, session: PortalSession): SignedIn['view'] {
   return {
-    user: { username: caller.username, coordinator: areasCoordinated(caller).length > 0 },
+    user: {
+      username: caller.username,
+      coordinator: areasCoordinated(caller).length > 0,
+      reports: areasCommissioned(caller).length > 0 || areasCoordinated(caller).length > 0,
+    },
     csrf: session.csrf,
     ...(session.flash ? { flash: session.flash } : {}),
   };
@@ -436,8 +441,15 @@ async function coordinatorPage(signedIn: SignedIn, now: Date): Promise<Result> {
 async function signedInRoutes(event: APIGatewayProxyEventV2, path: string, method: string, signedIn: SignedIn, now: Date): Promise<Result> {
   const { caller, view } = signedIn;
   if (method === 'GET' && (path === '/portal' || path === '/portal/')) return redirect('/portal/inbox');
-  if (method === 'GET' && path === '/portal/inbox') return inboxPage(event, signedIn, now);
+  if (method === 'GET' && path === '/portal/inbox') {
+    // A commissioner has no team inbox: their work is the reports.
+    const inTeam = teamsOf(caller, serviceConfig.areas.flatMap((a) => a.teams.map((t) => t.id))).length > 0;
+    if (!inTeam && areasCommissioned(caller).length > 0 && areasCoordinated(caller).length === 0) return redirect('/portal/reports');
+    return inboxPage(event, signedIn, now);
+  }
   if (method === 'GET' && path === '/portal/coordinator') return coordinatorPage(signedIn, now);
+  if (method === 'GET' && path === '/portal/reports') return reportsPage(event, signedIn, now);
+  if (method === 'GET' && path === '/portal/reports/download.csv') return reportsCsv(event, signedIn, now);
 
   const match = /^\/portal\/referrals\/([^/]+)(?:\/(reassign)|\/teams\/([^/]+)\/(acknowledge|decline))?$/.exec(path);
   const reference = match?.[1] ?? '';

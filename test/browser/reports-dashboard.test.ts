@@ -1,0 +1,220 @@
+/// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { factIdFor, type ThroughputFact } from '../../functions/domain/throughput.js';
+import { expectAccessible, launchBrowser, SCREENSHOTS, tabTo } from '../support/browser.js';
+import { LocalCloudClient } from '../support/local-cloud-client.js';
+
+const cloud = inject('localCloud');
+const client = new LocalCloudClient(cloud);
+const DESKTOP = { width: 1280, height: 900 };
+
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+
+type Band = 'HIGH' | 'MEDIUM' | 'STANDARD';
+
+/**
+ * Known figures in 2020, long before any other test's referrals: per team, how many referrals each month
+ * (January to March), how many of them were acknowledged late, and how long acknowledging took.
+ * References are fixed, so a second run counts nothing twice.
+ */
+const PLAN: { areaId: string; teamId: string; band: Band; perMonth: number[]; latePerMonth: number[]; seconds: number }[] = [
+  { areaId: 'merseyside', teamId: 'mdvs', band: 'HIGH', perMonth: [12, 15, 3], latePerMonth: [0, 5, 0], seconds: 1800 },
+  { areaId: 'merseyside', teamId: 'victim-care', band: 'STANDARD', perMonth: [20, 25, 30], latePerMonth: [0, 0, 0], seconds: 3 * 3600 },
+  { areaId: 'merseyside', teamId: 'housing-support', band: 'MEDIUM', perMonth: [6, 0, 7], latePerMonth: [0, 0, 0], seconds: 5 * 3600 },
+  // Another area's figures, which a Merseyside commissioner must never see.
+  { areaId: 'halton', teamId: 'halton-stalking', band: 'HIGH', perMonth: [9, 0, 0], latePerMonth: [0, 0, 0], seconds: 600 },
+];
+
+function seedFacts(): { fact: ThroughputFact; reference: string }[] {
+  return PLAN.flatMap(({ areaId, teamId, band, perMonth, latePerMonth, seconds }) => perMonth.flatMap((count, month) =>
+    Array.from({ length: count }, (_, i) => {
+      const reference = `SR-2020-${teamId.toUpperCase()}-${month + 1}-${i}`;
+      const at = new Date(Date.UTC(2020, month, (i % 28) + 1, 10));
+      const base = { at, band, source: i % 3 === 0 ? 'self' : 'police', areaId } as const;
+      const facts: ThroughputFact[] = [
+        { ...base, kind: 'RECEIVED', factId: factIdFor('RECEIVED', reference) },
+        { ...base, kind: 'ASSIGNED', teamId, factId: factIdFor('ASSIGNED', reference, teamId) },
+        {
+          ...base, kind: 'ACKNOWLEDGED', teamId, factId: factIdFor('ACKNOWLEDGED', reference, teamId),
+          at: new Date(at.getTime() + (seconds + i * 60) * 1000), withinDeadline: i >= latePerMonth[month]!, secondsToAcknowledge: seconds + i * 60,
+        },
+      ];
+      return facts.map((fact) => ({ fact, reference }));
+    }).flat()));
+}
+
+beforeAll(async () => {
+  // The adapter reads its table and endpoint when it loads, as a Lambda does at cold start.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: cloud.dynamodbUrl, TABLE_NAME: cloud.tableName,
+    AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+  });
+  const store = await import('../../functions/adapters/throughput-store.js');
+  // One at a time: every fact of an area's day adds to the same stored item.
+  for (const { fact, reference } of seedFacts()) await store.recordFact(fact, reference);
+  ({ browser, close: closeBrowser } = await launchBrowser());
+}, 120_000);
+
+afterAll(async () => {
+  await closeBrowser?.();
+});
+
+async function open(): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  return { context, page, cspViolations };
+}
+
+/** Username, password, then the code the authenticator app would show; lands on the page asked for. */
+async function signIn(page: Page, username: string) {
+  await page.waitForURL('**/portal/sign-in');
+  await page.fill('#username', username);
+  await page.fill('#password', cloud.password);
+  await page.click('button:has-text("Continue")');
+  await page.waitForURL('**/portal/sign-in/code');
+  // A code computed in the last seconds of its 30-second step may be stale when it arrives: wait them out.
+  if (Date.now() % 30_000 > 27_000) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 200);
+  await page.fill('#code', client.totpCodeFor(username));
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL((url) => !url.pathname.startsWith('/portal/sign-in'));
+}
+
+/** A table's cells as text, row by row, header row first. */
+const tableText = (page: Page, selector: string) => page.$$eval(`${selector} tr`, (rows) =>
+  rows.map((row) => Array.from(row.querySelectorAll('th, td')).map((cell) => (cell.textContent ?? '').trim())));
+
+const TEAMS = ['Housing Support Merseyside', 'Merseyside Domestic Violence and Stalking Service', 'Victim Care Merseyside'];
+
+describe('the commissioner dashboard', () => {
+  it('shows a Merseyside commissioner publishable figures for 2020, as charts each with a table, and a publishable CSV', async () => {
+    const { context, page, cspViolations } = await open();
+    await page.goto(`${cloud.apiUrl}/portal/reports`);
+    await signIn(page, 'commissioner.merseyside');
+    expect(new URL(page.url()).pathname).toBe('/portal/reports');
+    await expect(page.locator('.govuk-service-navigation__item--active').textContent()).resolves.toMatch(/Reports/);
+
+    // The controls: a GET form, so the address holds only dates and choices.
+    for (const [id, value] of [['from-day', '1'], ['from-month', '1'], ['from-year', '2020'], ['to-day', '31'], ['to-month', '3'], ['to-year', '2020']]) {
+      await page.fill(`#${id}`, value!);
+    }
+    await page.check('#groupBy-2'); // month
+    await page.check('#by'); // team
+    await page.click('button:has-text("Show figures")');
+    await page.waitForURL('**/portal/reports?**');
+    const query = new URL(page.url()).searchParams;
+    expect([...query.keys()].sort()).toEqual(['by', 'from-day', 'from-month', 'from-year', 'groupBy', 'to-day', 'to-month', 'to-year']);
+    await expect(page.locator('#report-scope').textContent()).resolves.toBe('Merseyside: 1 January 2020 to 31 March 2020, by month.');
+
+    // Publishable: the 3 March MDVS referrals show as <5, and enough else is hidden ([c]) that they cannot be worked out.
+    expect(await tableText(page, '#chart-team-table')).toEqual([
+      ['Period', ...TEAMS, 'All'],
+      ['January 2020', '[c]', '[c]', '20', '38'],
+      ['February 2020', '0', '15', '25', '40'],
+      ['March 2020', '[c]', '<5', '30', '40'],
+      ['Total', '13', '30', '75', '118'],
+    ]);
+    expect(await tableText(page, '#chart-band-table')).toEqual([
+      ['Period', 'Standard', 'Medium', 'High', 'All'],
+      ['January 2020', '20', '[c]', '[c]', '38'],
+      ['February 2020', '25', '0', '15', '40'],
+      ['March 2020', '30', '[c]', '<5', '40'],
+      ['Total', '75', '13', '30', '118'],
+    ]);
+    expect(await tableText(page, '#chart-within-deadline-table')).toEqual([
+      ['Team', 'Acknowledged', 'Within deadline', 'Within deadline (%)'],
+      [TEAMS[0], '13', '13', '100%'],
+      [TEAMS[1], '30', '25', '83.3%'],
+      [TEAMS[2], '75', '75', '100%'],
+      ['All teams', '118', '113', '95.8%'],
+    ]);
+    const times = await tableText(page, '#chart-time-to-acknowledge-table');
+    expect(times[0]).toEqual(['Team', 'Acknowledged', 'Median (minutes)', '90th percentile (minutes)']);
+    expect(times[2]?.slice(0, 2)).toEqual([TEAMS[1], '30']);
+    await expect(page.locator('#headline-received').textContent()).resolves.toBe('118');
+    await expect(page.locator('#headline-within-deadline').textContent()).resolves.toBe('95.8%');
+    // Another area's figures are nowhere on the page.
+    expect(await page.locator('main').textContent()).not.toMatch(/Halton/);
+
+    // Every chart is an image with a name and a description, followed by its figures as a table; hidden figures are explained.
+    const charts = await page.$$eval('main section', (sections) => sections.map((section) => {
+      const svg = section.querySelector('svg[role="img"]');
+      const named = (svg?.getAttribute('aria-labelledby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '');
+      return { named, table: section.querySelector('details table') !== null, note: section.querySelector('p.govuk-body-s')?.textContent ?? '' };
+    }));
+    expect(charts).toHaveLength(4);
+    for (const chart of charts) {
+      expect(chart.table).toBe(true);
+      expect(chart.named).toHaveLength(2);
+      expect(chart.named.every((text) => text.length > 0)).toBe(true);
+    }
+    expect(charts[0]?.named[1]).toMatch(/In total: Housing Support Merseyside: 13; Merseyside Domestic Violence and Stalking Service: 30; Victim Care Merseyside: 75/);
+    expect(charts[0]?.note).toMatch(/not shown: fewer than 5/);
+    // Suppressed figures are never drawn as numbers.
+    const chartTexts = await page.$$eval('main svg text', (texts) => texts.map((t) => t.textContent));
+    expect(chartTexts).not.toContain('<5');
+    expect(chartTexts).not.toContain('[c]');
+    expect(chartTexts).not.toContain('3');
+    expect(await page.locator('main [style]').count()).toBe(0);
+
+    await expectAccessible(page, 'reports dashboard');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'reports-dashboard.png'), fullPage: true });
+
+    // The download: an attachment of the same figures, publishable.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    expect(download.suggestedFilename()).toBe('referral-figures-merseyside-2020-01-01-to-2020-03-31-by-month-and-team.csv');
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('period,team,received,assignments,acknowledged,acknowledged_within_deadline,within_deadline_percent,median_minutes_to_acknowledge,p90_minutes_to_acknowledge,declined,rerouted,breached');
+    expect(csv).toContain('\r\n2020-03,mdvs,0,<5,<5,<5,[c],[c],[c],0,0,0\r\n');
+    expect(csv).toContain('\r\n2020-01,mdvs,0,[c],');
+    expect(csv).toContain('\r\nTOTAL,TOTAL,118,118,118,113,95.8,');
+    expect(csv).not.toMatch(/halton/);
+    const answer = await context.request.get(`${cloud.apiUrl}${await page.locator('#download-csv').getAttribute('href')}`);
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()['content-type']).toBe('text/csv; charset=utf-8');
+    expect(answer.headers()['content-disposition']).toMatch(/^attachment; filename="referral-figures-merseyside-[0-9a-z-]+\.csv"$/);
+    expect(answer.headers()['cache-control']).toBe('no-store');
+
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('explains a wrong date with an error summary that links to the field, and shows no figures', async () => {
+    const { context, page } = await open();
+    await page.goto(`${cloud.apiUrl}/portal/reports`);
+    await signIn(page, 'commissioner.merseyside');
+    const answer = await page.goto(`${cloud.apiUrl}/portal/reports?from-day=31&from-month=2&from-year=2020&to-day=31&to-month=3&to-year=2020&groupBy=month&by=team`);
+    expect(answer?.status()).toBe(400);
+    await expect(page.title()).resolves.toMatch(/^Error: /);
+    await expect(page.locator('.govuk-error-summary').textContent()).resolves.toMatch(/The start date must be a real date/);
+    await expect(page.locator('.govuk-error-summary a').getAttribute('href')).resolves.toBe('#from-day');
+    await expect(page.locator('#from-day').getAttribute('class')).resolves.toMatch(/govuk-input--error/);
+    expect(await page.locator('main svg').count()).toBe(0);
+    await expectAccessible(page, 'reports dashboard with an error');
+    // The summary's link takes the keyboard to the field.
+    await tabTo(page, '.govuk-error-summary a');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('from-day');
+    await context.close();
+  });
+
+  it('refuses a caseworker', async () => {
+    const { context, page } = await open();
+    await page.goto(`${cloud.apiUrl}/portal/reports`);
+    await signIn(page, 'victim-care.caseworker');
+    const answer = await page.goto(`${cloud.apiUrl}/portal/reports?from=2020-01-01&to=2020-03-31`);
+    expect(answer?.status()).toBe(403);
+    await expect(page.locator('h1').textContent()).resolves.toMatch(/Only for commissioners and coordinators/);
+    expect(await page.locator('main').textContent()).not.toMatch(/118|Victim Care Merseyside/);
+    expect((await context.request.get(`${cloud.apiUrl}/portal/reports/download.csv?from=2020-01-01&to=2020-03-31`)).status()).toBe(403);
+    await expectAccessible(page, 'reports refused');
+    await context.close();
+  });
+});

@@ -1,0 +1,106 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { factIdFor, aggregateKey, type AggregateRow, type ThroughputFact } from '../../functions/domain/throughput.js';
+
+const stored: { rows: AggregateRow[]; asked: unknown[][] } = { rows: [], asked: [] };
+vi.mock('../../functions/adapters/throughput-store.js', () => ({
+  readAggregates: async (...args: unknown[]) => {
+    stored.asked.push(args);
+    return stored.rows;
+  },
+}));
+const { reportsCsv, reportsPage } = await import('../../functions/portal/reports-page.js');
+
+const NOW = new Date('2026-11-18T10:00:00Z');
+const view = { user: { username: 'someone', coordinator: false }, csrf: 'token' };
+const as = (...groups: string[]) => ({ caller: { userId: 'user-1', username: 'someone', groups }, view });
+const event = (query: string) => ({
+  rawPath: '/portal/reports', rawQueryString: query,
+  queryStringParameters: query ? Object.fromEntries(new URLSearchParams(query)) : undefined,
+}) as unknown as APIGatewayProxyEventV2;
+
+/** Facts folded into rows as the store would: one row per bucket. */
+function rowsOf(facts: ThroughputFact[]): AggregateRow[] {
+  const rows = new Map<string, { key: AggregateRow; counters: Record<string, number>; histogram: Record<number, number> }>();
+  for (const fact of facts) {
+    const increment = aggregateKey(fact);
+    const id = JSON.stringify(increment.key);
+    const row = rows.get(id) ?? { key: { ...increment.key, counters: {}, histogram: {} }, counters: {}, histogram: {} };
+    for (const counter of increment.counters) row.counters[counter] = (row.counters[counter] ?? 0) + 1;
+    if (increment.histogramBucket !== undefined) row.histogram[increment.histogramBucket] = (row.histogram[increment.histogramBucket] ?? 0) + 1;
+    rows.set(id, row);
+  }
+  return [...rows.values()].map((r) => ({ ...r.key, counters: r.counters, histogram: r.histogram }));
+}
+
+function assignedAndAcknowledged(teamId: string, count: number, month: number): ThroughputFact[] {
+  return Array.from({ length: count }, (_, i) => {
+    const reference = `SR-${teamId}-${month}-${i}`;
+    const at = new Date(Date.UTC(2020, month - 1, (i % 28) + 1, 10));
+    const base = { at, areaId: 'merseyside', teamId, band: 'HIGH', source: 'police' } as const;
+    return [
+      { ...base, kind: 'RECEIVED', factId: factIdFor('RECEIVED', reference) },
+      { ...base, kind: 'ASSIGNED', factId: factIdFor('ASSIGNED', reference, teamId) },
+      { ...base, kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', reference, teamId), withinDeadline: true, secondsToAcknowledge: 1800 },
+    ] as ThroughputFact[];
+  }).flat();
+}
+
+beforeEach(() => {
+  stored.rows = rowsOf([...assignedAndAcknowledged('mdvs', 12, 1), ...assignedAndAcknowledged('mdvs', 3, 2), ...assignedAndAcknowledged('victim-care', 20, 1), ...assignedAndAcknowledged('victim-care', 22, 2)]);
+  stored.asked = [];
+});
+
+describe('the reports page', () => {
+  it('shows a commissioner publishable figures, small numbers as <5', async () => {
+    const page = await reportsPage(event('from=2020-01-01&to=2020-02-29&groupBy=month&by=team'), as('commissioner-merseyside'), NOW);
+    expect(page.statusCode).toBe(200);
+    expect(stored.asked).toEqual([[['merseyside'], '2020-01-01', '2020-02-29']]);
+    const body = String(page.body);
+    expect(body).toContain('&lt;5');
+    expect(body).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="chart-team-title chart-team-desc"/);
+    expect(body).toContain('href="/portal/reports"');
+    expect(body).not.toMatch(/\sstyle=/);
+    expect(body.match(/<svg/g)).toHaveLength(4);
+    expect(body.match(/<table/g)).toHaveLength(5);
+  });
+
+  it('reads the last 12 full months when no range is given', async () => {
+    await reportsPage(event(''), as('commissioner-merseyside'), NOW);
+    expect(stored.asked).toEqual([[['merseyside'], '2025-11-01', '2026-10-31']]);
+  });
+
+  it('gives a coordinator exact figures when asked, and a commissioner never', async () => {
+    const query = 'from=2020-01-01&to=2020-02-29&groupBy=month&by=team&figures=exact';
+    const coordinator = String((await reportsPage(event(query), as('coordinator-merseyside'), NOW)).body);
+    expect(coordinator).toContain('Exact figures');
+    expect(coordinator).not.toContain('&lt;5');
+    const commissioner = String((await reportsPage(event(query), as('commissioner-merseyside'), NOW)).body);
+    expect(commissioner).not.toContain('Exact figures');
+    expect(commissioner).toContain('&lt;5');
+  });
+
+  it('refuses anyone who is neither, before reading anything', async () => {
+    const page = await reportsPage(event(''), as('victim-care'), NOW);
+    expect(page.statusCode).toBe(403);
+    expect(stored.asked).toEqual([]);
+    expect((await reportsCsv(event(''), as('victim-care'), NOW)).statusCode).toBe(403);
+  });
+
+  it('answers a wrong date with an error summary linking to the field, and reads nothing', async () => {
+    const page = await reportsPage(event('from-day=31&from-month=2&from-year=2020&to-day=1&to-month=3&to-year=2020'), as('commissioner-merseyside'), NOW);
+    expect(page.statusCode).toBe(400);
+    expect(String(page.body)).toMatch(/govuk-error-summary/);
+    expect(String(page.body)).toContain('href="#from-day"');
+    expect(String(page.body)).toContain('<title>Error:');
+    expect(stored.asked).toEqual([]);
+  });
+
+  it('downloads publishable CSV as an attachment', async () => {
+    const csv = await reportsCsv(event('from=2020-01-01&to=2020-02-29&groupBy=month&by=team'), as('coordinator-merseyside'), NOW);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers?.['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers?.['content-disposition']).toMatch(/^attachment; filename="referral-figures-merseyside-2020-01-01-to-2020-02-29-by-month-and-team\.csv"$/);
+    expect(String(csv.body)).toMatch(/^2020-02,mdvs,0,<5,/m);
+  });
+});
