@@ -298,6 +298,22 @@ export class ReferralStack extends Stack {
     reassign.addToRolePolicy(answerCallbacks);
     stateMachine.grantStartExecution(reassign);
 
+    // Commissioner throughput reports (issue 6): read-only, the daily aggregates and the open-work index.
+    const reportThroughput = new ReferralFunction(this, 'ReportThroughput', {
+      entry: 'functions/report-throughput.ts',
+      description: 'Throughput reports, JSON or CSV, for the commissioners and coordinators of an area',
+      environment: tableEnvironment,
+    });
+    table.grantReadData(reportThroughput);
+    Validations.of(reportThroughput).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
+      reason: 'Read-only grants cover the indexes of this one table (the open-work index), not any other table.',
+    });
+    api.addRoutes({
+      path: '/api/reports/throughput', methods: [apigw.HttpMethod.GET], authorizer,
+      integration: new HttpLambdaIntegration('ReportThroughputIntegration', reportThroughput),
+    });
+
     // The partner agency portal (issue 5): pages that check their own sessions, so a person who is not
     // signed in is sent to sign in and brought back rather than shown the authorizer's bare 401.
     const portal = this.formFunction('AgencyPortal', 'functions/agency-portal.ts',

@@ -1,4 +1,5 @@
-import { publishableReport, type PublishedFigures } from './suppression.js';
+import { publishableOpenWork, type OpenCount, type OpenWork } from './open-work.js';
+import { publishableReport, type PublishedCount, type PublishedFigures } from './suppression.js';
 import type { ReportOf, ThroughputFigures, ThroughputReport } from './throughput.js';
 
 export type CsvValue = string | number | null | undefined;
@@ -46,12 +47,22 @@ const COLUMNS = [
  * period's total, then each value's total over the whole range, then the overall total. With
  * `publishable`, small numbers are suppressed first (`<5`, `[c]`); without, figures are exact, for the
  * commissioner's own use. An empty percentage or percentile means there was nothing to measure.
+ * With `openWork`, two more columns hold open now and overdue now, as at the moment the report was
+ * made: on the whole-range rows only, since they belong to no period.
  */
-export function reportCsv(report: ThroughputReport, options: { publishable: boolean }): string {
+export function reportCsv(report: ThroughputReport, options: { publishable: boolean; openWork?: OpenWork<number> }): string {
   const shown: ReportOf<ThroughputFigures> | ReportOf<PublishedFigures> = options.publishable ? publishableReport(report) : report;
+  const work: OpenWork<number | PublishedCount> | undefined = options.openWork && (options.publishable ? publishableOpenWork(options.openWork) : options.openWork);
+  const countFor = (count: OpenCount<number | PublishedCount>, value: string) =>
+    (value === TOTAL ? count.total : count.values.find((v) => v.value === value)?.count);
+  const openColumns = (period: string, value: string): CsvValue[] => {
+    if (!work) return [];
+    if (period !== TOTAL) return [null, null];
+    return [countFor(work.openNow, value), countFor(work.overdueNow, value)];
+  };
   const row = (period: string, value: string, figures: ThroughputFigures | PublishedFigures): CsvValue[] =>
-    [period, value, ...COLUMNS.map(([key]) => figures[key])];
-  const records: CsvValue[][] = [['period', report.by, ...COLUMNS.map(([, header]) => header)]];
+    [period, value, ...COLUMNS.map(([key]) => figures[key]), ...openColumns(period, value)];
+  const records: CsvValue[][] = [['period', report.by, ...COLUMNS.map(([, header]) => header), ...(work ? ['open_now', 'overdue_now'] : [])]];
   shown.periods.forEach((period, p) => {
     for (let v = 0; v < shown.values.length; v++) {
       const line = shown.lines[p * shown.values.length + v]!;

@@ -263,6 +263,11 @@ export interface ReportOptions {
   readonly to: string;
   readonly groupBy: GroupBy;
   readonly by: Dimension;
+  /**
+   * Team or area ids to show even without figures (a team that was sent nothing is news too), so that
+   * a report's lines match the teams and areas it covers. Bands and sources are always all shown.
+   */
+  readonly includeValues?: readonly string[];
 }
 
 /** `F` is the figures' form: numbers here, published strings after suppression. */
@@ -337,12 +342,12 @@ function orderedValues(seen: ReadonlySet<string>, by: Dimension): string[] {
  * the merged histogram, not from its lines' percentiles, which do not add.
  */
 export function throughputReport(rows: Iterable<AggregateRow>, options: ReportOptions): ThroughputReport {
-  const { from, to, groupBy, by } = options;
+  const { from, to, groupBy, by, includeValues = [] } = options;
   if (utcOf(from) > utcOf(to)) throw new RangeError(`the report starts (${from}) after it ends (${to})`);
   const periods = [...new Set(daysFrom(from, to).map((day) => periodOf(day, groupBy)))];
 
   const cells = new Map<string, Tally>();
-  const seen = new Set<string>();
+  const seen = new Set<string>(by === 'team' || by === 'area' ? includeValues : []);
   const cellKey = (period: string, value: string) => `${period}\u0000${value}`;
   for (const row of rows) {
     if (row.day < from || row.day > to) continue;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, type AggregateRow, type ThroughputFact,
@@ -31,11 +31,19 @@ function assigned(reference: string, areaId: string, at: string, teamId = 'mdvs'
   return { kind: 'ASSIGNED', factId: factIdFor('ASSIGNED', reference, teamId), at: new Date(at), areaId, teamId, band: 'HIGH', source: 'police' };
 }
 
-function acknowledged(reference: string, areaId: string, secondsToAcknowledge: number, withinDeadline: boolean): ThroughputFact {
+function acknowledged(reference: string, areaId: string, secondsToAcknowledge: number, withinDeadline: boolean, teamId = 'mdvs'): ThroughputFact {
   return {
-    kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', reference, 'mdvs'), at: new Date('2026-06-02T10:00:00Z'),
-    areaId, teamId: 'mdvs', band: 'HIGH', source: 'police', withinDeadline, secondsToAcknowledge,
+    kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', reference, teamId), at: new Date('2026-06-02T10:00:00Z'),
+    areaId, teamId, band: 'HIGH', source: 'police', withinDeadline, secondsToAcknowledge,
   };
+}
+
+/** Every stored aggregate item of an area's month, as DynamoDB holds it. */
+async function storedItems(areaId: string, month: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await table.send(new QueryCommand({
+    TableName: cloud.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AGGREGATE#${areaId}#${month}` },
+  }));
+  return Items ?? [];
 }
 
 const summary = (rows: AggregateRow[]) => rows.map((r) => `${r.areaId} ${r.day} ${r.teamId} ${JSON.stringify(r.counters)}`).sort();
@@ -74,6 +82,62 @@ describe('throughput aggregates in DynamoDB', () => {
     expect(rows[0]?.counters).toEqual({ assigned: 12, acknowledged: 3, acknowledgedWithinDeadline: 2 });
     // 600 s and 700 s are in the 10–15 minute bucket (2); 4,000 s in 65–70 minutes (13).
     expect(rows[0]?.histogram).toEqual({ 2: 2, 13: 1 });
+  });
+
+  it('keeps one item per area per London day, however many teams, bands and sources it counts', async () => {
+    const area = anArea();
+    const received = (source: 'self' | 'police' | 'agency', at: string): ThroughputFact => {
+      const reference = aReference();
+      return { kind: 'RECEIVED', factId: factIdFor('RECEIVED', reference), at: new Date(at), areaId: area, band: 'MEDIUM', source };
+    };
+    await Promise.all([
+      store.recordFact(received('self', '2026-06-02T08:00:00Z'), 'x'),
+      store.recordFact(received('agency', '2026-06-02T09:00:00Z'), 'x'),
+      store.recordFact(received('agency', '2026-06-02T10:00:00Z'), 'x'),
+      store.recordFact(assigned(aReference(), area, '2026-06-02T11:00:00Z', 'victim-care'), 'x'),
+      store.recordFact(acknowledged(aReference(), area, 90, true, 'victim-care'), 'x'),
+      store.recordFact(assigned(aReference(), area, '2026-06-03T11:00:00Z'), 'x'),
+    ]);
+
+    const items = await storedItems(area, '2026-06');
+    expect(items.map((item) => item.sk)).toEqual(['2026-06-02', '2026-06-03']);
+    const { pk: _pk, sk: _sk, kind: _kind, areaId: _area, day: _day, ...figures } = items[0]!;
+    expect(figures).toEqual({
+      'c|received|-|MEDIUM|self': 1,
+      'c|received|-|MEDIUM|agency': 2,
+      'c|assigned|victim-care|HIGH|police': 1,
+      'c|acknowledged|victim-care|HIGH|police': 1,
+      'c|acknowledgedWithinDeadline|victim-care|HIGH|police': 1,
+      'h|victim-care|HIGH|police|0': 1,
+    });
+
+    const rows = await store.readAggregates([area], '2026-06-02', '2026-06-02');
+    const byCombination = (r: AggregateRow) => `${r.teamId}|${r.band}|${r.source}`;
+    expect([...rows].sort((a, b) => byCombination(a).localeCompare(byCombination(b)))).toEqual([
+      { day: '2026-06-02', areaId: area, teamId: '-', band: 'MEDIUM', source: 'agency', counters: { received: 2 }, histogram: {} },
+      { day: '2026-06-02', areaId: area, teamId: '-', band: 'MEDIUM', source: 'self', counters: { received: 1 }, histogram: {} },
+      {
+        day: '2026-06-02', areaId: area, teamId: 'victim-care', band: 'HIGH', source: 'police',
+        counters: { assigned: 1, acknowledged: 1, acknowledgedWithinDeadline: 1 }, histogram: { 0: 1 },
+      },
+    ]);
+  });
+
+  it('adds whole rows in bulk (for seeding) into the same items, read back as the rows they were', async () => {
+    const area = anArea();
+    await store.recordFact(assigned(aReference(), area, '2026-06-02T10:00:00Z'), 'x');
+    const rows: AggregateRow[] = [
+      { day: '2026-06-02', areaId: area, teamId: 'mdvs', band: 'HIGH', source: 'police', counters: { assigned: 4, acknowledged: 3, acknowledgedWithinDeadline: 2 }, histogram: { 1: 2, 700: 1 } },
+      { day: '2026-06-02', areaId: area, teamId: REFERRAL_LEVEL, band: 'HIGH', source: 'police', counters: { received: 4 }, histogram: {} },
+      { day: '2026-07-09', areaId: area, teamId: 'victim-care', band: 'STANDARD', source: 'self', counters: { breached: 1 }, histogram: {} },
+    ];
+    expect(await store.addAggregates(rows)).toBe(2);
+    const read = await store.readAggregates([area], '2026-06-01', '2026-07-31');
+    const byKey = (r: AggregateRow) => `${r.day}|${r.teamId}`;
+    expect([...read].sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual([
+      rows[1], { ...rows[0], counters: { assigned: 5, acknowledged: 3, acknowledgedWithinDeadline: 2 } }, rows[2],
+    ]);
+    expect((await storedItems(area, '2026-06')).map((item) => item.sk)).toEqual(['2026-06-02']);
   });
 
   it('reads only the areas and London days asked for, across month partitions', async () => {
@@ -127,5 +191,13 @@ describe('throughput aggregates in DynamoDB', () => {
 
   it('refuses days that are not days, before reading anything', async () => {
     await expect(store.readAggregates(['merseyside'], '2026-6-1', '2026-06-30')).rejects.toThrow(RangeError);
+  });
+
+  it('refuses a team id that could be read back as another combination, and counts nothing', async () => {
+    const area = anArea();
+    const reference = aReference();
+    const fact: ThroughputFact = { ...assigned(reference, area, '2026-06-02T10:00:00Z'), teamId: 'mdvs|HIGH' } as ThroughputFact;
+    await expect(store.recordFact(fact, reference)).rejects.toThrow(RangeError);
+    expect(await storedItems(area, '2026-06')).toEqual([]);
   });
 });

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Dimension, GroupBy } from '../domain/throughput.js';
+import { fieldErrors } from './responses.js';
+
+/** What a throughput report was asked for: `GET /api/reports/throughput?from&to&groupBy&by` (SPEC §8). */
+export interface ReportQuery {
+  /** Inclusive London days, YYYY-MM-DD. */
+  readonly from: string;
+  readonly to: string;
+  readonly groupBy: GroupBy;
+  readonly by: Dimension;
+  /** One of the caller's areas; all of them when left out. */
+  readonly area?: string;
+  /** Suppress small numbers; left out, it depends on the format (on for CSV, off for JSON). */
+  readonly publishable?: boolean;
+}
+
+/** Three years of weeks or quarters is the longest comparison a commissioner's annual report makes. */
+export const LONGEST_RANGE_YEARS = 3;
+
+const isCalendarDay = (day: string) => {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+};
+
+const day = (name: string) => z
+  .string({ error: (issue) => (issue.input === undefined ? `Give the ${name} date, as YYYY-MM-DD` : `The ${name} date must be YYYY-MM-DD`) })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `The ${name} date must be YYYY-MM-DD`, abort: true })
+  .refine(isCalendarDay, `The ${name} date is not a day in the calendar`);
+
+/** The last day a range from `from` may reach: three years, counting `from` itself. */
+function lastDayFrom(from: string): string {
+  const start = new Date(`${from}T00:00:00Z`);
+  // 29 February three years on is 1 March, so a range from a leap day may end on 28 February.
+  const end = new Date(Date.UTC(start.getUTCFullYear() + LONGEST_RANGE_YEARS, start.getUTCMonth(), start.getUTCDate()));
+  return new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
+}
+
+const schema = z.strictObject({
+  from: day('from'),
+  to: day('to'),
+  groupBy: z.enum(['week', 'month', 'quarter'], { error: 'Group by week, month or quarter' }).default('month'),
+  by: z.enum(['team', 'band', 'area', 'source'], { error: 'Break the figures down by team, band, area or source' }).default('team'),
+  area: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'The area must be an area id, like merseyside').optional(),
+  publishable: z.enum(['true', 'false'], { error: 'publishable must be true or false' }).transform((v) => v === 'true').optional(),
+}).superRefine((query, ctx) => {
+  // zod checks the whole object even when a date failed; compare only two real days.
+  if (!isCalendarDay(query.from) || !isCalendarDay(query.to)) return;
+  if (query.from > query.to) {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: 'The from date must be on or before the to date' });
+  } else if (query.to > lastDayFrom(query.from)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `A report covers ${LONGEST_RANGE_YEARS} years at most: end it by ${lastDayFrom(query.from)}` });
+  }
+});
+
+/** The query string checked: 400 with a message per wrong parameter, nothing read before it passes. */
+export function parseReportQuery(parameters: Readonly<Record<string, string | undefined>> | undefined): ReportQuery {
+  const result = schema.safeParse(parameters ?? {});
+  if (result.success) {
+    const { area, publishable, ...rest } = result.data;
+    return { ...rest, ...(area === undefined ? {} : { area }), ...(publishable === undefined ? {} : { publishable }) };
+  }
+  throw fieldErrors(400, result.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys'
+    ? issue.keys.map((key) => ({ path: key, message: 'This is not a report option: use from, to, groupBy, by, area or publishable' }))
+    : [{ path: issue.path.join('.'), message: issue.message }])));
+}
+
+/** CSV only when the client names text/csv in Accept; JSON for anything else, wildcards and no Accept included. */
+export function wantsCsv(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((range) => {
+    const [type, ...parameters] = range.trim().toLowerCase().split(';').map((part) => part.trim());
+    return type === 'text/csv' && !parameters.some((p) => /^q=0(\.0*)?$/.test(p));
+  });
+}
