@@ -531,6 +531,7 @@ const agencyPortal = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const now = new Date();
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath.replace(/\/+$/, '') || '/portal';
+  if (path === '/reports') return redirect('/portal/reports');
   const id = cookieValue(event, COOKIE, SESSION_ID);
   const session = id ? await getPortalSession(id, now) : undefined;
 

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -40,6 +40,28 @@ export class ReferralStack extends Stack {
       description: 'Encrypts referral data at rest',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Log groups are encrypted too: a log line should never hold a person's details, but if one ever
+    // did, it would be as protected as the table.
+    const logsKey = new kms.Key(this, 'LogsKey', {
+      description: 'Encrypts the service log groups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    logsKey.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+    }));
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node instanceof logs.CfnLogGroup) {
+          node.kmsKeyId = logsKey.keyArn;
+          node.node.addDependency(logsKey);
+        }
+      },
     });
 
     // One table: referrals, assignments, events and idempotency records, keyed by pk/sk.
@@ -326,6 +348,8 @@ export class ReferralStack extends Stack {
     const portalRoutes = [
       ...api.addRoutes({ path: '/portal', methods: [apigw.HttpMethod.GET], integration: portalIntegration }),
       ...api.addRoutes({ path: '/portal/{proxy+}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration: portalIntegration }),
+      // The commissioners' dashboard by the address they are given; it lives in the portal.
+      ...api.addRoutes({ path: '/reports', methods: [apigw.HttpMethod.GET], integration: portalIntegration }),
     ];
     // Sign-in attempts are throttled here as well as by Cognito: password guessing gets nowhere fast.
     cfnStage.routeSettings = {

@@ -144,7 +144,7 @@ describe('what the broad acknowledgements claim', () => {
   });
 
   it('grants wildcard KMS actions only on the one data key', () => {
-    const keyId = Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::KMS::Key');
+    const keyId = Object.keys(resources).find((id) => resources[id]!.Type === 'AWS::KMS::Key' && id.startsWith('DataKey'));
     const wildcardKms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:') && a.includes('*')));
     expect(wildcardKms.length).toBeGreaterThan(0);
     for (const { owner, resources: targets } of wildcardKms) expect(targets, owner).toEqual([{ 'Fn::GetAtt': [keyId, 'Arn'] }]);
@@ -156,7 +156,7 @@ describe('what the broad acknowledgements claim', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(open).toEqual([
-      'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}',
+      'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}', 'GET /reports',
       'POST /api/referrals', 'POST /portal/{proxy+}', 'POST /refer/{page}',
     ]);
   });

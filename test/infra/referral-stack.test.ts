@@ -94,12 +94,25 @@ describe('referral data', () => {
     });
   });
 
+  const keyIds = idsOfType('AWS::KMS::Key');
+  const dataKeyId = keyIds.find((id) => id.startsWith('DataKey'))!;
+  const logsKeyId = keyIds.find((id) => id.startsWith('LogsKey'))!;
+
   it('encrypts referrals with our own KMS key, which rotates', () => {
-    const keyId = onlyIdOfType('AWS::KMS::Key');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [dataKeyId, 'Arn'] } },
     });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(keyIds).toHaveLength(2);
+    for (const id of keyIds) expect(resources[id]!.Properties.EnableKeyRotation, id).toBe(true);
+  });
+
+  it('encrypts every log group (functions, API access, workflow) with a key of its own that only CloudWatch Logs may use', () => {
+    const groups = idsOfType('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThan(10);
+    for (const id of groups) expect(resources[id]!.Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [logsKeyId, 'Arn'] });
+    const policy = resources[logsKeyId]!.Properties.KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: unknown }[] };
+    const forLogs = policy.Statement.find((s) => JSON.stringify(s.Principal?.Service ?? '').includes('logs.'));
+    expect(JSON.stringify(forLogs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
   });
 
   it('deletes records once their expiresAt retention date passes', () => {
