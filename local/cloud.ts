@@ -21,6 +21,8 @@ export interface LocalCloudOptions {
   readonly dataDir: string;
   /** An SES emulator that is already running (one that outlives restarts of the local cloud, in tests). */
   readonly externalSesUrl?: string;
+  /** A DynamoDB Local that is already running (one a test stops and starts on its own, to see outages). */
+  readonly externalDynamoDbUrl?: string;
   readonly log: (message: string) => void;
 }
 
@@ -57,14 +59,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     mkdirSync(outdir, { recursive: true });
     const stack = readLocalStack(synthesizeTemplate(outdir), gatewayUrl);
 
-    const dynamodb: RunningDynamoDb = await startDynamoDbLocal({
-      port: options.dynamoDbPort,
-      dataDir: path.join(options.dataDir, 'dynamodb'),
-      log: (line) => options.log(`dynamodb: ${line.trim()}`),
-    });
-    stopping.push(() => dynamodb.stop());
+    let dynamodbUrl = options.externalDynamoDbUrl;
+    if (!dynamodbUrl) {
+      const dynamodb: RunningDynamoDb = await startDynamoDbLocal({
+        port: options.dynamoDbPort,
+        dataDir: path.join(options.dataDir, 'dynamodb'),
+        log: (line) => options.log(`dynamodb: ${line.trim()}`),
+      });
+      stopping.push(() => dynamodb.stop());
+      dynamodbUrl = dynamodb.endpoint;
+    }
     const tableName = stack.table.logicalId;
-    await ensureTable(dynamodb.endpoint, createTableInput(tableName, stack.table.properties));
+    await ensureTable(dynamodbUrl, createTableInput(tableName, stack.table.properties));
 
     const cognito = await startCognitoLocal({
       port: options.cognitoPort, dataDir: cognitoDataDir(options.dataDir), log: (line) => options.log(`cognito: ${line}`),
@@ -89,7 +95,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       AWS_ENDPOINT_URL_SESV2: sesUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
@@ -116,7 +122,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (resumed) options.log(`resumed ${resumed} running workflow execution(s)`);
 
     return {
-      urls: { api, mailViewer: sesUrl, dynamodb: dynamodb.endpoint, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint },
+      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint },
       signIn: { ...signIn, users: users.map((u) => ({ ...u, totpSecret: signIn.totpSecrets[u.username]! })) },
       stack,
       stepFunctions,

@@ -39,6 +39,7 @@ try {
     cognitoPort: port('COGNITO_PORT', 9229),
     dataDir: path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local')),
     ...(process.env.LOCAL_SES_URL ? { externalSesUrl: process.env.LOCAL_SES_URL } : {}),
+    ...(process.env.LOCAL_DYNAMODB_URL ? { externalDynamoDbUrl: process.env.LOCAL_DYNAMODB_URL } : {}),
     log: (message) => console.log(`  ${message}`),
   });
   const { urls } = cloud;

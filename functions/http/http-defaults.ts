@@ -35,15 +35,25 @@ function errorAnswers(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
 }
 
 const UNAVAILABLE = new Set([
+  // What the AWS services answer when they are overloaded or briefly down.
   'ServiceUnavailable', 'ServiceUnavailableException', 'ThrottlingException', 'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded', 'InternalServerError', 'TimeoutError', 'ECONNREFUSED', 'ECONNRESET',
+  'RequestLimitExceeded', 'InternalServerError', 'InternalFailure', 'TransactionInProgressException',
+  // What the SDK throws when it never got an answer: a socket-level error after its own retries. A refused
+  // or reset connection arrives as a plain Error whose `code` is the Node error code.
+  'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError',
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL',
 ]);
 
-function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as Error & { code?: string }).code;
-  return UNAVAILABLE.has(error.name) || (code !== undefined && UNAVAILABLE.has(code))
-    || (error as Error & { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 503;
+type SdkError = Error & { code?: string; errors?: unknown[]; $metadata?: { httpStatusCode?: number } };
+
+function isUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  const { code, errors, $metadata } = error as SdkError;
+  if (UNAVAILABLE.has(error.name) || (code !== undefined && UNAVAILABLE.has(code))) return true;
+  if ($metadata?.httpStatusCode === 502 || $metadata?.httpStatusCode === 503 || $metadata?.httpStatusCode === 504) return true;
+  // Connecting to a name with several addresses fails with an AggregateError of one error per address.
+  return Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1));
 }
 
 /** The short, same-everywhere list of middlewares for an HTTP handler. */

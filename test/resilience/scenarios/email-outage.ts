@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { LocalCloudClient } from '../../support/local-cloud-client.js';
+import { aStandardReferral } from '../../support/referrals.js';
+import {
+  emailsByReference, marker, recordFigures, recordPersonalDetails, repeatedEmails, storedReferrals, submitUnderLoad, teamEmail,
+  waitForWorkflows, type StoredReferral,
+} from '../../support/resilience-ledger.js';
+import { injectFault, type ResilienceRig } from '../../support/resilience-rig.js';
+
+const REFERRALS = 20;
+/**
+ * Each step retries 4 times, 1 s doubling, full jitter: a team's notice gives up 0–15 s (about 7.5 s) in,
+ * and the coordinator's notice that takes over retries as long again. Mail back 11 s after the last
+ * submission leaves most referrals on the fallback path with the coordinator's retries still running.
+ */
+const DOWN_FOR_S = 11;
+const COORDINATOR = 'coordinator@merseyside.referrals.example';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function emailOutage(rig: ResilienceRig): void {
+  describe('the SES emulator stopped while referrals are submitted', () => {
+    it('retries, tells the coordinator when a team cannot be emailed, and sends nothing twice once mail is back', async () => {
+      const client = new LocalCloudClient(rig.cloud);
+      const needle = marker('rzmaildown');
+      const since = Math.floor(Date.now() / 1000) - 1;
+      await injectFault(rig, 'ses/stop');
+      let figures;
+      let submissions;
+      try {
+        ({ figures, submissions } = await submitUnderLoad({
+          apiUrl: rig.cloud.apiUrl, workers: 5, seconds: 30, maxRequests: REFERRALS,
+          referral: () => aStandardReferral((body) => { body.incident.description = `${String(body.incident.description)} ${needle}`; }),
+        }));
+        await sleep(DOWN_FOR_S * 1000);
+      } finally {
+        await injectFault(rig, 'ses/start');
+      }
+      recordPersonalDetails(rig, submissions.map((s) => s.body));
+      const references = submissions.flatMap((s) => (s.status === 201 && s.reference ? [s.reference] : []));
+      expect(references).toHaveLength(REFERRALS);
+
+      // Someone has been told about each: its team, or the coordinator (and the workflow has stopped retrying).
+      const toldSomeone = (r: StoredReferral) => r.assignments.length > 0 && r.assignments.every((a) => a.status !== 'ASSIGNED'
+        || r.notices.some((notice) => notice.includes(a.teamId) || notice.includes('WORKFLOW_FAILED')));
+      const { waitedS, unsettled } = await waitForWorkflows(rig, client, { references, needle, timeoutMs: 90_000, settled: toldSomeone });
+      await sleep(3_000);
+      const stored = await storedReferrals(client, needle);
+      const emails = await emailsByReference(rig, since);
+      const repeated = references.flatMap((reference) => repeatedEmails(emails.get(reference) ?? []).map((r) => `${reference}: ${r}`));
+      const paths = { teamEmailed: 0, coordinatorToldAssignmentFailed: 0, coordinatorToldWorkflowFailed: 0, nobodyTold: [] as string[] };
+      const mismatches: string[] = [];
+      for (const reference of references) {
+        const referral = stored.get(reference)!;
+        const mail = emails.get(reference) ?? [];
+        const toTeams = mail.filter((e) => referral.assignments.some((a) => e.destination.to.includes(teamEmail(a.teamId))));
+        const toCoordinator = mail.filter((e) => e.destination.to.includes(COORDINATOR));
+        if (referral.assignments.every((a) => a.status !== 'ASSIGNED')) paths.teamEmailed++;
+        else if (referral.notices.some((x) => x.includes('ASSIGNMENT_FAILED'))) paths.coordinatorToldAssignmentFailed++;
+        else if (referral.notices.some((x) => x.includes('WORKFLOW_FAILED'))) paths.coordinatorToldWorkflowFailed++;
+        else paths.nobodyTold.push(`${reference} ${referral.status ?? ''} ${JSON.stringify(referral.assignments)}`);
+        // What the table says was sent is what the mail store holds: one email per notice, one per notified team.
+        const notified = referral.assignments.filter((a) => a.status !== 'ASSIGNED').length;
+        if (toTeams.length !== notified || toCoordinator.length !== referral.notices.length) {
+          mismatches.push(`${reference}: ${toTeams.length} team emails for ${notified} notified, ${toCoordinator.length} coordinator emails for ${referral.notices.length} notices`);
+        }
+      }
+      recordFigures(rig, 'email-outage', {
+        sent: figures.sent, created: figures.created, clientErrors: figures.clientErrors, serverErrors: figures.serverErrors,
+        sesDownForS: DOWN_FOR_S, ...paths, duplicates: repeated.length, repeated, mismatches, settledAfterS: waitedS, unsettled,
+      });
+
+      expect(figures.serverErrors).toBe(0);
+      expect(unsettled).toEqual([]);
+      expect(paths.nobodyTold).toEqual([]);
+      expect(repeated).toEqual([]);
+      expect(mismatches).toEqual([]);
+      expect(paths.coordinatorToldAssignmentFailed + paths.coordinatorToldWorkflowFailed, 'the fallback path ran').toBeGreaterThan(0);
+    }, 240_000);
+  });
+}
