@@ -149,13 +149,21 @@ describe('GET /api/reports/throughput', () => {
       { period: '2019-Q2', value: 'ALL_TEAMS', ...none, received: 6 },
     ]);
     expect(report.total).toMatchObject({ received: 13, assignments: 12, acknowledged: 11, acknowledgedWithinDeadline: 10, declined: 1 });
-    const open = await openPerTeam('merseyside');
-    const openNow = body.openNow as { values: { value: string; count: number }[]; total: number };
+    type OpenCounts = { values: { value: string; count: number }[]; total: number };
+    // Open work is live: other tests' workflows in this shared cloud move it. Compare a report and a
+    // direct count of the index taken back to back, until one pair is taken with nothing moving between.
+    let openNow = body.openNow as OpenCounts;
+    let overdueNow = body.overdueNow as OpenCounts;
+    let open = await openPerTeam('merseyside');
+    for (let attempt = 0; attempt < 10 && openNow.total !== Object.values(open).reduce((a, b) => a + b, 0); attempt++) {
+      const again = (await client.as('coordinator.merseyside', 'GET', MERSEYSIDE_2019)).body;
+      open = await openPerTeam('merseyside');
+      ({ openNow, overdueNow } = again as { openNow: OpenCounts; overdueNow: OpenCounts });
+    }
     expect(openNow.values.map((v) => v.value)).toEqual(['housing-support', 'mdvs', 'victim-care']);
     for (const { value, count } of openNow.values) expect(count, value).toBe(open[value] ?? 0);
     expect(openNow.total).toBe(Object.values(open).reduce((a, b) => a + b, 0));
     expect(openNow.total).toBeGreaterThan(0);
-    const overdueNow = body.overdueNow as { values: { value: string; count: number }[]; total: number };
     for (const [i, { count }] of overdueNow.values.entries()) expect(count).toBeLessThanOrEqual(openNow.values[i]!.count);
   });
 
