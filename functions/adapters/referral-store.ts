@@ -342,16 +342,17 @@ export async function recordWaitToken(reference: string, teamId: string, token: 
   }
 }
 
-/** A team's inbox, soonest deadline first. */
-export async function teamAssignments(teamId: string): Promise<StoredAssignment[]> {
+/** Every live assignment under one key of an index, in the index's order, page after page. */
+async function assignmentsByIndex(indexName: 'byTeam' | 'openByArea', keyName: 'teamKey' | 'openKey', key: string): Promise<StoredAssignment[]> {
   const items: StoredAssignment[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(new QueryCommand({
       TableName: tableName,
-      IndexName: 'byTeam',
-      KeyConditionExpression: 'teamKey = :team',
-      ExpressionAttributeValues: { ':team': `TEAM#${teamId}` },
+      IndexName: indexName,
+      KeyConditionExpression: '#key = :key',
+      ExpressionAttributeNames: { '#key': keyName },
+      ExpressionAttributeValues: { ':key': key },
       ExclusiveStartKey: start,
     }));
     items.push(...((page.Items ?? []) as StoredAssignment[]));
@@ -360,22 +361,14 @@ export async function teamAssignments(teamId: string): Promise<StoredAssignment[
   return live(items);
 }
 
+/** A team's inbox, soonest deadline first. */
+export function teamAssignments(teamId: string): Promise<StoredAssignment[]> {
+  return assignmentsByIndex('byTeam', 'teamKey', `TEAM#${teamId}`);
+}
+
 /** Every assignment of an area still waiting on its team (breached ones included), soonest deadline first. */
-export async function openAssignments(areaId: string): Promise<StoredAssignment[]> {
-  const items: StoredAssignment[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(new QueryCommand({
-      TableName: tableName,
-      IndexName: 'openByArea',
-      KeyConditionExpression: 'openKey = :area',
-      ExpressionAttributeValues: { ':area': `OPEN#${areaId}` },
-      ExclusiveStartKey: start,
-    }));
-    items.push(...((page.Items ?? []) as StoredAssignment[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return live(items);
+export function openAssignments(areaId: string): Promise<StoredAssignment[]> {
+  return assignmentsByIndex('openByArea', 'openKey', `OPEN#${areaId}`);
 }
 
 export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {

@@ -143,6 +143,12 @@ export interface ColumnPanelsInput {
   readonly unit: Unit;
 }
 
+/** One scale for every figure a chart shows: percentages always run to 100; hidden figures count for nothing. */
+function scaleFor(figures: readonly (readonly ChartFigure[])[], unit: Unit): ReturnType<typeof niceScale> {
+  const known = figures.flatMap((values) => values.filter((v): v is number => typeof v === 'number'));
+  return unit === 'percent' ? niceScale(100, { steps: [25] }) : niceScale(Math.max(0, ...known), unit === 'minutes' ? { steps: MINUTE_STEPS } : {});
+}
+
 const PANEL_TITLE = 26;
 const PANEL_PLOT = 120;
 const PANEL_AXIS = 40;
@@ -154,8 +160,7 @@ const PANEL_AXIS = 40;
  */
 export function columnPanelsSvg(input: ColumnPanelsInput): string {
   const { id, categories, series, unit } = input;
-  const known = series.flatMap((s) => s.values.filter((v): v is number => typeof v === 'number'));
-  const scale = unit === 'percent' ? niceScale(100, { steps: [25] }) : niceScale(Math.max(0, ...known), unit === 'minutes' ? { steps: MINUTE_STEPS } : {});
+  const scale = scaleFor(series.map((s) => s.values), unit);
   const plotWidth = WIDTH - LEFT - RIGHT;
   const slot = plotWidth / Math.max(1, categories.length);
   const barWidth = Math.max(1, Math.min(48, slot * 0.7));
@@ -231,8 +236,7 @@ const BAR = 20;
  */
 export function barChartSvg(input: BarChartInput): string {
   const { id, groups, measures, unit } = input;
-  const known = groups.flatMap((g) => g.values.filter((v): v is number => typeof v === 'number'));
-  const scale = unit === 'percent' ? niceScale(100, { steps: [25] }) : niceScale(Math.max(0, ...known), unit === 'minutes' ? { steps: MINUTE_STEPS } : {});
+  const scale = scaleFor(groups.map((g) => g.values), unit);
   const plotLeft = (measures.length > 1 ? MEASURE_LABEL : 0) + 8;
   // Room at the right for the value at the end of the longest bar.
   const plotWidth = WIDTH - plotLeft - RIGHT - 96;
