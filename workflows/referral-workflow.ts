@@ -68,19 +68,22 @@ export class ReferralWorkflow extends Construct {
   constructor(scope: Construct, id: string, fns: ReferralWorkflowFunctions) {
     super(scope, id);
 
-    const withRetries = <T extends sfn.TaskStateBase>(task: T, notRetried: string[] = []): T => {
+    // A step retries for up to about 15 s, then its failure is handled. The steps that handle failures
+    // are the last resort, and an outage that made a step fail is likely to hit them too: they retry for
+    // up to about three minutes, so a table outage that long still ends with the coordinator told.
+    const withRetries = <T extends sfn.TaskStateBase>(task: T, notRetried: string[] = [], lastResort = false): T => {
       task.addRetry({ errors: [...notRetried, ...PERMANENT_ERRORS], maxAttempts: 0 });
       task.addRetry({
         errors: [sfn.Errors.ALL],
         interval: Duration.seconds(1),
         backoffRate: 2,
-        maxAttempts: 4,
-        maxDelay: Duration.seconds(30),
+        maxAttempts: lastResort ? 8 : 4,
+        maxDelay: Duration.seconds(lastResort ? 60 : 30),
         jitterStrategy: sfn.JitterType.FULL,
       });
       return task;
     };
-    const invoke = (stateName: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined) =>
+    const invoke = (stateName: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined, lastResort = false) =>
       withRetries(new tasks.LambdaInvoke(this, stateName, {
         stateName,
         lambdaFunction: fn,
@@ -88,7 +91,7 @@ export class ReferralWorkflow extends Construct {
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
         resultPath: resultPath ?? sfn.JsonPath.DISCARD,
-      }));
+      }), [], lastResort);
     const reference = sfn.JsonPath.stringAt('$.reference');
 
     const recordFailure = invoke(
@@ -96,12 +99,14 @@ export class ReferralWorkflow extends Construct {
       fns.recordReferralStatus,
       { reference, status: 'FAILED', error: sfn.JsonPath.stringAt('$.failure.Error') },
       undefined,
+      true,
     );
     const failureToCoordinator = invoke(
       STATE.failureToCoordinator,
       fns.notifyCoordinator,
       { reference, reason: 'WORKFLOW_FAILED' },
       undefined,
+      true,
     );
     // If the failure cannot even be recorded (the table is what failed), the coordinator is still told.
     recordFailure.addCatch(failureToCoordinator, { errors: [sfn.Errors.ALL], resultPath: '$.recordFailureError' });
@@ -154,7 +159,7 @@ export class ReferralWorkflow extends Construct {
     waitForGrace.addCatch(breach, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
 
     // One team's ladder failing must not stop the others': the coordinator takes that assignment on.
-    const assignmentFailed = invoke(STATE.assignmentFailed, fns.notifyCoordinator, { ...assignment, reason: 'ASSIGNMENT_FAILED' }, undefined)
+    const assignmentFailed = invoke(STATE.assignmentFailed, fns.notifyCoordinator, { ...assignment, reason: 'ASSIGNMENT_FAILED' }, undefined, true)
       .next(new sfn.Succeed(this, STATE.assignmentNeedsPerson));
     for (const step of [notifyTeam, waitForDeadline, waitForGrace, remind, breach, reroute]) {
       step.addCatch(assignmentFailed, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });

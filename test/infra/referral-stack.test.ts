@@ -250,6 +250,19 @@ describe('referral workflow', () => {
     }
   });
 
+  it('gives the steps that handle failures a longer retry budget than the steps whose failures they handle', () => {
+    const budget = (name: string) => {
+      const transient = (states.find((s) => s.name === name)!.state.Retry ?? []).at(-1)!;
+      return { attempts: transient.MaxAttempts, maxDelay: transient.MaxDelaySeconds };
+    };
+    for (const lastResort of [STATE.recordFailure, STATE.failureToCoordinator, STATE.assignmentFailed]) {
+      expect(budget(lastResort), lastResort).toEqual({ attempts: 8, maxDelay: 60 });
+    }
+    for (const step of [STATE.screen, STATE.route, STATE.notifyTeam, STATE.remind, STATE.breach, STATE.reroute]) {
+      expect(budget(step), step).toEqual({ attempts: 4, maxDelay: 30 });
+    }
+  });
+
   it('sends whatever still fails after its retries down the failure path, never into silence', () => {
     const failurePath: string[] = [STATE.recordFailure, STATE.failureToCoordinator];
     const toFailurePath = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.recordFailure }];

@@ -211,6 +211,8 @@ export interface Reconciliation {
   accepted: number;
   reconciled: number;
   duplicates: number;
+  /** Referrals with an email sent again after a table outage (at-least-once; see `reconcile`). */
+  emailsSentAgain: number;
   lost: number;
   /** Stored from this run without the client ever getting a 201 (e.g. an answer lost in an outage). */
   storedWithout201: number;
@@ -224,6 +226,12 @@ export interface Reconciliation {
  */
 export async function reconcile(rig: ResilienceRig, client: LocalCloudClient, options: {
   submissions: Submission[]; needle: string; sinceEpochS: number; idempotent?: boolean;
+  /**
+   * During a table outage an email may go twice: SES v2 takes no idempotency key, so a step whose record
+   * of a send failed cannot know whether the email left, and sends again rather than risk none. Those
+   * are counted apart (`emailsSentAgain`), not as duplicate referrals or workflow runs.
+   */
+  emailsAtLeastOnce?: boolean;
 }): Promise<{ reconciliation: Reconciliation; stored: Map<string, StoredReferral>; emails: Map<string, SentEmail[]> }> {
   const stored = await storedReferrals(client, options.needle);
   const executions = await executionsByName(rig);
@@ -233,6 +241,7 @@ export async function reconcile(rig: ResilienceRig, client: LocalCloudClient, op
   let reconciled = 0;
   let lost = 0;
   let duplicates = 0;
+  let emailsSentAgain = 0;
   for (const { reference } of accepted) {
     const referral = stored.get(reference!);
     if (!referral?.status) {
@@ -253,7 +262,8 @@ export async function reconcile(rig: ResilienceRig, client: LocalCloudClient, op
       }),
       repeats.length > 0 && `repeated emails: ${repeats.join('; ')}`,
     ].filter(Boolean);
-    if (repeats.length > 0 || (executions.get(reference!)?.count ?? 0) > 1) duplicates++;
+    if ((repeats.length > 0 && !options.emailsAtLeastOnce) || (executions.get(reference!)?.count ?? 0) > 1) duplicates++;
+    if (repeats.length > 0 && options.emailsAtLeastOnce) emailsSentAgain++;
     if (problem.length === 0) reconciled++;
     else problems.push(`${reference}: ${problem.join(', ')}`);
   }
@@ -269,7 +279,7 @@ export async function reconcile(rig: ResilienceRig, client: LocalCloudClient, op
   const answered = new Set(accepted.map((s) => s.reference));
   const storedWithout201 = [...stored.keys()].filter((reference) => !answered.has(reference)).length;
   return {
-    reconciliation: { accepted: accepted.length, reconciled, duplicates, lost, storedWithout201, problems: problems.slice(0, 25) },
+    reconciliation: { accepted: accepted.length, reconciled, duplicates, lost, storedWithout201, emailsSentAgain, problems: problems.slice(0, 25) },
     stored, emails,
   };
 }
