@@ -47,6 +47,8 @@ try {
     '',
     `local cloud: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  API             ${urls.api}   (GET /healthz, POST /api/referrals)`,
+    `  Referral form   ${urls.api}/refer`,
+    `  Partner portal  ${urls.api}/portal   (reports: ${urls.api}/reports)`,
     `  Mail viewer     ${urls.mailViewer}   (SES v2 emulator; JSON at /store)`,
     `  DynamoDB Local  ${urls.dynamodb}   (table ${cloud.stack.table.logicalId})`,
     `  Step Functions  ${urls.stepFunctions}   (${cloud.stack.stateMachine.arn})`,
