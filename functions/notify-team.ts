@@ -15,6 +15,11 @@ import { logger, metrics } from './observability.js';
 const portalUrl = requiredEnv('PORTAL_URL');
 const notifyInput = referenceInput.extend({ teamId: z.string().min(1).max(64) });
 
+/** The referral waits on its teams once the first of them has been told. */
+async function awaitingAcknowledgement(reference: string, now: Date): Promise<void> {
+  if ((await getReferral(reference))?.status === 'ROUTED') await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' });
+}
+
 /**
  * Emails the team once, then tells the workflow where the assignment stands, computed from what is
  * stored: after a restart, the ladder resumes at the original deadline.
@@ -34,15 +39,14 @@ const notifyTeam = async (input: unknown) => {
     await moveAssignment(reference, teamId, {
       from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
     });
-    if ((await getReferral(reference))?.status === 'ROUTED') {
-      await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' });
-    }
+    await awaitingAcknowledgement(reference, now);
     await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
     metrics.addMetric('TeamNotified', MetricUnit.Count, 1);
     logger.info('Team notified', { reference, teamId });
     return { reference, teamId, ...stageOf({ ...assignment, status: 'NOTIFIED' }, now) };
   }
-  // A retry, or a restart: the count may not have been made before the interruption.
+  // A retry, or a restart: what followed the email may not have been done before the interruption.
+  if (assignment.status === 'NOTIFIED') await awaitingAcknowledgement(reference, now);
   await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
   return { reference, teamId, ...stageOf(assignment, now) };
 };
