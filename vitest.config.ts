@@ -1,8 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The resilience suite (issue 7) takes over ten minutes of load and outages and does not pass yet (a
-// database outage mid-send can still send an email twice): `npm run test:resilience` runs it, a plain
-// `vitest run` and CI leave it out until it does.
+// The resilience suite takes about ten minutes of load and outages: `npm run test:resilience` runs it
+// (and CI, after `npm test`); a plain `vitest run` leaves it out.
 const resilience = process.env.VITEST_RESILIENCE === '1';
 
 export default defineConfig({
