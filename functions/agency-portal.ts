@@ -18,9 +18,10 @@ import type { AssignmentStatus } from './domain/referral-record.js';
 import { isReference } from './domain/reference.js';
 import { areasCommissioned, areasCoordinated, teamsOf, type Caller } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
+import { TEAM_ID } from './http/path-parameters.js';
 import { cookieValue, formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
 import { HttpError } from './http/responses.js';
-import { isPlainHttpLocalhost } from './form/session-cookie.js';
+import { pathSessionCookie, SESSION_ID } from './form/session-cookie.js';
 import {
   historyRows, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, isOpen, isOverdue, parseInboxFilter,
   referralSections, riskRows, safeContact, screeningView, statusTag, teamName,
@@ -31,16 +32,11 @@ import { logger, metrics } from './observability.js';
 type Result = APIGatewayProxyStructuredResultV2;
 
 const COOKIE = 'portal-session';
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
-const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Only our own pages are somewhere to come back to after signing in: never another site. */
 const RETURN_PATH = /^\/portal(?:\/[A-Za-z0-9-]+)*$/;
 
-/** HttpOnly, SameSite=Strict, and Secure everywhere but plain-http localhost (the local cloud). */
-function sessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number): string {
-  const secure = isPlainHttpLocalhost(event) ? '' : '; Secure';
-  return `${COOKIE}=${id}; Path=/portal; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
-}
+const sessionCookie = (id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number) =>
+  pathSessionCookie(COOKIE, '/portal', id, event, maxAgeSeconds);
 
 interface SignedIn {
   readonly caller: Caller;

@@ -5,13 +5,13 @@ import { reasonText, reassignReferral } from './adapters/referral-actions.js';
 import { callerFrom, isCoordinator } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { jsonBody } from './http/json-body.js';
-import { referenceParameter } from './http/path-parameters.js';
+import { referenceParameter, TEAM_ID } from './http/path-parameters.js';
 import { fieldErrors, json } from './http/responses.js';
 
-const TEAM_ID = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'Name a team by its id.');
+const TEAM = z.string().regex(TEAM_ID, 'Name a team by its id.');
 const reassignBody = z.object({
-  toTeamId: TEAM_ID,
-  fromTeamId: TEAM_ID.optional(),
+  toTeamId: TEAM,
+  fromTeamId: TEAM.optional(),
   reason: reasonText('the referral is moving to this team'),
 }).strict();
 

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { cookieValue } from '../http/pages.js';
 
 export const FORM_COOKIE = 'referral-form';
-const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+/** What `newSecret()` makes: the only shape a session id cookie may have. */
+export const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -16,10 +17,15 @@ export function isPlainHttpLocalhost(event: APIGatewayProxyEventV2): boolean {
   return proto === 'http' && LOCAL_HOSTS.has(host);
 }
 
-/** The opaque session id: HttpOnly, SameSite=Strict, and Secure everywhere but plain-http localhost. */
-export function sessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number): string {
+/** An opaque session id cookie for one path: HttpOnly, SameSite=Strict, and Secure everywhere but plain-http localhost. */
+export function pathSessionCookie(name: string, path: string, id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number): string {
   const secure = isPlainHttpLocalhost(event) ? '' : '; Secure';
-  return `${FORM_COOKIE}=${id}; Path=/refer; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+  return `${name}=${id}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
+}
+
+/** The victim form's session cookie. */
+export function sessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number): string {
+  return pathSessionCookie(FORM_COOKIE, '/refer', id, event, maxAgeSeconds);
 }
 
 export function sessionIdFrom(event: APIGatewayProxyEventV2): string | undefined {

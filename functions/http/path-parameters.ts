@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isReference } from '../domain/reference.js';
 import { fieldErrors } from './responses.js';
 
-const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** The shape of a team id wherever one arrives from outside: path, form or body. */
+export const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** A malformed reference or team id is simply not found: nothing to confirm or deny. */
 export function referenceParameter(event: APIGatewayProxyEventV2): string {

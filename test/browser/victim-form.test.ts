@@ -1,41 +1,27 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { expectAccessible, launchBrowser, SCREENSHOTS, tabTo } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
-import { PROJECT_ROOT } from '../support/local-cloud-process.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 const MDVS = 'mdvs@merseyside.referrals.example';
 const HOUSING = 'housing-support@merseyside.referrals.example';
 
 let browser: Browser;
-let profile: string;
+let closeBrowser: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  // A fresh profile each run: Playwright gives launch() a new temporary user data dir, kept in `profile`'s folder.
-  profile = mkdtempSync(path.join(tmpdir(), 'form-browser-'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync'],
-    env: { ...process.env, TMPDIR: profile },
-  });
+  ({ browser, close: closeBrowser } = await launchBrowser());
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
 });
 
 const tag = () => Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, 'q');
@@ -79,13 +65,7 @@ async function open(options: { viewport: { width: number; height: number }; java
 }
 
 async function checkAccessible(visit: Visit, what: string) {
-  if (!visit.axe) return;
-  await visit.page.evaluate(AXE_SOURCE);
-  const result = await visit.page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (o?: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
-    return axe.run({ resultTypes: ['violations'] });
-  });
-  expect(result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`), `axe on ${what}`).toEqual([]);
+  if (visit.axe) await expectAccessible(visit.page, what);
 }
 
 async function everyPageChecks(visit: Visit, what: string) {
@@ -94,14 +74,6 @@ async function everyPageChecks(visit: Visit, what: string) {
   await checkAccessible(visit, what);
 }
 
-/** Moves focus with Tab alone until `selector` has it, as someone using only a keyboard would. */
-async function tabTo(page: Page, selector: string) {
-  for (let i = 0; i < 120; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Could not reach ${selector} with the Tab key`);
-}
 
 async function fillText(visit: Visit, name: string, value: string) {
   const selector = `[name="${name}"]`;

@@ -453,3 +453,22 @@ describe('the acknowledgement waits', () => {
     }
   });
 });
+
+describe('the throughput report route', () => {
+  it('answers GET /api/reports/throughput behind the Lambda authorizer', () => {
+    const route = idsOfType('AWS::ApiGatewayV2::Route').map((id) => resources[id]!.Properties)
+      .find((r) => r.RouteKey === 'GET /api/reports/throughput');
+    expect(route).toBeDefined();
+    expect(route!.AuthorizationType).toBe('CUSTOM');
+    expect((route!.AuthorizerId as { Ref: string }).Ref).toBe(onlyIdOfType('AWS::ApiGatewayV2::Authorizer'));
+    expect(functionFor('functions/report-throughput.ts')).toBeDefined();
+  });
+
+  it('may read the table and decrypt it, and change nothing', () => {
+    const actions = statementsOf(functionFor('functions/report-throughput.ts')).flatMap((s) => list(s.Action));
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'kms:Decrypt']));
+    const writes = actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a) || /^kms:(Encrypt|GenerateDataKey|ReEncrypt)/.test(a));
+    expect(writes).toEqual([]);
+    expect(actions.some((a) => /^(states|ses|sns|s3):/.test(a))).toBe(false);
+  });
+});

@@ -5,7 +5,7 @@ import {
   teamsOf, type Caller,
 } from '../../functions/http/caller.js';
 import { teamParameter } from '../../functions/http/path-parameters.js';
-import { HttpError } from '../../functions/http/responses.js';
+import { thrown } from '../support/http-errors.js';
 
 function eventWith(lambda?: Record<string, unknown>, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
   return {
@@ -25,15 +25,6 @@ function eventWith(lambda?: Record<string, unknown>, pathParameters?: Record<str
   } as APIGatewayProxyEventV2;
 }
 
-function thrown(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
 
 const caller = (...groups: string[]): Caller => ({ userId: 'b1f4c2d0-sub', username: 'a.worker', groups });
 

@@ -6,8 +6,8 @@ import { openWork, publishableOpenWork } from '../../functions/domain/open-work.
 import { publishableReport } from '../../functions/domain/suppression.js';
 import { REFERRAL_LEVEL, throughputReport, type AggregateRow } from '../../functions/domain/throughput.js';
 import { parseReportQuery, wantsCsv } from '../../functions/http/report-query.js';
-import { HttpError } from '../../functions/http/responses.js';
 import { authorizerContext } from '../support/authorizer-request.js';
+import { thrown } from '../support/http-errors.js';
 
 // The handler's only I/O is two reads: the daily aggregates and the open-work index.
 const store = vi.hoisted(() => {
@@ -23,15 +23,6 @@ beforeAll(async () => {
   handler = (await import('../../functions/report-throughput.js')).handler as unknown as Handler;
 });
 
-function thrown(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
 
 describe('the report query', () => {
   it('reads from, to, groupBy and by, grouping by month and breaking down by team unless told', () => {
