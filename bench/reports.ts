@@ -5,9 +5,9 @@
  *
  * Launches its own local cloud (free ports, 127.0.0.1, throw-away data) and always stops it. Seeds each
  * year with `local/seed.ts` (aggregates only), then times GET /api/reports/throughput as
- * commissioner.merseyside, one request at a time after a warm-up. Where that route is not answering
- * 200, it times what the route does in this process instead (read the aggregates, build the report,
- * suppress small numbers) and says so. Merges `reports` into bench/results.json.
+ * commissioner.merseyside, one request at a time, the two years taking turns after a warm-up. Where
+ * that route is not answering 200, it times what the route does in this process instead (read the
+ * aggregates, build the report, suppress small numbers) and says so. Merges `reports` into bench/results.json.
  *
  * BENCH_REPORTS_LARGE (default 100000) sets the larger year's referrals, for a quick try.
  */
@@ -22,8 +22,8 @@ import { summarize } from './stats.js';
 const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'results.json');
 const SMALL = { referrals: 1000, year: 2023 };
 const LARGE = { referrals: Math.max(1000, Number(process.env.BENCH_REPORTS_LARGE ?? 100_000) || 100_000), year: 2022 };
-const WARM_UP = 5;
-const MEASURED = 30;
+const WARM_UP = 10;
+const MEASURED = 40;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The larger year must seed within this, or the phase is given up (its figures would not be comparable anyway). */
 const SEED_TIME_CAP_MS = 15 * 60_000;
@@ -40,8 +40,10 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 interface Measured {
   readonly p50Ms: number;
   readonly p95Ms: number;
-  /** Aggregate rows (day × team × band × source) the report is built from: what its cost may grow with. */
-  readonly items: number;
+  /** Span totals (month × team dimension) the report is built from: what its cost may grow with. */
+  readonly spans: number;
+  /** Time-to-acknowledge buckets in use across them: these grow with referrals until every bucket is in use. */
+  readonly histogramBuckets: number;
   readonly referrals: number;
   readonly samples: number;
   readonly via: 'http' | 'in-process';
@@ -71,18 +73,20 @@ async function inProcess(): Promise<Timer> {
   const { readAggregates } = await import('../functions/adapters/throughput-store.js');
   const { throughputReport } = await import('../functions/domain/throughput.js');
   const { publishableReport } = await import('../functions/domain/suppression.js');
+  const { spansToRead } = await import('../functions/domain/report-calendar.js');
   return async (year) => {
     const began = performance.now();
-    const rows = await readAggregates(['merseyside'], `${year}-01-01`, `${year}-12-31`);
-    JSON.stringify(publishableReport(throughputReport(rows, { from: `${year}-01-01`, to: `${year}-12-31`, groupBy: 'month', by: 'team' })));
+    const totals = await readAggregates(['merseyside'], spansToRead(`${year}-01-01`, `${year}-12-31`, 'month'), ['team']);
+    JSON.stringify(publishableReport(throughputReport(totals, { from: `${year}-01-01`, to: `${year}-12-31`, groupBy: 'month', by: 'team' })));
     return performance.now() - began;
   };
 }
 
-async function timeReports(timer: Timer, year: number): Promise<number[]> {
-  for (let i = 0; i < WARM_UP; i++) await timer(year);
-  const samples: number[] = [];
-  for (let i = 0; i < MEASURED; i++) samples.push(await timer(year));
+/** Each year's report timed MEASURED times, the years taking turns, after WARM_UP untimed rounds. */
+async function timeInTurn(timer: Timer, years: readonly number[]): Promise<number[][]> {
+  for (let i = 0; i < WARM_UP; i++) for (const year of years) await timer(year);
+  const samples = years.map((): number[] => []);
+  for (let i = 0; i < MEASURED; i++) for (const [y, year] of years.entries()) samples[y]!.push(await timer(year));
   return samples;
 }
 
@@ -130,25 +134,32 @@ async function main(): Promise<number> {
       via = 'in-process';
     }
     const { readAggregates } = await import('../functions/adapters/throughput-store.js');
-    const itemsOf = async (year: number) => (await readAggregates(['merseyside'], `${year}-01-01`, `${year}-12-31`)).length;
-
-    const measure = async (year: { referrals: number; year: number }, summary: SeedSummary): Promise<Measured> => {
-      const latency = summarize(await timeReports(timer, year.year));
-      return {
-        p50Ms: latency.p50, p95Ms: latency.p95, items: await itemsOf(year.year), referrals: summary.referrals,
-        samples: MEASURED, via, seedSeconds: summary.seconds.total,
-      };
+    const { spansToRead } = await import('../functions/domain/report-calendar.js');
+    const readOf = async (year: number) => {
+      const totals = await readAggregates(['merseyside'], spansToRead(`${year}-01-01`, `${year}-12-31`, 'month'), ['team']);
+      return { spans: totals.length, histogramBuckets: totals.reduce((n, t) => n + Object.values(t.times).reduce((m, h) => m + Object.keys(h).length, 0), 0) };
     };
-    const at1000 = await measure(SMALL, small);
-    console.log(`bench (reports): ${SMALL.referrals} referrals: p50 ${at1000.p50Ms} ms, p95 ${at1000.p95Ms} ms (${at1000.items} aggregate rows, ${via})`);
 
     const large = await seeded(cloud, LARGE);
-    const atLarge = await measure(LARGE, large);
-    console.log(`bench (reports): ${LARGE.referrals} referrals: p50 ${atLarge.p50Ms} ms, p95 ${atLarge.p95Ms} ms (${atLarge.items} aggregate rows, ${via})`);
+    // Both years are timed in turn, request by request, after the same warm-up: timing one and then
+    // the other would credit the second with a process the first had warmed up.
+    const samples = await timeInTurn(timer, [SMALL.year, LARGE.year]);
+    const measured = async (year: { referrals: number; year: number }, summary: SeedSummary, times: number[]): Promise<Measured> => {
+      const latency = summarize(times);
+      return {
+        p50Ms: latency.p50, p95Ms: latency.p95, ...(await readOf(year.year)), referrals: summary.referrals,
+        samples: times.length, via, seedSeconds: summary.seconds.total,
+      };
+    };
+    const at1000 = await measured(SMALL, small, samples[0]!);
+    const atLarge = await measured(LARGE, large, samples[1]!);
+    for (const [year, figures] of [[SMALL, at1000], [LARGE, atLarge]] as const) {
+      console.log(`bench (reports): ${year.referrals} referrals: p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms (${figures.spans} span totals, ${figures.histogramBuckets} histogram buckets, ${via})`);
+    }
 
     const ratio = Math.round((atLarge.p50Ms / at1000.p50Ms) * 100) / 100;
     const reports = {
-      what: `A year's report by month and team (GET /api/reports/throughput as ${COMMISSIONER}${via === 'in-process' ? '; measured in-process: readAggregates + throughputReport + publishableReport' : ''}), one request at a time after ${WARM_UP} warm-up requests, over a year seeded with ${SMALL.referrals} and with ${LARGE.referrals} synthetic referrals (npm run seed). ratio = p50 at ${LARGE.referrals} / p50 at ${SMALL.referrals}: close to 1 means report cost does not grow with referrals.`,
+      what: `A year's report by month and team (GET /api/reports/throughput as ${COMMISSIONER}${via === 'in-process' ? '; measured in-process: readAggregates + throughputReport + publishableReport' : ''}), one request at a time, the two years in turn after ${WARM_UP} warm-up rounds, over a year seeded with ${SMALL.referrals} and with ${LARGE.referrals} synthetic referrals (npm run seed). ratio = p50 at ${LARGE.referrals} / p50 at ${SMALL.referrals}: close to 1 means report cost does not grow with referrals.`,
       at1000,
       [`at${LARGE.referrals}`]: atLarge,
       ratio,

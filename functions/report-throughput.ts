@@ -5,6 +5,7 @@ import { serviceConfig } from './adapters/service-config.js';
 import { readAggregates } from './adapters/throughput-store.js';
 import { reportCsv } from './domain/csv.js';
 import { openWork, publishableOpenWork } from './domain/open-work.js';
+import { spansToRead } from './domain/report-calendar.js';
 import { publishableReport } from './domain/suppression.js';
 import { ALL_TEAMS, throughputReport } from './domain/throughput.js';
 import { areasCommissioned, areasCoordinated, callerFrom } from './http/caller.js';
@@ -15,7 +16,7 @@ import { logger } from './observability.js';
 
 /**
  * Throughput for commissioners and coordinators, of their own areas only (SPEC §7, §8): figures from the
- * daily aggregates, open and overdue work from the open-work index. Never a referral, never a person.
+ * span totals covering the range, open and overdue work from the open-work index. Never a referral, never a person.
  */
 const reportThroughput = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const caller = callerFrom(event);
@@ -36,14 +37,14 @@ const reportThroughput = async (event: APIGatewayProxyEventV2): Promise<APIGatew
   const publishable = publishableRequired || (query.publishable ?? asCsv);
 
   const now = new Date();
-  const [rows, open] = await Promise.all([
-    readAggregates(areas, query.from, query.to),
+  const [totals, open] = await Promise.all([
+    readAggregates(areas, spansToRead(query.from, query.to, query.groupBy), [query.by]),
     Promise.all(areas.map((areaId) => openAssignments(areaId))).then((lists) => lists.flat()),
   ]);
   const includeValues = query.by === 'team'
     ? [...serviceConfig.areas.filter((a) => areas.includes(a.id)).flatMap((a) => a.teams.map((t) => t.id)), ...open.map((a) => a.teamId)]
     : query.by === 'area' ? [...areas, ...open.map((a) => a.areaId)] : [];
-  const report = throughputReport(rows, { from: query.from, to: query.to, groupBy: query.groupBy, by: query.by, includeValues });
+  const report = throughputReport(totals, { from: query.from, to: query.to, groupBy: query.groupBy, by: query.by, includeValues });
   const work = openWork(open, { by: query.by, now, values: report.values.filter((v) => v !== ALL_TEAMS) });
   logger.info('Throughput report', { areas, by: query.by, groupBy: query.groupBy, publishable, format: asCsv ? 'csv' : 'json' });
 

@@ -15,8 +15,9 @@ import type { AssignmentRecord } from '../functions/domain/referral-record.js';
 import { fallbackTeam, findArea, route, routingInputFor } from '../functions/domain/routing.js';
 import { screen, screeningInputFor, type ScreeningResult } from '../functions/domain/screening.js';
 import {
-  aggregateKey, COUNTERS, factIdFor, OUT_OF_AREA, REPORT_TIME_ZONE, type AggregateRow, type Counter, type FactKind, type ThroughputFact,
+  aggregateFacts, COUNTERS, factIdFor, OUT_OF_AREA, REPORT_TIME_ZONE, rollUp, type AggregateRow, type Counter, type FactKind, type ThroughputFact,
 } from '../functions/domain/throughput.js';
+import { coverOf } from '../functions/domain/report-calendar.js';
 import { localDateOf } from '../functions/domain/working-calendar.js';
 
 /*
@@ -434,25 +435,6 @@ export function syntheticYear(options: { referrals: number; year: number; seed: 
  * Summing up
  * ------------------------------------------------------------------------------------------------- */
 
-/** Facts added into their buckets, as the store would hold them after counting each one. */
-export function aggregate(facts: Iterable<ThroughputFact>): AggregateRow[] {
-  const rows = new Map<string, { row: AggregateRow; counters: Partial<Record<Counter, number>>; histogram: Record<number, number> }>();
-  for (const fact of facts) {
-    const { key, counters, histogramBucket } = aggregateKey(fact);
-    const id = `${key.areaId}\u0000${key.day}\u0000${key.teamId}\u0000${key.band}\u0000${key.source}`;
-    let entry = rows.get(id);
-    if (!entry) {
-      const counts: Partial<Record<Counter, number>> = {};
-      const histogram: Record<number, number> = {};
-      entry = { row: { ...key, counters: counts, histogram }, counters: counts, histogram };
-      rows.set(id, entry);
-    }
-    for (const counter of counters) entry.counters[counter] = (entry.counters[counter] ?? 0) + 1;
-    if (histogramBucket !== undefined) entry.histogram[histogramBucket] = (entry.histogram[histogramBucket] ?? 0) + 1;
-  }
-  return [...rows.values()].map((e) => e.row);
-}
-
 export interface SeedSummary {
   readonly year: number;
   readonly seed: number;
@@ -469,7 +451,7 @@ export interface SeedSummary {
   readonly totals: Record<Counter, number>;
   readonly aggregateRows: number;
   readonly detailed: number;
-  /** Writes the store's bulk writer made: a few per area per day, however many referrals. */
+  /** Writes the store's bulk writer made: a few per area per day, week and month, however many referrals. */
   readonly aggregateWrites: number;
   readonly seconds: { generate: number; aggregates: number; details: number; total: number };
 }
@@ -631,7 +613,8 @@ export async function seedLocalCloud(options: SeedOptions, target: SeedTarget = 
 
   log(`generating ${options.referrals} referrals for ${options.year} (seed ${options.seed})…`);
   const year = syntheticYear({ ...options, now, config: serviceConfig, isHoliday: (day) => englandAndWales.isHoliday(day) });
-  const rows = aggregate(year.facts);
+  const rows = aggregateFacts(year.facts);
+  const totals = rollUp(rows);
   const generated = performance.now();
 
   const throughputStore = await import('../functions/adapters/throughput-store.js');
@@ -639,16 +622,16 @@ export async function seedLocalCloud(options: SeedOptions, target: SeedTarget = 
   // worth. (Early January may hold the previous year's late acknowledgements: those are not referrals.)
   if (!options.addToExisting) {
     const areaIds = [...serviceConfig.areas.map((a) => a.id), OUT_OF_AREA];
-    const existing = await throughputStore.readAggregates(areaIds, `${options.year}-01-01`, `${options.year}-12-31`);
-    if (existing.some((row) => (row.counters.received ?? 0) > 0)) {
+    const existing = await throughputStore.readAggregates(areaIds, coverOf(`${options.year}-01-01`, `${options.year}-12-31`), ['area']);
+    if (existing.some((total) => Object.values(total.counts).some((counts) => (counts.received ?? 0) > 0))) {
       throw new YearAlreadySeeded(`${tableName} already has report figures for ${options.year}: seeding it again would add to them. Choose another --year, or start a fresh local cloud (LOCAL_DATA_DIR=<empty folder> npm start).`);
     }
   }
-  log(`writing the aggregates of ${year.facts.length} facts (${rows.length} buckets) to ${tableName} at ${dynamodbUrl}…`);
+  log(`writing the aggregates of ${year.facts.length} facts (${rows.length} day rows, ${totals.length} span totals) to ${tableName} at ${dynamodbUrl}…`);
   // Through the store, so its layout lives in one place. Its bulk writer keeps no once-only markers
   // (recordFact's, one transaction per fact, would take the best part of an hour for 100,000
   // referrals): the guard above is what stops a year being added twice.
-  const writes = await throughputStore.addAggregates(rows);
+  const writes = await throughputStore.addAggregates(totals);
   const aggregated = performance.now();
 
   let detailed = 0;

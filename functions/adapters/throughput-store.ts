@@ -1,30 +1,34 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { BANDS, type Band } from '../domain/config.js';
-import { SOURCES, type ReferralSource } from '../domain/referral.js';
 import {
-  aggregateKey, COUNTERS, type AggregateKey, type AggregateRow, type Counter, type ThroughputFact,
+  BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { BANDS } from '../domain/config.js';
+import { SOURCES } from '../domain/referral.js';
+import { spansOfDay, type Span, type SpanUnit } from '../domain/report-calendar.js';
+import {
+  aggregateKey, ALL_TEAMS, COUNTERS, decodeHistogram, DIMENSIONS, encodeHistogram, mergeHistograms, OUT_OF_AREA, valueIn,
+  type AggregateKey, type Counter, type Dimension, type Histogram, type SpanTotals, type ThroughputFact,
 } from '../domain/throughput.js';
 import { documents } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 
 /*
- * Storage of the commissioner aggregates (SPEC §7), in the service's single table:
+ * Storage of the commissioner aggregates (SPEC §7), in the service's single table. Every fact adds to
+ * its area's totals for its London day, ISO week and month (report-calendar.ts), once per dimension:
  *
- *   pk AGGREGATE#<areaId>#<yyyy-mm>   sk <yyyy-mm-dd>
- *      one item per area per London day, whatever the number of referrals, with a flat attribute per
- *      counter and per time-to-acknowledge bucket of each team × band × source that had a fact that day:
- *        c|<counter>|<teamId>|<band>|<source>   e.g. c|acknowledged|mdvs|HIGH|police
- *        h|<teamId>|<band>|<source>|<bucket>    e.g. h|mdvs|HIGH|police|13
- *   pk COUNTED#<factId>               sk COUNTED
- *      the fact has been added; holds the reference and fact kind only, and expires
+ *   pk AGGREGATE#<areaId>#<unit>#<label>   e.g. AGGREGATE#merseyside#month#2026-11
+ *     sk counts               c|<dimension>|<counter>|<value> numbers, e.g. c|team|acknowledged|mdvs
+ *     sk <dimension>|times    time to acknowledge: h|<value> a histogram as text, v|<value> its version
+ *   pk COUNTED#<factId>   sk COUNTED
+ *     the fact has been added; holds the reference and fact kind only, and expires
  *
- * A report over a month reads at most 31 items per area with one Query: its cost follows days and
- * areas, never referrals. A day's item grows with the combinations in use that day (teams × bands ×
- * sources, and the acknowledgement buckets they hit), not with how many facts each one counts.
- * ADD works on top-level attributes only, which is why the combinations are flat, not nested maps.
- * The price is on the write side: an update is billed on the whole item's size (1 KB units), so a busy
- * day's item (a few hundred attributes, ~10 KB) makes each fact cost that many write units.
+ * A report by team over a year by month reads 12 × 2 items with one BatchGetItem, whatever the number of
+ * referrals: a counts item holds a number per dimension, counter and value (a few hundred at most), a
+ * times item a histogram per value (a few KB; under 50 KB with every 5-minute bucket in use). Counts are
+ * added with ADD, so any number of steps add to them at once; a histogram is text, so an
+ * acknowledgement reads it, adds one, and writes it back on condition its version has not moved,
+ * trying again if it has. Each fact updates 3 counts items (day, week, month) in one transaction with
+ * its marker; an acknowledgement also updates 12 times items (3 spans × 4 dimensions).
  */
 
 const tableName = requiredEnv('TABLE_NAME');
@@ -32,75 +36,158 @@ const tableName = requiredEnv('TABLE_NAME');
 // A Standard workflow runs for at most a year, so no retried step can arrive after the marker expires.
 const MARKER_DAYS = 400;
 
-// Every fact of an area's day adds to the same item, so busy days meet concurrent additions; DynamoDB
-// cancels a transaction that meets another on the same item rather than queueing it, so a conflict is
-// tried again after a growing, jittered pause.
-const CONFLICT_ATTEMPTS = 10;
+// Facts of the same area and month meet on the same items: DynamoDB cancels a transaction that meets
+// another rather than queueing it, and an acknowledgement's histogram may have moved since it was read.
+// Either is tried again, after a growing, jittered pause.
+const ATTEMPTS = 12;
 
 const SEPARATOR = '|';
-const COUNTER_PREFIX = 'c';
-const HISTOGRAM_PREFIX = 'h';
 
-// The parts of an attribute name must not contain the separator, or a name could be read two ways.
-// Team and area ids are lower-case letters, digits and hyphens (config enforces it); bands and sources
-// are fixed enums; the sentinels are REFERRAL_LEVEL ('-') and OUT_OF_AREA.
-const idPattern = /^(?:[a-z0-9-]+|OUT_OF_AREA)$/;
-const bandSet: ReadonlySet<string> = new Set(BANDS);
-const sourceSet: ReadonlySet<string> = new Set(SOURCES);
+// The parts of keys and attribute names must not contain the separator, or a name could be read two
+// ways. Team and area ids are lower-case letters, digits and hyphens (config enforces it); bands and
+// sources are fixed enums; the sentinels are ALL_TEAMS and OUT_OF_AREA.
+const idPattern = /^[a-z0-9-]+$/;
+const valuePatterns: Record<Dimension, (value: string) => boolean> = {
+  team: (v) => idPattern.test(v) || v === ALL_TEAMS,
+  band: (v) => (BANDS as readonly string[]).includes(v),
+  source: (v) => (SOURCES as readonly string[]).includes(v),
+  area: (v) => idPattern.test(v) || v === OUT_OF_AREA,
+};
 const counterSet: ReadonlySet<string> = new Set(COUNTERS);
+const dimensionSet: ReadonlySet<string> = new Set(DIMENSIONS);
 
-const aggregatePk = (areaId: string, month: string) => `AGGREGATE#${areaId}#${month}`;
-const combination = (key: AggregateKey) => [key.teamId, key.band, key.source].join(SEPARATOR);
-const counterAttribute = (counter: Counter, key: AggregateKey) => [COUNTER_PREFIX, counter, combination(key)].join(SEPARATOR);
-const histogramAttribute = (bucket: number, key: AggregateKey) => [HISTOGRAM_PREFIX, combination(key), bucket].join(SEPARATOR);
+type SpanRef = Pick<Span, 'unit' | 'label'>;
+
+const aggregatePk = (areaId: string, span: SpanRef) => `AGGREGATE#${areaId}#${span.unit}#${span.label}`;
+const COUNTS_SK = 'counts';
+const timesSk = (by: Dimension) => `${by}${SEPARATOR}times`;
+const countName = (by: Dimension, counter: Counter, value: string) => ['c', by, counter, value].join(SEPARATOR);
+const histogramName = (value: string) => `h${SEPARATOR}${value}`;
+const versionName = (value: string) => `v${SEPARATOR}${value}`;
 
 function checkKey(key: AggregateKey): void {
-  if (!idPattern.test(key.areaId) || !idPattern.test(key.teamId) || !bandSet.has(key.band) || !sourceSet.has(key.source)) {
+  const bad = DIMENSIONS.find((by) => !valuePatterns[by](valueIn(key, by)));
+  if (bad || !valuePatterns.area(key.areaId)) {
     throw new RangeError(`cannot store an aggregate for area "${key.areaId}", team "${key.teamId}", band "${key.band}", source "${key.source}"`);
   }
 }
 
+interface Target {
+  readonly span: Span;
+  readonly by: Dimension;
+  readonly value: string;
+}
+
+type Key = { pk: string; sk: string };
+const keyId = (key: Key) => `${key.pk}\u0000${key.sk}`;
+
+/** The stored histogram and version of each target, read consistently: what an acknowledgement adds to. */
+async function readHistograms(areaId: string, targets: readonly Target[]): Promise<Map<string, { histogram: Histogram; version: number | undefined }>> {
+  const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+  [...new Set(targets.map((t) => t.value))].forEach((value, i) => {
+    names[`#h${i}`] = histogramName(value);
+    names[`#v${i}`] = versionName(value);
+  });
+  const items = await batchGet(
+    targets.map((t) => ({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) })),
+    { ConsistentRead: true, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
+  );
+  const found = new Map(items.map((item) => [keyId(item as Key), item]));
+  return new Map(targets.map((t) => {
+    const item = found.get(keyId({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) }));
+    const text = item?.[histogramName(t.value)];
+    const version = item?.[versionName(t.value)];
+    return [targetId(t), { histogram: typeof text === 'string' ? decodeHistogram(text) : {}, version: typeof version === 'number' ? version : undefined }];
+  }));
+}
+
+const targetId = (t: Target) => [t.span.unit, t.span.label, t.by, t.value].join('\u0000');
+
+type Addition = readonly [by: Dimension, counter: Counter, value: string, count: number];
+
+/** Adds to a span's counts (ADD, so concurrent additions never conflict in meaning). */
+function countsUpdate(areaId: string, span: Span, additions: readonly Addition[]) {
+  const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label' };
+  const values: Record<string, unknown> = { ':kind': 'aggregate-counts', ':areaId': areaId, ':unit': span.unit, ':label': span.label };
+  const adds = additions.map(([by, counter, value, n], i) => {
+    names[`#c${i}`] = countName(by, counter, value);
+    values[`:c${i}`] = n;
+    return `#c${i} :c${i}`;
+  });
+  return {
+    TableName: tableName,
+    Key: { pk: aggregatePk(areaId, span), sk: COUNTS_SK },
+    UpdateExpression: `SET #kind = :kind, #areaId = :areaId, #unit = :unit, #label = :label ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Writes histograms back to a span's times item, on condition no one else has since they were read. */
+function histogramsUpdate(areaId: string, span: Span, by: Dimension, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
+  const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label', '#by': 'dimension' };
+  const values: Record<string, unknown> = { ':kind': 'aggregate-times', ':areaId': areaId, ':unit': span.unit, ':label': span.label, ':by': by };
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  histograms.forEach(({ value, histogram, version }, i) => {
+    names[`#h${i}`] = histogramName(value);
+    names[`#v${i}`] = versionName(value);
+    values[`:h${i}`] = encodeHistogram(histogram);
+    values[`:next${i}`] = (version ?? 0) + 1;
+    sets.push(`#h${i} = :h${i}`, `#v${i} = :next${i}`);
+    if (version === undefined) conditions.push(`attribute_not_exists(#v${i})`);
+    else {
+      values[`:v${i}`] = version;
+      conditions.push(`#v${i} = :v${i}`);
+    }
+  });
+  return {
+    TableName: tableName,
+    Key: { pk: aggregatePk(areaId, span), sk: timesSk(by) },
+    UpdateExpression: `SET #kind = :kind, #areaId = :areaId, #unit = :unit, #label = :label, #by = :by, ${sets.join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+const pause = (attempt: number) => {
+  const ceiling = Math.min(1_000, 25 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling / 2));
+};
+
 /**
- * Adds a fact to its aggregate, once. The marker and the addition are one transaction: a retried step
- * finds the marker, the transaction is cancelled, nothing is added twice. Returns false for a repeat.
+ * Adds a fact to its aggregates, once. The marker and every addition are one transaction: a retried
+ * step finds the marker, the transaction is cancelled, nothing is added twice. Returns false for a repeat.
  */
 export async function recordFact(fact: ThroughputFact, reference: string, now: Date = new Date()): Promise<boolean> {
   const { key, counters, histogramBucket } = aggregateKey(fact);
   checkKey(key);
-  const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#day': 'day' };
-  const values: Record<string, unknown> = { ':kind': 'aggregate', ':areaId': key.areaId, ':day': key.day, ':one': 1 };
-  const additions = counters.map((counter, i) => {
-    names[`#c${i}`] = counterAttribute(counter, key);
-    return `#c${i} :one`;
-  });
-  if (histogramBucket !== undefined) {
-    names['#h'] = histogramAttribute(histogramBucket, key);
-    additions.push('#h :one');
-  }
-  const input: TransactWriteCommandInput = {
-    TransactItems: [
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            pk: `COUNTED#${fact.factId}`, sk: 'COUNTED', kind: 'counted-fact', reference, fact: fact.kind,
-            countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+  const spans = spansOfDay(key.day);
+  const targets: Target[] = spans.flatMap((span) => DIMENSIONS.map((by) => ({ span, by, value: valueIn(key, by) })));
+  const additions = DIMENSIONS.flatMap((by) => counters.map((counter): Addition => [by, counter, valueIn(key, by), 1]));
+  const marker = {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: `COUNTED#${fact.factId}`, sk: 'COUNTED', kind: 'counted-fact', reference, fact: fact.kind,
+        countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400,
       },
-      {
-        Update: {
-          TableName: tableName,
-          Key: { pk: aggregatePk(key.areaId, key.day.slice(0, 7)), sk: key.day },
-          UpdateExpression: `SET #kind = :kind, #areaId = :areaId, #day = :day ADD ${additions.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      },
-    ],
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
   };
   for (let attempt = 1; ; attempt++) {
+    const stored = histogramBucket === undefined ? undefined : await readHistograms(key.areaId, targets);
+    const input: TransactWriteCommandInput = {
+      TransactItems: [
+        marker,
+        ...spans.map((span) => ({ Update: countsUpdate(key.areaId, span, additions) })),
+        ...(stored === undefined ? [] : targets.map((t) => {
+          const { histogram, version } = stored.get(targetId(t))!;
+          return { Update: histogramsUpdate(key.areaId, t.span, t.by, [{ value: t.value, histogram: mergeHistograms([histogram, { [histogramBucket!]: 1 }]), version }]) };
+        })),
+      ],
+    };
     try {
       await documents.send(new TransactWriteCommand(input));
       return true;
@@ -108,122 +195,139 @@ export async function recordFact(fact: ThroughputFact, reference: string, now: D
       if (!(error instanceof TransactionCanceledException)) throw error;
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
       if (codes[0] === 'ConditionalCheckFailed') return false;
-      if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw error;
-      const ceiling = Math.min(1_000, 25 * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling / 2));
+      // A histogram's version moved (another acknowledgement), or another transaction was on an item.
+      const again = codes.some((code) => code === 'TransactionConflict' || code === 'ConditionalCheckFailed');
+      if (!again || attempt >= ATTEMPTS) throw error;
+      await pause(attempt);
     }
   }
 }
 
-// An update expression may be 4 KB at most: a day with many combinations is added in a few writes.
-const ADDITIONS_PER_WRITE = 100;
+// An update expression may be 4 KB at most: many values are added in a few writes.
+const ADDITIONS_PER_WRITE = 60;
+const HISTOGRAMS_PER_WRITE = 20;
 const PARALLEL_WRITES = 16;
 
 /**
- * Adds whole rows at once, for seeding a local cloud or a benchmark with history in a few hundred
- * writes a year. No markers: unlike recordFact this is not once-only, so the caller adds a set of rows
- * once. Returns the number of writes.
+ * Adds whole span totals at once (from `rollUp`), for seeding a local cloud or a benchmark with a
+ * year in a few thousand writes. No markers: unlike recordFact this is not once-only, so the caller
+ * adds a set of totals once. Returns the number of writes.
  */
-export async function addAggregates(rows: Iterable<AggregateRow>): Promise<number> {
-  const days = new Map<string, { key: AggregateKey; additions: [string, number][] }>();
-  for (const row of rows) {
-    checkKey(row);
-    if (!dayPattern.test(row.day)) throw new RangeError(`"${row.day}" is not a YYYY-MM-DD day`);
-    const id = `${row.areaId}#${row.day}`;
-    let day = days.get(id);
-    if (!day) days.set(id, (day = { key: row, additions: [] }));
-    for (const counter of COUNTERS) {
-      const count = row.counters[counter];
-      if (count) day.additions.push([counterAttribute(counter, row), count]);
+export async function addAggregates(totals: Iterable<SpanTotals>): Promise<number> {
+  const writes: (() => Promise<number>)[] = [];
+  for (const total of totals) {
+    const span = { unit: total.unit, label: total.label } as Span;
+    if (!valuePatterns.area(total.areaId) || !dimensionSet.has(total.by)) throw new RangeError(`cannot store totals for area "${total.areaId}" by "${total.by}"`);
+    const bad = [...Object.keys(total.counts), ...Object.keys(total.times)].find((v) => !valuePatterns[total.by](v));
+    if (bad !== undefined) throw new RangeError(`"${bad}" is not a ${total.by}`);
+    const additions = Object.entries(total.counts).flatMap(([value, counts]) =>
+      COUNTERS.filter((c) => counts[c]).map((c): Addition => [total.by, c, value, counts[c]!]));
+    for (let i = 0; i < additions.length; i += ADDITIONS_PER_WRITE) {
+      const chunk = additions.slice(i, i + ADDITIONS_PER_WRITE);
+      writes.push(async () => {
+        await documents.send(new UpdateCommand(countsUpdate(total.areaId, span, chunk)));
+        return 1;
+      });
     }
-    for (const [bucket, count] of Object.entries(row.histogram)) {
-      if (count) day.additions.push([histogramAttribute(Number(bucket), row), count]);
+    const histograms = Object.entries(total.times).filter(([, h]) => Object.values(h).some((n) => n > 0));
+    for (let i = 0; i < histograms.length; i += HISTOGRAMS_PER_WRITE) {
+      writes.push(() => addHistograms(total.areaId, span, total.by, histograms.slice(i, i + HISTOGRAMS_PER_WRITE)));
     }
   }
-  const writes = [...days.values()].flatMap(({ key, additions }) => {
-    const chunks: [string, number][][] = [];
-    for (let i = 0; i < additions.length; i += ADDITIONS_PER_WRITE) chunks.push(additions.slice(i, i + ADDITIONS_PER_WRITE));
-    return chunks.map((chunk) => new UpdateCommand({
-      TableName: tableName,
-      Key: { pk: aggregatePk(key.areaId, key.day.slice(0, 7)), sk: key.day },
-      UpdateExpression: `SET #kind = :kind, #areaId = :areaId, #day = :day ADD ${chunk.map((_, i) => `#a${i} :a${i}`).join(', ')}`,
-      ExpressionAttributeNames: { '#kind': 'kind', '#areaId': 'areaId', '#day': 'day', ...Object.fromEntries(chunk.map(([name], i) => [`#a${i}`, name])) },
-      ExpressionAttributeValues: { ':kind': 'aggregate', ':areaId': key.areaId, ':day': key.day, ...Object.fromEntries(chunk.map(([, n], i) => [`:a${i}`, n])) },
-    }));
-  });
   let next = 0;
+  let sent = 0;
   const worker = async () => {
-    while (next < writes.length) await documents.send(writes[next++]!);
+    while (next < writes.length) {
+      const made = await writes[next++]!();
+      sent += made;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, writes.length) }, worker));
-  return writes.length;
+  return sent;
 }
 
-/** The months a range of days touches, as yyyy-mm. */
-function monthsBetween(fromDay: string, toDay: string): string[] {
-  const months: string[] = [];
-  let year = Number(fromDay.slice(0, 4));
-  let month = Number(fromDay.slice(5, 7));
-  const last = toDay.slice(0, 7);
-  for (;;) {
-    const label = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
-    if (label > last) return months;
-    months.push(label);
-    if (++month > 12) { month = 1; year++; }
+/** Merges histograms into a span's times item: read, add, write back if unchanged, else again. */
+async function addHistograms(areaId: string, span: Span, by: Dimension, histograms: readonly [string, Histogram][]): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: aggregatePk(areaId, span), sk: timesSk(by) }, ConsistentRead: true }));
+    const merged = histograms.map(([value, histogram]) => {
+      const text = Item?.[histogramName(value)];
+      const version = Item?.[versionName(value)];
+      return {
+        value,
+        histogram: mergeHistograms([typeof text === 'string' ? decodeHistogram(text) : {}, histogram]),
+        version: typeof version === 'number' ? version : undefined,
+      };
+    });
+    try {
+      await documents.send(new UpdateCommand(histogramsUpdate(areaId, span, by, merged)));
+      return 1;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= ATTEMPTS) throw error;
+      await pause(attempt);
+    }
   }
 }
 
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+const BATCH_KEYS = 100;
 
-/**
- * The stored buckets of the given areas (OUT_OF_AREA included only when asked for) between two London
- * days, inclusive, one row per day × team × band × source as the report reads them. One Query per area
- * per month (31 items at most), all in parallel.
- */
-export async function readAggregates(areaIds: readonly string[], fromDay: string, toDay: string): Promise<AggregateRow[]> {
-  if (!dayPattern.test(fromDay) || !dayPattern.test(toDay)) throw new RangeError('days are YYYY-MM-DD');
-  const partitions = [...new Set(areaIds)].flatMap((areaId) => monthsBetween(fromDay, toDay).map((month) => ({ areaId, month })));
-  const pages = await Promise.all(partitions.map(async ({ areaId, month }) => {
+/** Every item of the keys that exists, in any order; keys DynamoDB leaves unprocessed are asked again. */
+async function batchGet(keys: readonly Key[], options: { ConsistentRead?: boolean; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } = {}): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(keys.map((k) => [keyId(k), k])).values()];
+  const chunks: Key[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_KEYS) chunks.push(unique.slice(i, i + BATCH_KEYS));
+  const pages = await Promise.all(chunks.map(async (chunk) => {
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': aggregatePk(areaId, month), ':from': fromDay, ':to': toDay },
-        ExclusiveStartKey: start,
-      }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items.flatMap((item) => rowsOf(areaId, item));
+    let pending: Record<string, unknown>[] = chunk;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > ATTEMPTS) throw new Error(`DynamoDB left ${pending.length} aggregate reads unprocessed ${ATTEMPTS} times`);
+      if (attempt > 1) await pause(attempt);
+      const answer = await documents.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...options } } }));
+      items.push(...(answer.Responses?.[tableName] ?? []));
+      pending = answer.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    return items;
   }));
   return pages.flat();
 }
 
-/** A day's item back into its rows. Attributes that are not counters or buckets (pk, kind, ...) are skipped. */
-function rowsOf(areaId: string, item: Record<string, unknown>): AggregateRow[] {
-  const day = item.sk;
-  if (typeof day !== 'string' || !dayPattern.test(day)) return [];
-  const rows = new Map<string, { teamId: string; band: Band; source: ReferralSource; counters: Partial<Record<Counter, number>>; histogram: Record<number, number> }>();
-  const rowFor = (teamId: string, band: string, source: string) => {
-    if (!idPattern.test(teamId) || !bandSet.has(band) || !sourceSet.has(source)) return undefined;
-    const id = [teamId, band, source].join(SEPARATOR);
-    let row = rows.get(id);
-    if (!row) rows.set(id, (row = { teamId, band: band as Band, source: source as ReferralSource, counters: {}, histogram: {} }));
-    return row;
-  };
-  for (const [name, value] of Object.entries(item)) {
-    if (typeof value !== 'number') continue;
-    const parts = name.split(SEPARATOR);
-    if (parts.length !== 5) continue;
-    if (parts[0] === COUNTER_PREFIX && counterSet.has(parts[1]!)) {
-      const row = rowFor(parts[2]!, parts[3]!, parts[4]!);
-      if (row) row.counters[parts[1] as Counter] = value;
-    } else if (parts[0] === HISTOGRAM_PREFIX && /^\d+$/.test(parts[4]!)) {
-      const row = rowFor(parts[1]!, parts[2]!, parts[3]!);
-      if (row) row.histogram[Number(parts[4])] = value;
-    }
+/**
+ * The stored totals of the given areas over the given spans (from `spansToRead`), for the given
+ * dimensions: per area and span, the counts item and a times item per dimension, in batches of 100.
+ */
+export async function readAggregates(areaIds: readonly string[], spans: readonly SpanRef[], dimensions: readonly Dimension[] = DIMENSIONS): Promise<SpanTotals[]> {
+  const wanted = [...new Set(areaIds)].flatMap((areaId) => spans.flatMap((span) => [...new Set(dimensions)].map((by) => ({ areaId, span, by }))));
+  for (const { areaId, by } of wanted) if (!valuePatterns.area(areaId) || !dimensionSet.has(by)) throw new RangeError(`cannot read totals for area "${areaId}" by "${by}"`);
+  const items = await batchGet(wanted.flatMap(({ areaId, span, by }) => [
+    { pk: aggregatePk(areaId, span), sk: COUNTS_SK }, { pk: aggregatePk(areaId, span), sk: timesSk(by) },
+  ]));
+  const byKey = new Map(items.map((item) => [keyId(item as Key), item]));
+  return wanted.flatMap(({ areaId, span, by }) => {
+    const counted = byKey.get(keyId({ pk: aggregatePk(areaId, span), sk: COUNTS_SK }));
+    const timed = byKey.get(keyId({ pk: aggregatePk(areaId, span), sk: timesSk(by) }));
+    const counts = countsOf(counted ?? {}, by);
+    if (Object.keys(counts).length === 0 && !timed) return [];
+    return [{ areaId, unit: span.unit as SpanUnit, label: span.label, by, counts, times: timesOf(timed ?? {}, by) }];
+  });
+}
+
+/** One dimension of a counts item as value → counters. Other attributes (pk, kind, ...) are skipped. */
+function countsOf(item: Record<string, unknown>, by: Dimension): Record<string, Partial<Record<Counter, number>>> {
+  const counts: Record<string, Partial<Record<Counter, number>>> = {};
+  for (const [name, n] of Object.entries(item)) {
+    const [prefix, dimension, counter, value, extra] = name.split(SEPARATOR);
+    if (prefix !== 'c' || dimension !== by || typeof n !== 'number' || extra !== undefined || !counterSet.has(counter!) || !valuePatterns[by](value ?? '')) continue;
+    (counts[value!] ??= {})[counter as Counter] = n;
   }
-  return [...rows.values()].map((row) => ({ day, areaId, ...row }));
+  return counts;
+}
+
+function timesOf(item: Record<string, unknown>, by: Dimension): Record<string, Histogram> {
+  const times: Record<string, Histogram> = {};
+  for (const [name, text] of Object.entries(item)) {
+    const [prefix, value, extra] = name.split(SEPARATOR);
+    if (prefix !== 'h' || typeof text !== 'string' || extra !== undefined || !valuePatterns[by](value ?? '')) continue;
+    times[value!] = decodeHistogram(text);
+  }
+  return times;
 }

@@ -1,12 +1,14 @@
 import { BANDS, type Band } from './config.js';
 import { SOURCES, type ReferralSource } from './referral.js';
+import { reportCover, spansOfDay, type GroupBy, type SpanUnit } from './report-calendar.js';
 import { localDateOf } from './working-calendar.js';
 
 /*
  * Commissioner throughput reports (SPEC §7). Each step of a referral's journey becomes a fact; each fact
- * adds to one aggregate bucket (London day × area × team × band × source), so a report reads buckets and
- * its cost grows with days and teams, never with the number of referrals. Facts carry no victim details:
- * only where, when, which team, which band and who referred.
+ * adds to the totals of its area for its day, ISO week and month (report-calendar.ts), per team, band,
+ * source and area. A report reads the few spans covering its periods, so its cost grows with periods and
+ * teams, never with the number of referrals. Facts carry no victim details: only where, when, which
+ * team, which band and who referred.
  */
 
 /** Reports count days as a commissioner in England would: the London calendar, across clock changes. */
@@ -97,23 +99,44 @@ export function mergeHistograms(histograms: Iterable<Histogram>): Record<number,
 }
 
 /**
+ * A histogram as one count per bucket, 0 to OVERFLOW_BUCKET: the form a report adds histograms up in,
+ * so its work follows the number of buckets (fixed) rather than how many are in use.
+ */
+export type DenseHistogram = Float64Array;
+
+export const denseHistogram = (): DenseHistogram => new Float64Array(OVERFLOW_BUCKET + 1);
+
+/** Adds a histogram into a dense one. */
+export function addToDense(dense: DenseHistogram, histogram: Histogram | DenseHistogram): void {
+  if (histogram instanceof Float64Array) {
+    for (let bucket = 0; bucket < dense.length; bucket++) dense[bucket]! += histogram[bucket]!;
+    return;
+  }
+  for (const key in histogram) {
+    const count = histogram[key as unknown as number]!;
+    if (count) dense[Math.min(Number(key), OVERFLOW_BUCKET)]! += count;
+  }
+}
+
+/**
  * The p-th percentile (0 < p ≤ 100) in seconds, by nearest rank, or `undefined` for an empty histogram.
  * The rank is found in its bucket and placed by linear interpolation among that bucket's entries, so
  * the answer always lies in the same bucket as the exact value. In the overflow bucket the answer is
  * the cap: "at least 14 days" is all the histogram knows.
  */
-export function percentileFromHistogram(histogram: Histogram, p: number): number | undefined {
+export function percentileFromHistogram(histogram: Histogram | DenseHistogram, p: number): number | undefined {
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], not ${p}`);
-  const buckets = Object.entries(histogram)
-    .map(([bucket, count]) => [Number(bucket), count] as const)
-    .filter(([, count]) => count > 0)
-    .sort(([a], [b]) => a - b);
-  const total = buckets.reduce((sum, [, count]) => sum + count, 0);
+  let dense: DenseHistogram;
+  if (histogram instanceof Float64Array) dense = histogram;
+  else addToDense((dense = denseHistogram()), histogram);
+  let total = 0;
+  for (let bucket = 0; bucket < dense.length; bucket++) total += dense[bucket]!;
   if (total === 0) return undefined;
   const rank = Math.ceil((p / 100) * total);
   let before = 0;
-  for (const [bucket, count] of buckets) {
-    if (before + count >= rank) {
+  for (let bucket = 0; bucket < dense.length; bucket++) {
+    const count = dense[bucket]!;
+    if (count > 0 && before + count >= rank) {
       const lower = bucket * BUCKET_SECONDS;
       if (bucket >= OVERFLOW_BUCKET) return lower;
       // Entries are spread evenly through the bucket, each at the middle of its own slice.
@@ -173,56 +196,137 @@ export function aggregateKey(fact: ThroughputFact): AggregateIncrement {
   return { key, counters: [COUNTER_OF[fact.kind]] };
 }
 
-/** One stored bucket, as the report reads it. */
+/** A day's figures for one area × team × band × source: what facts add up to before they are kept per span. */
 export interface AggregateRow extends AggregateKey {
   readonly counters: Readonly<Partial<Record<Counter, number>>>;
   readonly histogram: Histogram;
 }
 
+/** Facts added up per day and combination, as if each were counted once. For seeding and for tests. */
+export function aggregateFacts(facts: Iterable<ThroughputFact>): AggregateRow[] {
+  const rows = new Map<string, { key: AggregateKey; counters: Partial<Record<Counter, number>>; histogram: Record<number, number> }>();
+  for (const fact of facts) {
+    const { key, counters, histogramBucket: bucket } = aggregateKey(fact);
+    const id = [key.areaId, key.day, key.teamId, key.band, key.source].join('\u0000');
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { key, counters: {}, histogram: {} }));
+    for (const counter of counters) row.counters[counter] = (row.counters[counter] ?? 0) + 1;
+    if (bucket !== undefined) row.histogram[bucket] = (row.histogram[bucket] ?? 0) + 1;
+  }
+  return [...rows.values()].map(({ key, counters, histogram }) => ({ ...key, counters, histogram }));
+}
+
 /* ---------------------------------------------------------------------------------------------------
- * Report periods
+ * Figures kept per span and dimension. A report by team needs, per period, each team's counts and the
+ * times its acknowledgements took; percentiles do not add, so the times are kept per team (and per
+ * band, source and area) rather than per combination, and a report by team reads the team figures of
+ * the spans covering its periods: as many histograms as periods × teams, however many referrals.
  * ------------------------------------------------------------------------------------------------- */
 
-export type GroupBy = 'week' | 'month' | 'quarter';
 export type Dimension = 'team' | 'band' | 'area' | 'source';
-
-const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-
-function utcOf(day: string): Date {
-  const match = dayPattern.exec(day);
-  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
-  // Round-tripping rejects 2026-02-30, which Date.UTC would quietly turn into 2 March.
-  if (!date || date.toISOString().slice(0, 10) !== day) throw new RangeError(`"${day}" is not a YYYY-MM-DD date`);
-  return date;
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+export const DIMENSIONS = ['team', 'band', 'source', 'area'] as const satisfies readonly Dimension[];
 
 /**
- * The period a London day belongs to: `2026-W47` (ISO 8601 week: Monday first, and the week belongs to
- * the year of its Thursday, so 2026-12-31 is in 2026-W53 and 2027-01-01 too), `2026-11`, `2026-Q4`.
- * Labels sort in time order as plain strings.
+ * Under `by: 'team'`, a referral received belongs to no team (one referral may go to two teams, or to
+ * none when out of area), so `received` is on a line of its own with this value and is 0 on every team
+ * line. Totals stay plain sums of lines. Upper case, so it can never be a team's id.
  */
-export function periodOf(day: string, groupBy: GroupBy): string {
-  const date = utcOf(day);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + 1;
-  if (groupBy === 'month') return `${pad(year, 4)}-${pad(month)}`;
-  if (groupBy === 'quarter') return `${pad(year, 4)}-Q${Math.ceil(month / 3)}`;
-  const isoWeekday = date.getUTCDay() || 7;
-  const thursday = new Date(date.getTime() + (4 - isoWeekday) * DAY_MS);
-  const weekYear = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(weekYear, 0, 1)) / DAY_MS / 7) + 1;
-  return `${pad(weekYear, 4)}-W${pad(week)}`;
+export const ALL_TEAMS = 'ALL_TEAMS';
+
+/** The value a fact's key has in a dimension. */
+export function valueIn(key: AggregateKey, by: Dimension): string {
+  if (by === 'band') return key.band;
+  if (by === 'source') return key.source;
+  if (by === 'area') return key.areaId;
+  return key.teamId === REFERRAL_LEVEL ? ALL_TEAMS : key.teamId;
 }
 
-function daysFrom(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let t = utcOf(from).getTime(), end = utcOf(to).getTime(); t <= end; t += DAY_MS) {
-    days.push(new Date(t).toISOString().slice(0, 10));
+/** One area's figures over one span, per value of one dimension. */
+export interface SpanTotals {
+  readonly areaId: string;
+  readonly unit: SpanUnit;
+  readonly label: string;
+  readonly by: Dimension;
+  /** Value → counts. */
+  readonly counts: Readonly<Record<string, Readonly<Partial<Record<Counter, number>>>>>;
+  /** Value → time-to-acknowledge histogram. */
+  readonly times: Readonly<Record<string, Histogram>>;
+}
+
+/** Day rows added up into every span and dimension they belong to, as the store keeps them. */
+export function rollUp(rows: Iterable<AggregateRow>): SpanTotals[] {
+  const totals = new Map<string, { areaId: string; unit: SpanUnit; label: string; by: Dimension; counts: Record<string, Partial<Record<Counter, number>>>; times: Record<string, Record<number, number>> }>();
+  for (const row of rows) {
+    for (const span of spansOfDay(row.day)) {
+      for (const by of DIMENSIONS) {
+        const id = [row.areaId, span.unit, span.label, by].join('\u0000');
+        let entry = totals.get(id);
+        if (!entry) totals.set(id, (entry = { areaId: row.areaId, unit: span.unit, label: span.label, by, counts: {}, times: {} }));
+        const value = valueIn(row, by);
+        const counts = (entry.counts[value] ??= {});
+        for (const counter of COUNTERS) {
+          const n = row.counters[counter];
+          if (n) counts[counter] = (counts[counter] ?? 0) + n;
+        }
+        if (Object.values(row.histogram).some((n) => n > 0)) entry.times[value] = mergeHistograms([entry.times[value] ?? {}, row.histogram]);
+      }
+    }
   }
-  return days;
+  return [...totals.values()];
+}
+
+/* ---------------------------------------------------------------------------------------------------
+ * A histogram as text, for storage: `bucket:count` pairs in base 36, in bucket order, each bucket
+ * given as the step from the one before (`0:3,c:1,1:2` is 3 in bucket 0, 1 in 12 and 2 in 13). Only
+ * buckets in use are written: a few characters each, so a few KB for the usual few hundred and under
+ * 50 KB even with all 4,033 in use.
+ * ------------------------------------------------------------------------------------------------- */
+
+export function encodeHistogram(histogram: Histogram): string {
+  let previous = 0;
+  return Object.entries(histogram)
+    .map(([bucket, count]) => [Number(bucket), count] as const)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([bucket, count]) => {
+      const step = bucket - previous;
+      previous = bucket;
+      return `${step.toString(36)}:${count.toString(36)}`;
+    })
+    .join(',');
+}
+
+/** The inverse of encodeHistogram. Throws a RangeError on anything it would not have written. */
+export function decodeHistogram(text: string): Record<number, number> {
+  const histogram: Record<number, number> = {};
+  // Read character by character: a report decodes tens of thousands of entries at high volume.
+  let bucket = 0;
+  let i = 0;
+  const number = (): number => {
+    let n = 0;
+    const start = i;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+      if (digit < 0) break;
+      n = n * 36 + digit;
+    }
+    if (i === start || !Number.isSafeInteger(n)) throw new RangeError(`"${text}" is not a histogram: bad entry at ${start}`);
+    return n;
+  };
+  while (i < text.length) {
+    const first = i === 0;
+    const step = number();
+    if (text[i++] !== ':') throw new RangeError(`"${text}" is not a histogram: no count at ${i - 1}`);
+    const count = number();
+    bucket += step;
+    if ((!first && step === 0) || count === 0 || bucket > OVERFLOW_BUCKET) throw new RangeError(`"${text}" is not a histogram: bad entry before ${i}`);
+    histogram[bucket] = count;
+    if ((i < text.length && text[i++] !== ',') || (i === text.length && text[i - 1] === ',')) {
+      throw new RangeError(`"${text}" is not a histogram: bad separator at ${i - 1}`);
+    }
+  }
+  return histogram;
 }
 
 /* ---------------------------------------------------------------------------------------------------
@@ -249,13 +353,6 @@ export const COUNT_FIGURES = [
   'received', 'assignments', 'acknowledged', 'acknowledgedWithinDeadline', 'declined', 'rerouted', 'breached',
 ] as const satisfies readonly (keyof ThroughputFigures)[];
 export type CountFigure = typeof COUNT_FIGURES[number];
-
-/**
- * Under `by: 'team'`, a referral received belongs to no team (one referral may go to two teams, or to
- * none when out of area), so `received` is on a line of its own with this value and is 0 on every team
- * line. Totals stay plain sums of lines. Upper case, so it can never be a team's id.
- */
-export const ALL_TEAMS = 'ALL_TEAMS';
 
 export interface ReportOptions {
   /** Inclusive London days, YYYY-MM-DD. */
@@ -287,24 +384,22 @@ export type ThroughputReport = ReportOf<ThroughputFigures>;
 
 interface Tally {
   counters: Record<Counter, number>;
-  histograms: Histogram[];
+  /** Only once there is a time to add: most cells of a report by band or source have none. */
+  times?: DenseHistogram;
 }
 
 const emptyTally = (): Tally => ({
   counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>,
-  histograms: [],
 });
 
-function add(tally: Tally, row: AggregateRow): void {
-  for (const counter of COUNTERS) tally.counters[counter] += row.counters[counter] ?? 0;
-  tally.histograms.push(row.histogram);
+function addTimes(tally: Tally, histogram: Histogram | DenseHistogram): void {
+  addToDense((tally.times ??= denseHistogram()), histogram);
 }
 
 const minutes = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds / 60));
 
 function figuresOf(tally: Tally): ThroughputFigures {
-  const { counters } = tally;
-  const histogram = mergeHistograms(tally.histograms);
+  const { counters, times } = tally;
   return {
     received: counters.received,
     assignments: counters.assigned,
@@ -313,19 +408,12 @@ function figuresOf(tally: Tally): ThroughputFigures {
     withinDeadlinePercent: counters.acknowledged
       ? Math.round((1000 * counters.acknowledgedWithinDeadline) / counters.acknowledged) / 10
       : null,
-    medianMinutesToAcknowledge: minutes(percentileFromHistogram(histogram, 50)),
-    p90MinutesToAcknowledge: minutes(percentileFromHistogram(histogram, 90)),
+    medianMinutesToAcknowledge: minutes(times && percentileFromHistogram(times, 50)),
+    p90MinutesToAcknowledge: minutes(times && percentileFromHistogram(times, 90)),
     declined: counters.declined,
     rerouted: counters.rerouted,
     breached: counters.breached,
   };
-}
-
-function valueOf(row: AggregateRow, by: Dimension): string {
-  if (by === 'band') return row.band;
-  if (by === 'source') return row.source;
-  if (by === 'area') return row.areaId;
-  return row.teamId === REFERRAL_LEVEL ? ALL_TEAMS : row.teamId;
 }
 
 /** Bands and sources in their own order (lowest band first); ids alphabetically, then the upper-case sentinels. */
@@ -337,26 +425,41 @@ function orderedValues(seen: ReadonlySet<string>, by: Dimension): string[] {
 }
 
 /**
- * Throughput for a range of London days, per period and dimension value, from stored buckets. Buckets
- * outside the range are ignored, so a caller may pass whole months. Percentiles of a total come from
- * the merged histogram, not from its lines' percentiles, which do not add.
+ * Throughput for a range of London days, per period and dimension value, from the span totals of the
+ * report's dimension that cover the range (`spansToRead`); other spans and dimensions are ignored, so a
+ * caller may pass more. Percentiles of a total come from the merged histogram, not from its lines'
+ * percentiles, which do not add.
  */
-export function throughputReport(rows: Iterable<AggregateRow>, options: ReportOptions): ThroughputReport {
+export function throughputReport(totals: Iterable<SpanTotals>, options: ReportOptions): ThroughputReport {
   const { from, to, groupBy, by, includeValues = [] } = options;
-  if (utcOf(from) > utcOf(to)) throw new RangeError(`the report starts (${from}) after it ends (${to})`);
-  const periods = [...new Set(daysFrom(from, to).map((day) => periodOf(day, groupBy)))];
+  const cover = reportCover(from, to, groupBy);
+  const periods = cover.map((c) => c.period);
 
+  const bySpan = new Map<string, SpanTotals[]>();
+  for (const total of totals) {
+    if (total.by !== by) continue;
+    const id = `${total.unit}|${total.label}`;
+    bySpan.set(id, [...(bySpan.get(id) ?? []), total]);
+  }
   const cells = new Map<string, Tally>();
   const seen = new Set<string>(by === 'team' || by === 'area' ? includeValues : []);
   const cellKey = (period: string, value: string) => `${period}\u0000${value}`;
-  for (const row of rows) {
-    if (row.day < from || row.day > to) continue;
-    const period = periodOf(row.day, groupBy);
-    const value = valueOf(row, by);
+  const tallyOf = (period: string, value: string) => {
     seen.add(value);
     let tally = cells.get(cellKey(period, value));
     if (!tally) cells.set(cellKey(period, value), (tally = emptyTally()));
-    add(tally, row);
+    return tally;
+  };
+  for (const { period, spans } of cover) {
+    for (const span of spans) {
+      for (const total of bySpan.get(`${span.unit}|${span.label}`) ?? []) {
+        for (const [value, counts] of Object.entries(total.counts)) {
+          const tally = tallyOf(period, value);
+          for (const counter of COUNTERS) tally.counters[counter] += counts[counter] ?? 0;
+        }
+        for (const [value, histogram] of Object.entries(total.times)) addTimes(tallyOf(period, value), histogram);
+      }
+    }
   }
   const values = orderedValues(seen, by);
 
@@ -368,7 +471,7 @@ export function throughputReport(rows: Iterable<AggregateRow>, options: ReportOp
     for (const total of [byPeriod.get(period), byValue.get(value), overall]) {
       if (!total) continue;
       for (const counter of COUNTERS) total.counters[counter] += tally.counters[counter];
-      total.histograms.push(...tally.histograms);
+      if (tally.times) addTimes(total, tally.times);
     }
     return { period, value, ...figuresOf(tally) };
   }));

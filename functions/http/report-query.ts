@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Dimension, GroupBy } from '../domain/throughput.js';
+import type { GroupBy } from '../domain/report-calendar.js';
+import type { Dimension } from '../domain/throughput.js';
 import { fieldErrors } from './responses.js';
 
 /** What a throughput report was asked for: `GET /api/reports/throughput?from&to&groupBy&by` (SPEC §8). */

@@ -1,4 +1,5 @@
-import { ALL_TEAMS, periodOf, type Dimension, type GroupBy } from '../domain/throughput.js';
+import { periodOf, type GroupBy } from '../domain/report-calendar.js';
+import { ALL_TEAMS, DIMENSIONS, type Dimension } from '../domain/throughput.js';
 import type { AxisLabel, Labels } from './charts.js';
 
 /*
@@ -8,7 +9,6 @@ import type { AxisLabel, Labels } from './charts.js';
  */
 
 export const GROUPINGS = ['week', 'month', 'quarter'] as const satisfies readonly GroupBy[];
-export const DIMENSIONS = ['team', 'band', 'source', 'area'] as const satisfies readonly Dimension[];
 export type Figures = 'publishable' | 'exact';
 
 /** The earliest year anyone may ask about: the service holds nothing older. */

@@ -5,7 +5,8 @@ import { areaById, locateTeam } from '../domain/config.js';
 import { reportCsv } from '../domain/csv.js';
 import { localDateOf } from '../domain/working-calendar.js';
 import { publishableReport, type PublishedReport } from '../domain/suppression.js';
-import { REPORT_TIME_ZONE, throughputReport, type AggregateRow, type Dimension } from '../domain/throughput.js';
+import { spansToRead } from '../domain/report-calendar.js';
+import { DIMENSIONS, REPORT_TIME_ZONE, throughputReport, type Dimension, type SpanTotals } from '../domain/throughput.js';
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
 import { page } from '../http/pages.js';
 import { SECURITY_HEADERS } from '../http/responses.js';
@@ -14,7 +15,7 @@ import {
   breakdownTable, countOverTimeChart, figureText, timeToAcknowledgeChart, withinDeadlineChart, type ChartFigure,
 } from './charts.js';
 import {
-  choicesQuery, DIMENSION_WORDS, DIMENSIONS, GROUPINGS, labelsFor, parseReportQuery, type CallerScope, type ControlError,
+  choicesQuery, DIMENSION_WORDS, GROUPINGS, labelsFor, parseReportQuery, type CallerScope, type ControlError,
   type ControlValues, type ReportChoices,
 } from './report-choices.js';
 
@@ -111,12 +112,12 @@ interface Reports {
 }
 
 /** One read of the aggregates, three reports from it. Publishable unless exact figures were asked for and allowed. */
-function reportsFrom(rows: readonly AggregateRow[], choices: ReportChoices): Reports {
+function reportsFrom(totals: readonly SpanTotals[], choices: ReportChoices): Reports {
   const made = new Map<Dimension, PublishedReport>();
   const report = (by: Dimension) => {
     let built = made.get(by);
     if (!built) {
-      const exact = throughputReport(rows, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by });
+      const exact = throughputReport(totals, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by });
       built = choices.figures === 'exact' ? exact : publishableReport(exact);
       made.set(by, built);
     }
@@ -127,7 +128,7 @@ function reportsFrom(rows: readonly AggregateRow[], choices: ReportChoices): Rep
 
 /**
  * The commissioner dashboard (SPEC §7, issue 6): throughput for a range, as charts and tables, read
- * from the aggregates (its cost grows with days and teams, never with referrals). Commissioners always
+ * from the aggregates (its cost grows with periods and teams, never with referrals). Commissioners always
  * get publishable figures; coordinators may ask for exact ones for their own areas.
  */
 export async function reportsPage(event: APIGatewayProxyEventV2, signedIn: SignedIn, now: Date): Promise<Result> {
@@ -143,9 +144,9 @@ export async function reportsPage(event: APIGatewayProxyEventV2, signedIn: Signe
     }, [], 400);
   }
   const { choices } = parsed;
-  const rows = await readAggregates(choices.areaIds, choices.from, choices.to);
+  const totals = await readAggregates(choices.areaIds, spansToRead(choices.from, choices.to, choices.groupBy), [...new Set<Dimension>(['team', 'band', choices.by])]);
   logger.info('Report viewed', { userId: signedIn.caller.userId, areas: choices.areaIds, from: choices.from, to: choices.to, figures: choices.figures });
-  const reports = reportsFrom(rows, choices);
+  const reports = reportsFrom(totals, choices);
   const names = { team: teamName, area: areaName };
   const teamLabels = labelsFor(choices, names, 'team');
   const total = reports.byTeam.total;
@@ -189,9 +190,9 @@ export async function reportsCsv(event: APIGatewayProxyEventV2, signedIn: Signed
     }, [], 400);
   }
   const { choices } = parsed;
-  const rows = await readAggregates(choices.areaIds, choices.from, choices.to);
+  const totals = await readAggregates(choices.areaIds, spansToRead(choices.from, choices.to, choices.groupBy), [choices.by]);
   logger.info('Report downloaded', { userId: signedIn.caller.userId, areas: choices.areaIds, from: choices.from, to: choices.to });
-  const report = throughputReport(rows, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by: choices.by });
+  const report = throughputReport(totals, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by: choices.by });
   const filename = `referral-figures-${choices.area}-${choices.from}-to-${choices.to}-by-${choices.groupBy}-and-${choices.by}.csv`;
   return {
     statusCode: 200,

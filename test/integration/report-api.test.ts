@@ -71,7 +71,9 @@ async function openPerTeam(areaId: string): Promise<Record<string, number>> {
       TableName: cloud.tableName, IndexName: 'openByArea', KeyConditionExpression: 'openKey = :k',
       ExpressionAttributeValues: { ':k': `OPEN#${areaId}` }, ExclusiveStartKey: start,
     }));
-    for (const item of page.Items ?? []) counts[String(item.teamId)] = (counts[String(item.teamId)] ?? 0) + 1;
+    // Past its retention an assignment is gone to every read, though DynamoDB Local never sweeps it.
+    const live = (page.Items ?? []).filter((item) => !(typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= Date.now()));
+    for (const item of live) counts[String(item.teamId)] = (counts[String(item.teamId)] ?? 0) + 1;
     start = page.LastEvaluatedKey;
   } while (start);
   return counts;
@@ -155,7 +157,10 @@ describe('GET /api/reports/throughput', () => {
     let openNow = body.openNow as OpenCounts;
     let overdueNow = body.overdueNow as OpenCounts;
     let open = await openPerTeam('merseyside');
-    for (let attempt = 0; attempt < 10 && openNow.total !== Object.values(open).reduce((a, b) => a + b, 0); attempt++) {
+    // Per team, not only in total: a decline moves work from one team to another and keeps the total.
+    const agrees = () => openNow.values.every(({ value, count }) => count === (open[value] ?? 0))
+      && openNow.total === Object.values(open).reduce((a, b) => a + b, 0);
+    for (let attempt = 0; attempt < 10 && !agrees(); attempt++) {
       const again = (await client.as('coordinator.merseyside', 'GET', MERSEYSIDE_2019)).body;
       open = await openPerTeam('merseyside');
       ({ openNow, overdueNow } = again as { openNow: OpenCounts; overdueNow: OpenCounts });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AggregateRow } from '../../functions/domain/throughput.js';
+import { spansOfDay } from '../../functions/domain/report-calendar.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 import { PROJECT_ROOT } from '../support/local-cloud-process.js';
 import { aStandardReferral } from '../support/referrals.js';
@@ -11,7 +11,7 @@ const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
 const SIX_YEARS_DAYS = 2192;
 
-let readAggregates: (areaIds: string[], fromDay: string, toDay: string) => Promise<AggregateRow[]>;
+let readAggregates: typeof import('../../functions/adapters/throughput-store.js').readAggregates;
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -51,7 +51,7 @@ describe('retention', () => {
       expect(days, String(item.sk)).toBeGreaterThan(SIX_YEARS_DAYS - 1);
       expect(days, String(item.sk)).toBeLessThan(SIX_YEARS_DAYS + 1);
     }
-    const aggregates = await client.itemsContaining(`AGGREGATE#merseyside#${today().slice(0, 7)}`);
+    const aggregates = await client.itemsContaining(`AGGREGATE#merseyside#month#${today().slice(0, 7)}`);
     expect(aggregates.length).toBeGreaterThan(0);
     for (const aggregate of aggregates) expect(aggregate.expiresAt).toBeUndefined();
   });
@@ -96,10 +96,10 @@ describe('erasure on request', () => {
     expect((await client.itemsContaining(reassignReason)).length).toBeGreaterThan(0);
     for (const value of personal(body, declineReason)) expect((await client.itemsContaining(value)).length, value).toBeGreaterThan(0);
     // Other tests' workflows share this cloud: wait until today's figures stand still, then erase.
-    let reportBefore = await readAggregates(['merseyside'], today(), today());
+    let reportBefore = await readAggregates(['merseyside'], spansOfDay(today()));
     await eventually(async () => {
       await new Promise((r) => setTimeout(r, 1000));
-      const again = await readAggregates(['merseyside'], today(), today());
+      const again = await readAggregates(['merseyside'], spansOfDay(today()));
       const still = JSON.stringify(again) === JSON.stringify(reportBefore);
       reportBefore = again;
       return still;
@@ -117,7 +117,7 @@ describe('erasure on request', () => {
     const after = await ownRecords();
     expect(after).not.toContain(stored.victim.phone);
     expect(after).not.toContain(stored.victim.postcode);
-    expect(await readAggregates(['merseyside'], today(), today())).toEqual(reportBefore);
+    expect(await readAggregates(['merseyside'], spansOfDay(today()))).toEqual(reportBefore);
     const audit = (await client.itemsOf(reference, 'EVENT#')).filter((e) => e.type === 'PERSONAL_DATA_ERASED');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ detail: { username: 'coordinator.merseyside' } });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { BANDS, type ServiceConfig } from '../../functions/domain/config.js';
-import { COUNTERS, OUT_OF_AREA, type AggregateRow, type Counter } from '../../functions/domain/throughput.js';
+import { coverOf } from '../../functions/domain/report-calendar.js';
+import { COUNTERS, OUT_OF_AREA, type Counter, type SpanTotals } from '../../functions/domain/throughput.js';
 import { englandAndWales } from '../../functions/domain/working-calendar.js';
 import type { SeedSummary } from '../../local/seed.js';
 
@@ -35,9 +36,9 @@ beforeAll(async () => {
 
 const areas = ['merseyside', OUT_OF_AREA];
 
-function totals(rows: readonly AggregateRow[]): Record<Counter, number> {
+function totals(spans: readonly SpanTotals[]): Record<Counter, number> {
   const sum = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
-  for (const row of rows) for (const c of COUNTERS) sum[c] += row.counters[c] ?? 0;
+  for (const span of spans) for (const counts of Object.values(span.counts)) for (const c of COUNTERS) sum[c] += counts[c] ?? 0;
   return sum;
 }
 
@@ -45,7 +46,7 @@ describe('npm run seed', () => {
   let summary: SeedSummary;
   let before: Record<Counter, number>;
   // December's referrals are acknowledged (or breach) in January: read on into the next year.
-  const read = async () => totals(await store.readAggregates(areas, `${YEAR}-01-01`, `${YEAR + 1}-01-31`));
+  const read = async () => totals(await store.readAggregates(areas, coverOf(`${YEAR}-01-01`, `${YEAR + 1}-01-31`), ['area']));
 
   beforeAll(async () => {
     before = await read();

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { coverOf, spansOfDay, type SpanUnit } from '../../functions/domain/report-calendar.js';
 import {
-  factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, type AggregateRow, type ThroughputFact,
+  aggregateFacts, ALL_TEAMS, factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, rollUp, type AggregateRow, type Dimension, type SpanTotals, type ThroughputFact,
 } from '../../functions/domain/throughput.js';
 
 const cloud = inject('localCloud');
@@ -38,53 +39,70 @@ function acknowledged(reference: string, areaId: string, secondsToAcknowledge: n
   };
 }
 
-/** Every stored aggregate item of an area's month, as DynamoDB holds it. */
-async function storedItems(areaId: string, month: string): Promise<Record<string, unknown>[]> {
+/** Every stored aggregate item of an area's span, as DynamoDB holds it. */
+async function storedItems(areaId: string, unit: SpanUnit, label: string): Promise<Record<string, unknown>[]> {
   const { Items } = await table.send(new QueryCommand({
-    TableName: cloud.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AGGREGATE#${areaId}#${month}` },
+    TableName: cloud.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AGGREGATE#${areaId}#${unit}#${label}` },
   }));
   return Items ?? [];
 }
 
-const summary = (rows: AggregateRow[]) => rows.map((r) => `${r.areaId} ${r.day} ${r.teamId} ${JSON.stringify(r.counters)}`).sort();
+/** JSON with keys in order, so figures compare whatever order DynamoDB gave their attributes in. */
+const sorted = (value: unknown): string => (typeof value === 'object' && value !== null
+  ? `{${Object.keys(value).sort().map((k) => `${k}:${sorted((value as Record<string, unknown>)[k])}`).join(',')}}`
+  : JSON.stringify(value));
+/** Totals as comparable lines, whatever order they were read in. */
+const lines = (totals: readonly SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.unit} ${t.label} ${t.by} ${sorted(t.counts)} ${sorted(t.times)}`).sort();
+const only = (totals: readonly SpanTotals[], unit: SpanUnit, by: Dimension) => totals.filter((t) => t.unit === unit && t.by === by);
 
 describe('throughput aggregates in DynamoDB', () => {
-  it('counts a fact recorded twice (a retried step) once', async () => {
+  it('counts a fact recorded twice (a retried step) once, in its day, week and month', async () => {
     const area = anArea();
     const fact = assigned(aReference(), area, '2026-06-02T10:00:00Z');
     expect(await store.recordFact(fact, 'SR-ONCE')).toBe(true);
     expect(await store.recordFact(fact, 'SR-ONCE')).toBe(false);
-    const rows = await store.readAggregates([area], '2026-06-01', '2026-06-30');
-    expect(rows).toEqual([{
-      day: '2026-06-02', areaId: area, teamId: 'mdvs', band: 'HIGH', source: 'police', counters: { assigned: 1 }, histogram: {},
-    }]);
+    const totals = await store.readAggregates([area], spansOfDay('2026-06-02'), ['team', 'band']);
+    expect(lines(totals)).toEqual([
+      `${area} day 2026-06-02 band {HIGH:{assigned:1}} {}`,
+      `${area} day 2026-06-02 team {mdvs:{assigned:1}} {}`,
+      `${area} month 2026-06 band {HIGH:{assigned:1}} {}`,
+      `${area} month 2026-06 team {mdvs:{assigned:1}} {}`,
+      `${area} week 2026-W23 band {HIGH:{assigned:1}} {}`,
+      `${area} week 2026-W23 team {mdvs:{assigned:1}} {}`,
+    ]);
   });
 
   it('counts the same fact once even when its retries race each other', async () => {
     const area = anArea();
-    const fact = assigned(aReference(), area, '2026-06-02T10:00:00Z');
+    const fact = acknowledged(aReference(), area, 600, true);
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => store.recordFact(fact, 'SR-RACE')));
     expect(outcomes.filter(Boolean)).toHaveLength(1);
-    const [row] = await store.readAggregates([area], '2026-06-02', '2026-06-02');
-    expect(row?.counters.assigned).toBe(1);
+    const [month] = await store.readAggregates([area], [spansOfDay('2026-06-02')[2]], ['team']);
+    expect(month?.counts).toEqual({ mdvs: { acknowledged: 1, acknowledgedWithinDeadline: 1 } });
+    expect(month?.times).toEqual({ mdvs: { 2: 1 } });
   });
 
-  it('adds counts and time-to-acknowledge buckets across referrals, concurrent ones included', async () => {
+  it('adds counts and times to acknowledge across referrals, concurrent acknowledgements included', async () => {
     const area = anArea();
+    const seconds = [600, 700, 4_000, 90, 100, 650, 6_000, 610];
     await Promise.all([
-      store.recordFact(acknowledged(aReference(), area, 600, true), 'x'),
-      store.recordFact(acknowledged(aReference(), area, 700, true), 'x'),
-      store.recordFact(acknowledged(aReference(), area, 4_000, false), 'x'),
+      ...seconds.map((s, i) => store.recordFact(acknowledged(aReference(), area, s, i !== 2, i % 2 ? 'victim-care' : 'mdvs'), 'x')),
       ...Array.from({ length: 12 }, () => store.recordFact(assigned(aReference(), area, '2026-06-02T09:00:00Z'), 'x')),
     ]);
-    const rows = await store.readAggregates([area], '2026-06-02', '2026-06-02');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]?.counters).toEqual({ assigned: 12, acknowledged: 3, acknowledgedWithinDeadline: 2 });
-    // 600 s and 700 s are in the 10–15 minute bucket (2); 4,000 s in 65–70 minutes (13).
-    expect(rows[0]?.histogram).toEqual({ 2: 2, 13: 1 });
+    const totals = await store.readAggregates([area], spansOfDay('2026-06-02'));
+    expect(totals).toHaveLength(12);
+    for (const unit of ['day', 'week', 'month'] as const) {
+      expect(only(totals, unit, 'team')[0]?.counts).toEqual({
+        mdvs: { assigned: 12, acknowledged: 4, acknowledgedWithinDeadline: 3 }, 'victim-care': { acknowledged: 4, acknowledgedWithinDeadline: 4 },
+      });
+      // 600–899 s are in bucket 2, 0–299 s in 0, 4,000 s in 13, 6,000 s in 20.
+      expect(only(totals, unit, 'team')[0]?.times).toEqual({ mdvs: { 0: 1, 2: 1, 13: 1, 20: 1 }, 'victim-care': { 0: 1, 2: 3 } });
+      expect(only(totals, unit, 'band')[0]?.times).toEqual({ HIGH: { 0: 2, 2: 4, 13: 1, 20: 1 } });
+      expect(only(totals, unit, 'area')[0]?.counts).toEqual({ [area]: { assigned: 12, acknowledged: 8, acknowledgedWithinDeadline: 7 } });
+    }
   });
 
-  it('keeps one item per area per London day, however many teams, bands and sources it counts', async () => {
+  it('keeps one counts item per span and a times item per dimension, however many referrals they count', async () => {
     const area = anArea();
     const received = (source: 'self' | 'police' | 'agency', at: string): ThroughputFact => {
       const reference = aReference();
@@ -99,48 +117,42 @@ describe('throughput aggregates in DynamoDB', () => {
       store.recordFact(assigned(aReference(), area, '2026-06-03T11:00:00Z'), 'x'),
     ]);
 
-    const items = await storedItems(area, '2026-06');
-    expect(items.map((item) => item.sk)).toEqual(['2026-06-02', '2026-06-03']);
-    const { pk: _pk, sk: _sk, kind: _kind, areaId: _area, day: _day, ...figures } = items[0]!;
-    expect(figures).toEqual({
-      'c|received|-|MEDIUM|self': 1,
-      'c|received|-|MEDIUM|agency': 2,
-      'c|assigned|victim-care|HIGH|police': 1,
-      'c|acknowledged|victim-care|HIGH|police': 1,
-      'c|acknowledgedWithinDeadline|victim-care|HIGH|police': 1,
-      'h|victim-care|HIGH|police|0': 1,
+    const items = await storedItems(area, 'day', '2026-06-02');
+    expect(items.map((item) => item.sk).sort()).toEqual(['area|times', 'band|times', 'counts', 'source|times', 'team|times']);
+    const figures = (sk: string) => {
+      const { pk, sk: _sk, kind: _kind, areaId: _area, unit, label, dimension: _by, ...rest } = items.find((item) => item.sk === sk)!;
+      expect([pk, unit, label]).toEqual([`AGGREGATE#${area}#day#2026-06-02`, 'day', '2026-06-02']);
+      return rest;
+    };
+    const counts = figures('counts');
+    expect(Object.fromEntries(Object.entries(counts).filter(([name]) => name.startsWith('c|team|')))).toEqual({
+      [`c|team|received|${ALL_TEAMS}`]: 3, 'c|team|assigned|victim-care': 1, 'c|team|acknowledged|victim-care': 1, 'c|team|acknowledgedWithinDeadline|victim-care': 1,
     });
-
-    const rows = await store.readAggregates([area], '2026-06-02', '2026-06-02');
-    const byCombination = (r: AggregateRow) => `${r.teamId}|${r.band}|${r.source}`;
-    expect([...rows].sort((a, b) => byCombination(a).localeCompare(byCombination(b)))).toEqual([
-      { day: '2026-06-02', areaId: area, teamId: '-', band: 'MEDIUM', source: 'agency', counters: { received: 2 }, histogram: {} },
-      { day: '2026-06-02', areaId: area, teamId: '-', band: 'MEDIUM', source: 'self', counters: { received: 1 }, histogram: {} },
-      {
-        day: '2026-06-02', areaId: area, teamId: 'victim-care', band: 'HIGH', source: 'police',
-        counters: { assigned: 1, acknowledged: 1, acknowledgedWithinDeadline: 1 }, histogram: { 0: 1 },
-      },
-    ]);
+    expect(Object.fromEntries(Object.entries(counts).filter(([name]) => name.startsWith('c|source|')))).toEqual({
+      'c|source|received|self': 1, 'c|source|received|agency': 2, 'c|source|assigned|police': 1, 'c|source|acknowledged|police': 1, 'c|source|acknowledgedWithinDeadline|police': 1,
+    });
+    // A number per dimension, counter and value in use: this size however many referrals it counts.
+    expect(Object.keys(counts)).toHaveLength(17);
+    for (const name of Object.keys(counts)) expect(name).toMatch(/^c\|(team|band|source|area)\|[a-zA-Z]+\|[\w-]+$/);
+    expect(figures('team|times')).toEqual({ 'h|victim-care': '0:1', 'v|victim-care': 1 });
+    expect((await storedItems(area, 'month', '2026-06')).find((item) => item.sk === 'counts')).toMatchObject({ 'c|team|assigned|mdvs': 1, 'c|team|assigned|victim-care': 1 });
   });
 
-  it('adds whole rows in bulk (for seeding) into the same items, read back as the rows they were', async () => {
+  it('adds whole span totals in bulk (for seeding) on top of recorded facts', async () => {
     const area = anArea();
-    await store.recordFact(assigned(aReference(), area, '2026-06-02T10:00:00Z'), 'x');
+    const recorded = acknowledged(aReference(), area, 700, true);
+    await store.recordFact(recorded, 'x');
     const rows: AggregateRow[] = [
       { day: '2026-06-02', areaId: area, teamId: 'mdvs', band: 'HIGH', source: 'police', counters: { assigned: 4, acknowledged: 3, acknowledgedWithinDeadline: 2 }, histogram: { 1: 2, 700: 1 } },
       { day: '2026-06-02', areaId: area, teamId: REFERRAL_LEVEL, band: 'HIGH', source: 'police', counters: { received: 4 }, histogram: {} },
       { day: '2026-07-09', areaId: area, teamId: 'victim-care', band: 'STANDARD', source: 'self', counters: { breached: 1 }, histogram: {} },
     ];
-    expect(await store.addAggregates(rows)).toBe(2);
-    const read = await store.readAggregates([area], '2026-06-01', '2026-07-31');
-    const byKey = (r: AggregateRow) => `${r.day}|${r.teamId}`;
-    expect([...read].sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual([
-      rows[1], { ...rows[0], counters: { assigned: 5, acknowledged: 3, acknowledgedWithinDeadline: 2 } }, rows[2],
-    ]);
-    expect((await storedItems(area, '2026-06')).map((item) => item.sk)).toEqual(['2026-06-02']);
+    expect(await store.addAggregates(rollUp(rows))).toBeGreaterThan(0);
+    const spans = [...spansOfDay('2026-06-02'), ...spansOfDay('2026-07-09')];
+    expect(lines(await store.readAggregates([area], spans))).toEqual(lines(rollUp([...rows, ...aggregateFacts([recorded])])));
   });
 
-  it('reads only the areas and London days asked for, across month partitions', async () => {
+  it('reads only the areas and spans asked for, each London day in its own', async () => {
     const [area, otherArea] = [anArea(), anArea()];
     const facts = [
       assigned(aReference(), area, '2026-01-31T23:30:00Z'), // 31 January in London (GMT)
@@ -151,15 +163,12 @@ describe('throughput aggregates in DynamoDB', () => {
       assigned(aReference(), otherArea, '2026-02-10T12:00:00Z'),
     ];
     for (const fact of facts) await store.recordFact(fact, 'x');
-    const rows = await store.readAggregates([area], '2026-02-01', '2026-03-31');
-    expect(summary(rows)).toEqual([
-      `${area} 2026-02-01 mdvs {"assigned":1}`,
-      `${area} 2026-03-15 mdvs {"assigned":1}`,
-      `${area} 2026-03-31 mdvs {"assigned":1}`,
+    const assignedIn = (totals: SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.label} ${t.counts.HIGH?.assigned}`).sort();
+    expect(assignedIn(await store.readAggregates([area], coverOf('2026-02-01', '2026-03-31'), ['band']))).toEqual([
+      `${area} 2026-02 1`, `${area} 2026-03 2`,
     ]);
-    const both = await store.readAggregates([area, otherArea], '2026-01-01', '2026-04-30');
-    expect(both.map((r) => `${r.areaId} ${r.day}`).sort()).toEqual([
-      `${area} 2026-01-31`, `${area} 2026-02-01`, `${area} 2026-03-15`, `${area} 2026-03-31`, `${area} 2026-04-01`, `${otherArea} 2026-02-10`,
+    expect(assignedIn(await store.readAggregates([area, otherArea], coverOf('2026-01-31', '2026-04-01'), ['band']))).toEqual([
+      `${area} 2026-01-31 1`, `${area} 2026-02 1`, `${area} 2026-03 2`, `${area} 2026-04-01 1`, `${otherArea} 2026-02 1`,
     ].sort());
   });
 
@@ -167,10 +176,10 @@ describe('throughput aggregates in DynamoDB', () => {
     const reference = aReference();
     const at = new Date('2031-05-17T12:00:00Z');
     const fact: ThroughputFact = { kind: 'RECEIVED', factId: factIdFor('RECEIVED', reference), at, areaId: undefined, band: 'STANDARD', source: 'self' };
-    // The out-of-area partition is shared with every other referral: count what this one adds.
-    const receivedOn = async (areaIds: string[]) => (await store.readAggregates(areaIds, '2031-05-17', '2031-05-17'))
-      .filter((r) => r.areaId === OUT_OF_AREA && r.teamId === REFERRAL_LEVEL && r.band === 'STANDARD' && r.source === 'self')
-      .reduce((sum, r) => sum + (r.counters.received ?? 0), 0);
+    // The out-of-area totals are shared with every other referral: count what this one adds.
+    const receivedOn = async (areaIds: string[]) => (await store.readAggregates(areaIds, spansOfDay('2031-05-17'), ['source']))
+      .filter((t) => t.areaId === OUT_OF_AREA && t.unit === 'day')
+      .reduce((sum, t) => sum + (t.counts.self?.received ?? 0), 0);
     const before = await receivedOn([OUT_OF_AREA]);
     await store.recordFact(fact, reference);
     expect(await receivedOn([OUT_OF_AREA])).toBe(before + 1);
@@ -189,15 +198,15 @@ describe('throughput aggregates in DynamoDB', () => {
     });
   });
 
-  it('refuses days that are not days, before reading anything', async () => {
-    await expect(store.readAggregates(['merseyside'], '2026-6-1', '2026-06-30')).rejects.toThrow(RangeError);
+  it('refuses an area id that could be read as another key, before reading anything', async () => {
+    await expect(store.readAggregates(['merseyside#day'], spansOfDay('2026-06-02'))).rejects.toThrow(RangeError);
   });
 
-  it('refuses a team id that could be read back as another combination, and counts nothing', async () => {
+  it('refuses a team id that could be read back as another value, and counts nothing', async () => {
     const area = anArea();
     const reference = aReference();
     const fact: ThroughputFact = { ...assigned(reference, area, '2026-06-02T10:00:00Z'), teamId: 'mdvs|HIGH' } as ThroughputFact;
     await expect(store.recordFact(fact, reference)).rejects.toThrow(RangeError);
-    expect(await storedItems(area, '2026-06')).toEqual([]);
+    expect(await storedItems(area, 'month', '2026-06')).toEqual([]);
   });
 });

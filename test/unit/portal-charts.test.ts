@@ -5,7 +5,7 @@ import {
   timeToAcknowledgeChart, withinDeadlineChart, type Labels,
 } from '../../functions/portal/charts.js';
 import { publishableReport, type PublishedReport } from '../../functions/domain/suppression.js';
-import { factIdFor, aggregateKey, throughputReport, type AggregateRow, type ThroughputFact } from '../../functions/domain/throughput.js';
+import { aggregateFacts, factIdFor, rollUp, throughputReport, type ThroughputFact } from '../../functions/domain/throughput.js';
 
 const labels: Labels = {
   period: (p) => `Period ${p}`,
@@ -16,13 +16,6 @@ const labels: Labels = {
 
 const barsOf = (svg: string) => [...svg.matchAll(/<rect x="[^"]+" y="([^"]+)" width="[^"]+" height="([^"]+)" fill="#1d70b8"/g)].map((m) => Number(m[2]));
 const textsOf = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
-
-function rowsOf(facts: ThroughputFact[]): AggregateRow[] {
-  return facts.map((fact) => {
-    const { key, counters, histogramBucket } = aggregateKey(fact);
-    return { ...key, counters: Object.fromEntries(counters.map((c) => [c, 1])), histogram: histogramBucket === undefined ? {} : { [histogramBucket]: 1 } };
-  });
-}
 
 /** A team's referrals in a month, each assigned and acknowledged after `minutes`. */
 function acknowledged(teamId: string, month: number, count: number, minutes = 30): ThroughputFact[] {
@@ -38,7 +31,7 @@ function acknowledged(teamId: string, month: number, count: number, minutes = 30
 }
 
 const report = (facts: ThroughputFact[], publishable = true): PublishedReport => {
-  const exact = throughputReport(rowsOf(facts), { from: '2020-01-01', to: '2020-03-31', groupBy: 'month', by: 'team' });
+  const exact = throughputReport(rollUp(aggregateFacts(facts)), { from: '2020-01-01', to: '2020-03-31', groupBy: 'month', by: 'team' });
   return publishable ? publishableReport(exact) : exact;
 };
 

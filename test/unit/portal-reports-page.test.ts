@@ -1,12 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { factIdFor, aggregateKey, type AggregateRow, type ThroughputFact } from '../../functions/domain/throughput.js';
+import { spansToRead } from '../../functions/domain/report-calendar.js';
+import { aggregateFacts, factIdFor, rollUp, type SpanTotals, type ThroughputFact } from '../../functions/domain/throughput.js';
 
-const stored: { rows: AggregateRow[]; asked: unknown[][] } = { rows: [], asked: [] };
+const stored: { totals: SpanTotals[]; asked: unknown[][] } = { totals: [], asked: [] };
 vi.mock('../../functions/adapters/throughput-store.js', () => ({
   readAggregates: async (...args: unknown[]) => {
     stored.asked.push(args);
-    return stored.rows;
+    return stored.totals;
   },
 }));
 const { reportsCsv, reportsPage } = await import('../../functions/portal/reports-page.js');
@@ -18,20 +19,6 @@ const event = (query: string) => ({
   rawPath: '/portal/reports', rawQueryString: query,
   queryStringParameters: query ? Object.fromEntries(new URLSearchParams(query)) : undefined,
 }) as unknown as APIGatewayProxyEventV2;
-
-/** Facts folded into rows as the store would: one row per bucket. */
-function rowsOf(facts: ThroughputFact[]): AggregateRow[] {
-  const rows = new Map<string, { key: AggregateRow; counters: Record<string, number>; histogram: Record<number, number> }>();
-  for (const fact of facts) {
-    const increment = aggregateKey(fact);
-    const id = JSON.stringify(increment.key);
-    const row = rows.get(id) ?? { key: { ...increment.key, counters: {}, histogram: {} }, counters: {}, histogram: {} };
-    for (const counter of increment.counters) row.counters[counter] = (row.counters[counter] ?? 0) + 1;
-    if (increment.histogramBucket !== undefined) row.histogram[increment.histogramBucket] = (row.histogram[increment.histogramBucket] ?? 0) + 1;
-    rows.set(id, row);
-  }
-  return [...rows.values()].map((r) => ({ ...r.key, counters: r.counters, histogram: r.histogram }));
-}
 
 function assignedAndAcknowledged(teamId: string, count: number, month: number): ThroughputFact[] {
   return Array.from({ length: count }, (_, i) => {
@@ -47,7 +34,7 @@ function assignedAndAcknowledged(teamId: string, count: number, month: number): 
 }
 
 beforeEach(() => {
-  stored.rows = rowsOf([...assignedAndAcknowledged('mdvs', 12, 1), ...assignedAndAcknowledged('mdvs', 3, 2), ...assignedAndAcknowledged('victim-care', 20, 1), ...assignedAndAcknowledged('victim-care', 22, 2)]);
+  stored.totals = rollUp(aggregateFacts([...assignedAndAcknowledged('mdvs', 12, 1), ...assignedAndAcknowledged('mdvs', 3, 2), ...assignedAndAcknowledged('victim-care', 20, 1), ...assignedAndAcknowledged('victim-care', 22, 2)]));
   stored.asked = [];
 });
 
@@ -55,7 +42,7 @@ describe('the reports page', () => {
   it('shows a commissioner publishable figures, small numbers as <5', async () => {
     const page = await reportsPage(event('from=2020-01-01&to=2020-02-29&groupBy=month&by=team'), as('commissioner-merseyside'), NOW);
     expect(page.statusCode).toBe(200);
-    expect(stored.asked).toEqual([[['merseyside'], '2020-01-01', '2020-02-29']]);
+    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2020-01-01', '2020-02-29', 'month'), ['team', 'band']]]);
     const body = String(page.body);
     expect(body).toContain('&lt;5');
     expect(body).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="chart-team-title chart-team-desc"/);
@@ -67,7 +54,8 @@ describe('the reports page', () => {
 
   it('reads the last 12 full months when no range is given', async () => {
     await reportsPage(event(''), as('commissioner-merseyside'), NOW);
-    expect(stored.asked).toEqual([[['merseyside'], '2025-11-01', '2026-10-31']]);
+    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2025-11-01', '2026-10-31', 'month'), ['team', 'band']]]);
+    expect(stored.asked[0]![1]).toHaveLength(12);
   });
 
   it('gives a coordinator exact figures when asked, and a commissioner never', async () => {

@@ -3,13 +3,14 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StoredAssignment } from '../../functions/adapters/referral-store.js';
 import { reportCsv } from '../../functions/domain/csv.js';
 import { openWork, publishableOpenWork } from '../../functions/domain/open-work.js';
+import { monthSpan } from '../../functions/domain/report-calendar.js';
 import { publishableReport } from '../../functions/domain/suppression.js';
-import { REFERRAL_LEVEL, throughputReport, type AggregateRow } from '../../functions/domain/throughput.js';
+import { REFERRAL_LEVEL, rollUp, throughputReport, type AggregateRow } from '../../functions/domain/throughput.js';
 import { parseReportQuery, wantsCsv } from '../../functions/http/report-query.js';
 import { authorizerContext } from '../support/authorizer-request.js';
 import { thrown } from '../support/http-errors.js';
 
-// The handler's only I/O is two reads: the daily aggregates and the open-work index.
+// The handler's only I/O is two reads: the span totals and the open-work index.
 const store = vi.hoisted(() => {
   process.env.TABLE_NAME = 'referrals-test';
   return { readAggregates: vi.fn(), openAssignments: vi.fn() };
@@ -105,13 +106,13 @@ function ask(groups: string[] | undefined, query: Record<string, string>, accept
 }
 
 const march = { from: '2019-03-01', to: '2019-03-31' };
-const expectedReport = () => throughputReport(rows, { ...march, groupBy: 'month', by: 'team', includeValues: ['mdvs', 'victim-care', 'housing-support'] });
+const expectedReport = () => throughputReport(rollUp(rows), { ...march, groupBy: 'month', by: 'team', includeValues: ['mdvs', 'victim-care', 'housing-support'] });
 const expectedWork = () => openWork(openList, { by: 'team', now: new Date(), values: ['housing-support', 'mdvs', 'victim-care'] });
 const bodyOf = (answer: APIGatewayProxyStructuredResultV2) => JSON.parse(String(answer.body)) as Record<string, unknown>;
 
 describe('the throughput report', () => {
   beforeEach(() => {
-    store.readAggregates.mockReset().mockResolvedValue(rows);
+    store.readAggregates.mockReset().mockResolvedValue(rollUp(rows));
     store.openAssignments.mockReset().mockImplementation(async (areaId: string) => (areaId === 'merseyside' ? openList : []));
   });
 
@@ -142,7 +143,7 @@ describe('the throughput report', () => {
     const answer = await ask(['coordinator-merseyside'], march);
     expect(answer.statusCode).toBe(200);
     expect(answer.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    expect(store.readAggregates).toHaveBeenCalledWith(['merseyside'], '2019-03-01', '2019-03-31');
+    expect(store.readAggregates).toHaveBeenCalledWith(['merseyside'], [monthSpan('2019-03-01')], ['team']);
     expect(store.openAssignments).toHaveBeenCalledWith('merseyside');
     const body = bodyOf(answer);
     expect(Object.keys(body)).toEqual(['from', 'to', 'groupBy', 'by', 'areas', 'publishable', 'publishableRequired', 'report', 'openNow', 'overdueNow', 'generatedAt']);
@@ -180,10 +181,10 @@ describe('the throughput report', () => {
 
   it('reports every area of a caller who has several, or the one they pick', async () => {
     await ask(['commissioner-merseyside', 'coordinator-halton'], march);
-    expect(store.readAggregates).toHaveBeenLastCalledWith(['halton', 'merseyside'], '2019-03-01', '2019-03-31');
+    expect(store.readAggregates).toHaveBeenLastCalledWith(['halton', 'merseyside'], [monthSpan('2019-03-01')], ['team']);
     expect(store.openAssignments.mock.calls).toEqual([['halton'], ['merseyside']]);
     const halton = bodyOf(await ask(['commissioner-merseyside', 'coordinator-halton'], { ...march, area: 'halton', publishable: 'false' }));
-    expect(store.readAggregates).toHaveBeenLastCalledWith(['halton'], '2019-03-01', '2019-03-31');
+    expect(store.readAggregates).toHaveBeenLastCalledWith(['halton'], [monthSpan('2019-03-01')], ['team']);
     // Exact figures for the area they coordinate, even though they are a commissioner elsewhere.
     expect(halton).toMatchObject({ areas: ['halton'], publishable: false, publishableRequired: false });
   });

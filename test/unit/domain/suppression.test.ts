@@ -4,7 +4,7 @@ import {
   CONFIDENTIAL, publishableReport, SMALL, suppress, tableOf, type CountTable, type Suppression, type Visibility,
 } from '../../../functions/domain/suppression.js';
 import {
-  COUNT_FIGURES, REFERRAL_LEVEL, throughputReport, type AggregateRow,
+  COUNT_FIGURES, REFERRAL_LEVEL, rollUp, throughputReport, type AggregateRow,
 } from '../../../functions/domain/throughput.js';
 
 /* ---------------------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ describe('a report ready to publish', () => {
     row(10, 'mdvs', { assigned: 25, acknowledged: 25, acknowledgedWithinDeadline: 25 }, { 12: 25 }),
     row(11, 'victim-care', { assigned: 10, acknowledged: 10, acknowledgedWithinDeadline: 6, breached: 0 }, { 20: 10 }),
   ];
-  const report = throughputReport(rows, { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' });
+  const report = throughputReport(rollUp(rows), { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' });
   const published = publishableReport(report);
   const line = (period: string, value: string) => published.lines.find((l) => l.period === period && l.value === value)!;
 

@@ -4,9 +4,10 @@ import { BANDS } from '../../../functions/domain/config.js';
 import { SOURCES } from '../../../functions/domain/referral.js';
 import {
   aggregateKey, ALL_TEAMS, type AggregateRow, BUCKET_SECONDS, COUNT_FIGURES, factIdFor, HISTOGRAM_CAP_SECONDS,
-  histogramBucket, mergeHistograms, OUT_OF_AREA, OVERFLOW_BUCKET, percentileFromHistogram, periodOf, REFERRAL_LEVEL,
-  throughputReport, type ThroughputFact, type ThroughputFigures,
+  histogramBucket, mergeHistograms, OUT_OF_AREA, OVERFLOW_BUCKET, percentileFromHistogram, REFERRAL_LEVEL,
+  decodeHistogram, encodeHistogram, rollUp, throughputReport, valueIn, type Dimension, type ThroughputFact, type ThroughputFigures,
 } from '../../../functions/domain/throughput.js';
+import { periodOf, type GroupBy } from '../../../functions/domain/report-calendar.js';
 
 const base = { band: 'HIGH', source: 'police' } as const;
 
@@ -182,7 +183,7 @@ const twoWeeks: AggregateRow[] = [
 
 describe('the throughput report', () => {
   it('adds up two weeks by team, with referrals received on a line of their own', () => {
-    const report = throughputReport(twoWeeks, { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' });
+    const report = throughputReport(rollUp(twoWeeks), { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' });
     expect(report.periods).toEqual(['2026-W23', '2026-W24']);
     expect(report.values).toEqual(['housing-support', 'mdvs', ALL_TEAMS]);
     expect(report.lines).toEqual([
@@ -220,7 +221,7 @@ describe('the throughput report', () => {
   });
 
   it('lists every band, lowest first, even one with nothing in it', () => {
-    const report = throughputReport(twoWeeks, { from: '2026-06-01', to: '2026-06-14', groupBy: 'month', by: 'band' });
+    const report = throughputReport(rollUp(twoWeeks), { from: '2026-06-01', to: '2026-06-14', groupBy: 'month', by: 'band' });
     expect(report.periods).toEqual(['2026-06']);
     expect(report.values).toEqual([...BANDS]);
     expect(report.lines.map((l) => [l.value, l.received, l.assignments, l.breached])).toEqual([
@@ -229,17 +230,17 @@ describe('the throughput report', () => {
   });
 
   it('splits by source and by area, out-of-area last', () => {
-    const bySource = throughputReport(twoWeeks, { from: '2026-06-01', to: '2026-06-14', groupBy: 'quarter', by: 'source' });
+    const bySource = throughputReport(rollUp(twoWeeks), { from: '2026-06-01', to: '2026-06-14', groupBy: 'quarter', by: 'source' });
     expect(bySource.values).toEqual([...SOURCES]);
     expect(bySource.lines.map((l) => [l.value, l.received, l.assignments])).toEqual([['self', 2, 2], ['police', 3, 4], ['agency', 0, 1]]);
     const withOutOfArea = [...twoWeeks, row({ day: '2026-06-05', areaId: OUT_OF_AREA, teamId: REFERRAL_LEVEL, counters: { received: 1 } })];
-    const byArea = throughputReport(withOutOfArea, { from: '2026-06-01', to: '2026-06-14', groupBy: 'quarter', by: 'area' });
+    const byArea = throughputReport(rollUp(withOutOfArea), { from: '2026-06-01', to: '2026-06-14', groupBy: 'quarter', by: 'area' });
     expect(byArea.values).toEqual(['merseyside', OUT_OF_AREA]);
     expect(byArea.lines.map((l) => [l.value, l.received])).toEqual([['merseyside', 5], [OUT_OF_AREA, 1]]);
   });
 
   it('counts only the days in range of a week the range cuts through, and keeps empty periods', () => {
-    const report = throughputReport(twoWeeks, { from: '2026-06-03', to: '2026-06-22', groupBy: 'week', by: 'band' });
+    const report = throughputReport(rollUp(twoWeeks), { from: '2026-06-03', to: '2026-06-22', groupBy: 'week', by: 'band' });
     expect(report.periods).toEqual(['2026-W23', '2026-W24', '2026-W25', '2026-W26']);
     expect(report.periodTotals.map((t) => [t.period, t.received, t.assignments])).toEqual([
       ['2026-W23', 0, 1], ['2026-W24', 2, 3], ['2026-W25', 0, 5], ['2026-W26', 0, 0],
@@ -274,7 +275,7 @@ describe('the throughput report', () => {
 
   it('has totals that are the sums of their lines, and counts every row in range once', () => {
     fc.assert(fc.property(fc.array(arbitraryRow, { maxLength: 60 }), reportOptions, (rows, options) => {
-      const report = throughputReport(rows, options);
+      const report = throughputReport(rollUp(rows), options);
       const sum = (xs: readonly ThroughputFigures[], figure: typeof COUNT_FIGURES[number]) => xs.reduce((s, x) => s + x[figure], 0);
       for (const figure of COUNT_FIGURES) {
         report.periods.forEach((period, p) => {
@@ -298,7 +299,68 @@ describe('the throughput report', () => {
     const rowsAndShuffle = fc.array(arbitraryRow, { maxLength: 40 })
       .chain((rows) => fc.tuple(fc.constant(rows), fc.shuffledSubarray(rows, { minLength: rows.length, maxLength: rows.length })));
     fc.assert(fc.property(rowsAndShuffle, reportOptions, ([rows, shuffled], options) => {
-      expect(throughputReport(shuffled, options)).toEqual(throughputReport(rows, options));
+      expect(throughputReport(rollUp(shuffled), options)).toEqual(throughputReport(rollUp(rows), options));
     }), { numRuns: 300 });
+  });
+
+  /** The report as a plain sum over day rows: what reading whole weeks and months must come to. */
+  function directly(rows: readonly AggregateRow[], options: { from: string; to: string; groupBy: GroupBy; by: Dimension }) {
+    const cells = new Map<string, { assigned: number; received: number; acknowledged: number; breached: number; histograms: Record<number, number>[] }>();
+    for (const r of rows) {
+      if (r.day < options.from || r.day > options.to) continue;
+      const id = `${periodOf(r.day, options.groupBy)} ${valueIn(r, options.by)}`;
+      const cell = cells.get(id) ?? { assigned: 0, received: 0, acknowledged: 0, breached: 0, histograms: [] };
+      cell.assigned += r.counters.assigned ?? 0;
+      cell.received += r.counters.received ?? 0;
+      cell.acknowledged += r.counters.acknowledged ?? 0;
+      cell.breached += r.counters.breached ?? 0;
+      cell.histograms.push(r.histogram);
+      cells.set(id, cell);
+    }
+    return cells;
+  }
+
+  it('gives, for any range, the figures of adding up its days one by one', () => {
+    const anyRange = fc.tuple(fc.integer({ min: 0, max: 420 }), fc.integer({ min: 0, max: 120 }))
+      .map(([start, length]) => ({ from: dayOf(start), to: dayOf(start + length) }));
+    const options = fc.record({ range: anyRange, groupBy: fc.constantFrom<GroupBy>('week', 'month', 'quarter'), by: fc.constantFrom<Dimension>('team', 'band', 'area', 'source') })
+      .map(({ range, groupBy, by }) => ({ ...range, groupBy, by }));
+    const dense = arbitraryRow.chain((r) => fc.integer({ min: 0, max: 540 }).map((d) => ({ ...r, day: dayOf(d) })));
+    fc.assert(fc.property(fc.array(dense, { maxLength: 80 }), options, (rows, opts) => {
+      const report = throughputReport(rollUp(rows), opts);
+      const expected = directly(rows, opts);
+      for (const line of report.lines) {
+        const cell = expected.get(`${line.period} ${line.value}`);
+        expect({ assignments: line.assignments, received: line.received, acknowledged: line.acknowledged, breached: line.breached })
+          .toEqual({ assignments: cell?.assigned ?? 0, received: cell?.received ?? 0, acknowledged: cell?.acknowledged ?? 0, breached: cell?.breached ?? 0 });
+        const median = percentileFromHistogram(mergeHistograms(cell?.histograms ?? []), 50);
+        expect(line.medianMinutesToAcknowledge).toBe(median === undefined ? null : Math.round(median / 60));
+      }
+      for (const id of expected.keys()) expect(report.lines.some((l) => `${l.period} ${l.value}` === id)).toBe(true);
+    }), { numRuns: 400 });
+  });
+});
+
+describe('histograms as text', () => {
+  const histogram = fc.dictionary(fc.integer({ min: 0, max: OVERFLOW_BUCKET }).map(String), fc.integer({ min: 1, max: 2 ** 40 }), { maxKeys: 300 })
+    .map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [Number(k), v])) as Record<number, number>);
+
+  it('reads back exactly what was written', () => {
+    fc.assert(fc.property(histogram, (h) => {
+      expect(decodeHistogram(encodeHistogram(h))).toEqual(h);
+    }), { numRuns: 300 });
+  });
+
+  it('writes buckets as steps, so a busy histogram stays short', () => {
+    expect(encodeHistogram({ 0: 3, 12: 1, 13: 2 })).toBe('0:3,c:1,1:2');
+    expect(encodeHistogram({ 5: 0 })).toBe('');
+    const full = Object.fromEntries(Array.from({ length: OVERFLOW_BUCKET + 1 }, (_, b) => [b, 999]));
+    expect(encodeHistogram(full).length).toBeLessThan(50_000);
+  });
+
+  it('refuses text it would never have written', () => {
+    for (const text of ['x', '1', '1:', ':1', '1:0', '0:1,0:1', '1:1:1', `${(OVERFLOW_BUCKET + 1).toString(36)}:1`, '-1:2', '0:3,,1:2']) {
+      expect(() => decodeHistogram(text), text).toThrow(RangeError);
+    }
   });
 });
