@@ -320,7 +320,7 @@ export class ReferralStack extends Stack {
     reassign.addToRolePolicy(answerCallbacks);
     stateMachine.grantStartExecution(reassign);
 
-    // Commissioner throughput reports (issue 6): read-only, the daily aggregates and the open-work index.
+    // Commissioner throughput reports (issue 6): read-only, the span totals and the open-work index.
     const reportThroughput = new ReferralFunction(this, 'ReportThroughput', {
       entry: 'functions/report-throughput.ts',
       description: 'Throughput reports, JSON or CSV, for the commissioners and coordinators of an area',
