@@ -4,6 +4,8 @@ import { coverOf } from '../../functions/domain/report-calendar.js';
 import { COUNTERS, OUT_OF_AREA, type Counter, type SpanTotals } from '../../functions/domain/throughput.js';
 import { englandAndWales } from '../../functions/domain/working-calendar.js';
 import type { SeedSummary } from '../../local/seed.js';
+import { LocalCloudClient } from '../support/local-cloud-client.js';
+import { personalDetails, type ReferralBody } from '../support/referrals.js';
 
 const cloud = inject('localCloud');
 // Far in the past, so no other test's figures or inboxes meet these.
@@ -76,6 +78,27 @@ describe('npm run seed', () => {
     expect(Object.keys(summary.byTeam).sort()).toEqual(['housing-support', 'mdvs', 'victim-care']);
     expect(summary.totals.acknowledgedWithinDeadline / summary.totals.acknowledged).toBeGreaterThan(0.75);
     expect(summary.totals.acknowledgedWithinDeadline).toBeLessThan(summary.totals.acknowledged);
+  });
+
+  it('publishes nothing about any person it seeded, in JSON or CSV, whatever the breakdown', async () => {
+    const client = new LocalCloudClient(cloud);
+    const seeded = seedModule.syntheticYear({ referrals: 300, year: YEAR, seed: 7, now: new Date(), config, isHoliday: isEnglishHoliday }).referrals;
+    const details = [...new Set(seeded.flatMap((r) => [...personalDetails(r.submission as unknown as ReferralBody), r.reference]))]
+      // "Demo" is every made-up first name: it could only ever match a label by chance, so the rest are checked.
+      .filter((detail) => detail !== 'Demo');
+    expect(details.length).toBeGreaterThan(300 * 4);
+    const outputs: string[] = [];
+    for (const by of ['team', 'band', 'source', 'area']) {
+      const path = `/api/reports/throughput?from=${YEAR}-01-01&to=${YEAR}-12-31&groupBy=month&by=${by}`;
+      const exact = await client.as('coordinator.merseyside', 'GET', `${path}&publishable=false`);
+      expect(exact.status).toBe(200);
+      expect((exact.body.report as { total: { received: number } }).total.received).toBeGreaterThan(0);
+      outputs.push(JSON.stringify(exact.body));
+      const csv = await fetch(`${cloud.apiUrl}${path}`, { headers: { authorization: `Bearer ${await client.tokenFor('commissioner.merseyside')}`, accept: 'text/csv' } });
+      outputs.push(await csv.text());
+    }
+    const all = outputs.join('\n');
+    for (const detail of details) expect(all, detail).not.toContain(detail);
   });
 
   it('gives the same year for the same seed', () => {
