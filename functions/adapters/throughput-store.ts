@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BANDS } from '../domain/config.js';
 import { SOURCES } from '../domain/referral.js';
-import { spansOfDay, type Span, type SpanUnit } from '../domain/report-calendar.js';
+import { spansOfDay, type Span } from '../domain/report-calendar.js';
 import {
   aggregateKey, ALL_TEAMS, COUNTERS, decodeHistogram, DIMENSIONS, encodeHistogram, mergeHistograms, OUT_OF_AREA, valueIn,
   type AggregateKey, type Counter, type Dimension, type Histogram, type SpanTotals, type ThroughputFact,
@@ -66,14 +66,13 @@ const histogramName = (value: string) => `h${SEPARATOR}${value}`;
 const versionName = (value: string) => `v${SEPARATOR}${value}`;
 
 function checkKey(key: AggregateKey): void {
-  const bad = DIMENSIONS.find((by) => !valuePatterns[by](valueIn(key, by)));
-  if (bad || !valuePatterns.area(key.areaId)) {
+  if (DIMENSIONS.some((by) => !valuePatterns[by](valueIn(key, by)))) {
     throw new RangeError(`cannot store an aggregate for area "${key.areaId}", team "${key.teamId}", band "${key.band}", source "${key.source}"`);
   }
 }
 
 interface Target {
-  readonly span: Span;
+  readonly span: SpanRef;
   readonly by: Dimension;
   readonly value: string;
 }
@@ -106,7 +105,7 @@ const targetId = (t: Target) => [t.span.unit, t.span.label, t.by, t.value].join(
 type Addition = readonly [by: Dimension, counter: Counter, value: string, count: number];
 
 /** Adds to a span's counts (ADD, so concurrent additions never conflict in meaning). */
-function countsUpdate(areaId: string, span: Span, additions: readonly Addition[]) {
+function countsUpdate(areaId: string, span: SpanRef, additions: readonly Addition[]) {
   const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label' };
   const values: Record<string, unknown> = { ':kind': 'aggregate-counts', ':areaId': areaId, ':unit': span.unit, ':label': span.label };
   const adds = additions.map(([by, counter, value, n], i) => {
@@ -124,7 +123,7 @@ function countsUpdate(areaId: string, span: Span, additions: readonly Addition[]
 }
 
 /** Writes histograms back to a span's times item, on condition no one else has since they were read. */
-function histogramsUpdate(areaId: string, span: Span, by: Dimension, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
+function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
   const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label', '#by': 'dimension' };
   const values: Record<string, unknown> = { ':kind': 'aggregate-times', ':areaId': areaId, ':unit': span.unit, ':label': span.label, ':by': by };
   const sets: string[] = [];
@@ -216,7 +215,7 @@ const PARALLEL_WRITES = 16;
 export async function addAggregates(totals: Iterable<SpanTotals>): Promise<number> {
   const writes: (() => Promise<number>)[] = [];
   for (const total of totals) {
-    const span = { unit: total.unit, label: total.label } as Span;
+    const span: SpanRef = total;
     if (!valuePatterns.area(total.areaId) || !dimensionSet.has(total.by)) throw new RangeError(`cannot store totals for area "${total.areaId}" by "${total.by}"`);
     const bad = [...Object.keys(total.counts), ...Object.keys(total.times)].find((v) => !valuePatterns[total.by](v));
     if (bad !== undefined) throw new RangeError(`"${bad}" is not a ${total.by}`);
@@ -247,7 +246,7 @@ export async function addAggregates(totals: Iterable<SpanTotals>): Promise<numbe
 }
 
 /** Merges histograms into a span's times item: read, add, write back if unchanged, else again. */
-async function addHistograms(areaId: string, span: Span, by: Dimension, histograms: readonly [string, Histogram][]): Promise<number> {
+async function addHistograms(areaId: string, span: SpanRef, by: Dimension, histograms: readonly [string, Histogram][]): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: aggregatePk(areaId, span), sk: timesSk(by) }, ConsistentRead: true }));
     const merged = histograms.map(([value, histogram]) => {
@@ -307,7 +306,7 @@ export async function readAggregates(areaIds: readonly string[], spans: readonly
     const timed = byKey.get(keyId({ pk: aggregatePk(areaId, span), sk: timesSk(by) }));
     const counts = countsOf(counted ?? {}, by);
     if (Object.keys(counts).length === 0 && !timed) return [];
-    return [{ areaId, unit: span.unit as SpanUnit, label: span.label, by, counts, times: timesOf(timed ?? {}, by) }];
+    return [{ areaId, unit: span.unit, label: span.label, by, counts, times: timesOf(timed ?? {}, by) }];
   });
 }
 

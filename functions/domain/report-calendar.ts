@@ -124,8 +124,8 @@ export interface PeriodCover {
   readonly spans: readonly Span[];
 }
 
-/** Every period a report's range touches, in order, each with the spans to read for it. */
-export function reportCover(from: string, to: string, groupBy: GroupBy): PeriodCover[] {
+/** Every period a range touches, in order, with its first and last days within the range. */
+export function periodsOf(from: string, to: string, groupBy: GroupBy): { period: string; first: string; last: string }[] {
   if (utcOf(from) > utcOf(to)) throw new RangeError(`the report starts (${from}) after it ends (${to})`);
   const periods: { period: string; first: string; last: string }[] = [];
   for (const day of daysFrom(from, to)) {
@@ -134,7 +134,12 @@ export function reportCover(from: string, to: string, groupBy: GroupBy): PeriodC
     if (open?.period === period) open.last = day;
     else periods.push({ period, first: day, last: day });
   }
-  return periods.map(({ period, first, last }) => ({ period, spans: coverOf(first, last) }));
+  return periods;
+}
+
+/** Every period a report's range touches, in order, each with the spans to read for it. */
+export function reportCover(from: string, to: string, groupBy: GroupBy): PeriodCover[] {
+  return periodsOf(from, to, groupBy).map(({ period, first, last }) => ({ period, spans: coverOf(first, last) }));
 }
 
 /** The distinct spans a report reads. */

@@ -268,7 +268,11 @@ export function rollUp(rows: Iterable<AggregateRow>): SpanTotals[] {
           const n = row.counters[counter];
           if (n) counts[counter] = (counts[counter] ?? 0) + n;
         }
-        if (Object.values(row.histogram).some((n) => n > 0)) entry.times[value] = mergeHistograms([entry.times[value] ?? {}, row.histogram]);
+        for (const [bucket, n] of Object.entries(row.histogram)) {
+          if (!n) continue;
+          const times = (entry.times[value] ??= {});
+          times[Number(bucket)] = (times[Number(bucket)] ?? 0) + n;
+        }
       }
     }
   }
@@ -439,7 +443,9 @@ export function throughputReport(totals: Iterable<SpanTotals>, options: ReportOp
   for (const total of totals) {
     if (total.by !== by) continue;
     const id = `${total.unit}|${total.label}`;
-    bySpan.set(id, [...(bySpan.get(id) ?? []), total]);
+    const list = bySpan.get(id);
+    if (list) list.push(total);
+    else bySpan.set(id, [total]);
   }
   const cells = new Map<string, Tally>();
   const seen = new Set<string>(by === 'team' || by === 'area' ? includeValues : []);

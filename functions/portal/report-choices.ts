@@ -1,4 +1,4 @@
-import { periodOf, type GroupBy } from '../domain/report-calendar.js';
+import { periodsOf, type GroupBy } from '../domain/report-calendar.js';
 import { ALL_TEAMS, DIMENSIONS, type Dimension } from '../domain/throughput.js';
 import type { AxisLabel, Labels } from './charts.js';
 
@@ -130,11 +130,7 @@ const DAY_MS = 86_400_000;
 
 /** The periods a range touches: what a chart would have to draw. */
 export function periodCount(from: string, to: string, groupBy: GroupBy): number {
-  const seen = new Set<string>();
-  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += DAY_MS) {
-    seen.add(periodOf(new Date(t).toISOString().slice(0, 10), groupBy));
-  }
-  return seen.size;
+  return periodsOf(from, to, groupBy).length;
 }
 
 /** Checks the controls. Anything left out takes its default: the last 12 full months, by month, by team, all areas. */

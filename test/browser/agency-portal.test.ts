@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { expectAccessible, launchBrowser, SCREENSHOTS, tabTo } from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 import { aReferral, aStandardReferral } from '../support/referrals.js';
 
@@ -13,18 +13,8 @@ const TEAM_EMAIL = {
   victimCare: 'victim-care@merseyside.referrals.example',
   housing: 'housing-support@merseyside.referrals.example',
 };
-const DESKTOP = { width: 1280, height: 900 };
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 60_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-});
+const browser = useBrowser();
 
 /** Submits a referral and waits until every team it went to has had its email: what a caseworker starts from. */
 async function referredAndNotified(body: Record<string, unknown>, teams: string[]): Promise<{ reference: string; links: Record<string, string> }> {
@@ -52,7 +42,7 @@ interface Visit {
 }
 
 async function open(): Promise<Visit> {
-  const context = await browser.newContext({ viewport: DESKTOP });
+  const context = await browser().newContext({ viewport: DESKTOP });
   const page = await context.newPage();
   const documents: Visit['documents'] = [];
   page.on('response', (response) => {
@@ -173,7 +163,7 @@ describe('a victim-care caseworker', () => {
     }
     expect((await assignmentOf(reference, 'victim-care'))?.status).toBe('NOTIFIED');
     // Nor does a sign-in form posted without the token of the page it came from go anywhere.
-    const stranger = await browser.newContext();
+    const stranger = await browser().newContext();
     const signInAnswer = await stranger.request.post(`${cloud.apiUrl}/portal/sign-in`, {
       form: { username: 'victim-care.caseworker', password: cloud.password }, maxRedirects: 0,
     });

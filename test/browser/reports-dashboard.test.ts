@@ -1,18 +1,16 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { factIdFor, type ThroughputFact } from '../../functions/domain/throughput.js';
-import { expectAccessible, launchBrowser, SCREENSHOTS, tabTo } from '../support/browser.js';
+import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
 import { LocalCloudClient } from '../support/local-cloud-client.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
-const DESKTOP = { width: 1280, height: 900 };
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
+const browser = useBrowser();
 
 type Band = 'HIGH' | 'MEDIUM' | 'STANDARD';
 
@@ -54,17 +52,12 @@ beforeAll(async () => {
     AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
   });
   const store = await import('../../functions/adapters/throughput-store.js');
-  // One at a time: every fact of an area's day adds to the same stored item.
+  // One at a time: every fact of an area's month adds to the same stored items.
   for (const { fact, reference } of seedFacts()) await store.recordFact(fact, reference);
-  ({ browser, close: closeBrowser } = await launchBrowser());
 }, 120_000);
 
-afterAll(async () => {
-  await closeBrowser?.();
-});
-
 async function open(): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
-  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  const context = await browser().newContext({ viewport: DESKTOP, acceptDownloads: true });
   const page = await context.newPage();
   const cspViolations: string[] = [];
   page.on('console', (message) => {

@@ -1,28 +1,18 @@
 /// <reference lib="dom" />
 import * as path from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { expectAccessible, launchBrowser, SCREENSHOTS, tabTo } from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
 const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 const MDVS = 'mdvs@merseyside.referrals.example';
 const HOUSING = 'housing-support@merseyside.referrals.example';
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-}, 60_000);
-
-afterAll(async () => {
-  await closeBrowser?.();
-});
+const browser = useBrowser();
 
 const tag = () => Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, 'q');
 
@@ -53,7 +43,7 @@ interface Visit {
 }
 
 async function open(options: { viewport: { width: number; height: number }; javaScript: boolean; keyboard?: boolean }): Promise<Visit> {
-  const context = await browser.newContext({ viewport: options.viewport, javaScriptEnabled: options.javaScript, isMobile: options.viewport === PHONE && options.javaScript });
+  const context = await browser().newContext({ viewport: options.viewport, javaScriptEnabled: options.javaScript, isMobile: options.viewport === PHONE && options.javaScript });
   const page = await context.newPage();
   const urls: string[] = [];
   const documents: Visit['documents'] = [];

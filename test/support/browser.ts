@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { PROJECT_ROOT } from './local-cloud-process.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+export const DESKTOP = { width: 1280, height: 900 };
 
 /** Headless Chromium from the system package, with a throw-away profile removed on close. */
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
@@ -26,6 +27,21 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** One browser for a test file: launched before its tests, closed with its profile after them. */
+export function useBrowser(): () => Browser {
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return () => {
+    if (!launched) throw new Error('the browser is launched before the tests, not before the file');
+    return launched.browser;
   };
 }
 
