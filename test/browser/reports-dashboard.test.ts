@@ -54,7 +54,7 @@ beforeAll(async () => {
   const store = await import('../../functions/adapters/throughput-store.js');
   // One at a time: every fact of an area's month adds to the same stored items.
   for (const { fact, reference } of seedFacts()) await store.recordFact(fact, reference);
-}, 120_000);
+}, 300_000);
 
 async function open(): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
   const context = await browser().newContext({ viewport: DESKTOP, acceptDownloads: true });

@@ -253,7 +253,7 @@ describe('the victim referral form in a browser', () => {
       } finally {
         await visit.context.close();
       }
-    }, 90_000);
+    }, 300_000);
   }
 
   it('can be completed with the keyboard alone', async () => {
@@ -265,7 +265,7 @@ describe('the victim referral form in a browser', () => {
     } finally {
       await visit.context.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('shows an error summary linking to the field for an empty answer, a bad postcode and a bad date, keeps the other answers and stores nothing', async () => {
     const visit = await open({ viewport: PHONE, javaScript: true });
@@ -326,7 +326,7 @@ describe('the victim referral form in a browser', () => {
     } finally {
       await visit.context.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('stores nothing and shows other ways to get help when consent is not given', async () => {
     const visit = await open({ viewport: PHONE, javaScript: true });
@@ -346,7 +346,7 @@ describe('the victim referral form in a browser', () => {
     } finally {
       await visit.context.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('refuses a post without the session\u2019s form token, and serves GOV.UK Frontend from its own origin', async () => {
     const response = await fetch(`${cloud.apiUrl}/refer/name`, {

@@ -57,7 +57,7 @@ describe('stopping the local cloud', () => {
     const emulators = descendantsOf(child.pid!).filter(isEmulator);
     expect(emulators).toHaveLength(2);
     await stop();
-    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to stop', 10_000);
+    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to stop', 60_000);
   });
 
   it('leaves no emulator behind when it is killed outright (SIGKILL)', async () => {
@@ -65,7 +65,7 @@ describe('stopping the local cloud', () => {
     const emulators = descendantsOf(child.pid!).filter(isEmulator);
     expect(emulators).toHaveLength(2);
     child.kill('SIGKILL');
-    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to die with their parent', 10_000);
+    await eventually(async () => emulators.every((pid) => !alive(pid)), 'the emulators to die with their parent', 60_000);
     await stop();
   });
 
@@ -85,7 +85,7 @@ describe('stopping the local cloud', () => {
     const tree = descendantsOf(launcher.pid!);
     expect(tree.filter(isEmulator)).toHaveLength(2);
     launcher.kill('SIGKILL');
-    await eventually(async () => tree.every((pid) => !alive(pid)), 'every process under the launcher to stop', 15_000);
+    await eventually(async () => tree.every((pid) => !alive(pid)), 'every process under the launcher to stop', 60_000);
     rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sesEmulator from 'aws-ses-v2-local';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
-import { freePort, freePorts, launchLocalCloud, PROJECT_ROOT } from '../support/local-cloud-process.js';
+import { defaultServiceConfig, withShortDeadlines } from '../../functions/domain/config.js';
+import { graceEndFor } from '../../functions/domain/deadlines.js';
+import { freePort, freePorts, launchLocalCloud, portsFree, PROJECT_ROOT } from '../support/local-cloud-process.js';
 import { aStandardReferral } from '../support/referrals.js';
 import { shortDeadlineConfigFile } from '../support/short-deadlines.js';
 
-// Long enough that the restart (about 15 s) happens before the deadline, short enough for a test.
+// Short enough for a test. Whether the restart finishes before the deadline or after it depends on how
+// busy the machine is; the test holds either way, because it checks what was stored, not the clock.
 const DEADLINE_SECONDS = 40;
 const GRACE_SECONDS = 5;
 const VICTIM_CARE = 'victim-care@merseyside.referrals.example';
@@ -46,25 +49,36 @@ describe('a local cloud killed while assignments wait', () => {
     first.child.kill('SIGKILL');
     await eventually(async () => first.child.exitCode !== null || first.child.signalCode !== null, 'the local cloud to die');
     // DynamoDB Local and the Cognito emulator die with it; wait until their ports are free again.
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually(() => portsFree(ports), 'the dead local cloud to free its ports', 60_000);
 
-    const second = await launchLocalCloud({ ...options, logFile: path.join(PROJECT_ROOT, 'test-results', `restart-after-${Date.now()}.log`) });
+    const restartedAt = Date.now();
+    const secondLog = path.join(PROJECT_ROOT, 'test-results', `restart-after-${restartedAt}.log`);
+    const second = await launchLocalCloud({ ...options, logFile: secondLog });
     cleanups.push(second.stop);
-    expect(Date.now()).toBeLessThan(deadlineAt);
 
-    const reminderSeenAt = await eventually(async () => {
-      const emails = await client.emailsAbout(reference);
-      return emails.some((e) => e.subject.startsWith('Reminder')) && Date.now();
-    }, 'the reminder after the restart', (DEADLINE_SECONDS + 20) * 1000);
-    expect(reminderSeenAt).toBeGreaterThanOrEqual(deadlineAt);
-    expect(reminderSeenAt - deadlineAt).toBeLessThan(5_000);
+    // The resumed wait counts down to the stored deadline, not a fresh window from the restart: however
+    // long the restart took, it asked for no more than what was left of the original window.
+    const resumedWait = await eventually(async () => {
+      const waited = /waiting in "Wait for acknowledgement" for up to (\d+) s/.exec(readFileSync(secondLog, 'utf8'));
+      return waited ? Number(waited[1]) : undefined;
+    }, 'the resumed wait for acknowledgement', 120_000);
+    expect(resumedWait).toBeLessThanOrEqual(Math.max(1, Math.ceil((deadlineAt - restartedAt) / 1000)));
 
-    await eventually(async () => (await client.referral(reference))?.status === 'BREACHED', 'the breach', 30_000);
+    await eventually(async () => (await client.emailsAbout(reference)).some((e) => e.subject.startsWith('Reminder')), 'the reminder after the restart', 180_000);
+    const reminded = (await client.itemsOf(reference, 'ASSIGNMENT#victim-care'))[0]!;
+    // Never early, and the grace period runs from the original deadline, not from the restart.
+    expect(Date.parse(String(reminded.remindedAt))).toBeGreaterThanOrEqual(deadlineAt);
+    const escalation = withShortDeadlines(defaultServiceConfig, DEADLINE_SECONDS, GRACE_SECONDS).areas[0]!.escalation;
+    expect(reminded.graceEndsAt).toBe(graceEndFor(new Date(String(waiting.assignedAt)), new Date(deadlineAt), escalation).toISOString());
+
+    await eventually(async () => (await client.referral(reference))?.status === 'BREACHED', 'the breach', 180_000);
+    const breached = (await client.itemsOf(reference, 'ASSIGNMENT#victim-care'))[0]!;
+    expect(Date.parse(String(breached.breachedAt))).toBeGreaterThanOrEqual(Date.parse(String(reminded.graceEndsAt)));
     const emails = await client.emailsAbout(reference);
     const kinds = emails.map((e) => `${e.destination.to[0]}: ${e.subject.split(' ')[0]}`).sort();
     // Exactly one of each: the assignment, the reminder, the duty manager, the coordinator's breach notice.
     expect(emails).toHaveLength(4);
     expect(new Set(kinds).size).toBe(4);
     expect(emails.filter((e) => e.destination.to[0] === VICTIM_CARE && e.subject.startsWith('New referral'))).toHaveLength(1);
-  }, 150_000);
+  }, 600_000);
 });

@@ -56,7 +56,7 @@ describe('npm run seed', () => {
       { referrals: 300, year: YEAR, seed: 7, details: 5 },
       { dynamodbUrl: cloud.dynamodbUrl, tableName: cloud.tableName },
     );
-  }, 60_000);
+  }, 300_000);
 
   it('stores aggregates that add up to what it says it seeded', async () => {
     const after = await read();

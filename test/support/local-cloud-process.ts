@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
+const READY_CEILING_S = 300;
+
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface LocalCloudHandle {
@@ -30,6 +32,19 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Whether every port of a local cloud can be listened on again (its processes are gone). */
+export async function portsFree(ports: Partial<LocalCloudPorts>): Promise<boolean> {
+  const canListen = (port: number) => new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  for (const port of Object.values(ports).filter((p) => p !== undefined)) {
+    if (!await canListen(port)) return false;
+  }
+  return true;
 }
 
 /**
@@ -73,7 +88,8 @@ export async function launchLocalCloud(options: {
 
   let banner = '';
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local cloud not ready in 60 s; see ${options.logFile}`)), 60_000);
+    // A ceiling for a local cloud that hangs, not a measure of speed: a busy machine may take minutes.
+    const timer = setTimeout(() => reject(new Error(`local cloud not ready in ${READY_CEILING_S} s; see ${options.logFile}`)), READY_CEILING_S * 1000);
     // Only the start-up output is kept: once the banner is in, the listener goes (the log file has the rest).
     const onData = (chunk: Buffer) => {
       banner += chunk.toString();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sesEmulator from 'aws-ses-v2-local';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../../local/dynamodb-local.js';
-import { freePort, freePorts, launchLocalCloud, type LocalCloudHandle, type LocalCloudPorts } from './local-cloud-process.js';
+import { freePort, freePorts, launchLocalCloud, portsFree, type LocalCloudHandle, type LocalCloudPorts } from './local-cloud-process.js';
 
 /**
  * The local cloud with its database and mail emulator run beside it rather than inside it, so the
@@ -76,8 +76,13 @@ export async function startResilienceRig(runDir: string, env: Record<string, str
       await exited;
     }
     await running.stop();
-    // The Cognito emulator dies with it (parent-death signal); give the kernel a moment to free its port.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The Cognito emulator dies with it (parent-death signal): wait until the cloud's own ports are free.
+    const own = { port: ports.port, stepFunctionsPort: ports.stepFunctionsPort, cognitoPort: ports.cognitoPort };
+    const freeBy = Date.now() + 60_000;
+    while (!await portsFree(own)) {
+      if (Date.now() > freeBy) throw new Error('The killed local cloud still holds its ports after 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
 
   const faults: Record<Fault, () => Promise<unknown>> = {
