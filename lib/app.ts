@@ -13,8 +13,10 @@ export interface ReferralAppOptions {
 export function createReferralApp(options: ReferralAppOptions = {}): { app: App; stack: ReferralStack } {
   const app = new App({ outdir: options.outdir, context: options.context });
   const senderDomain = String(app.node.tryGetContext('senderDomain') ?? 'referrals.example');
+  const operationsEmail = String(app.node.tryGetContext('operationsEmail') ?? 'operations@referrals.example');
   const stack = new ReferralStack(app, STACK_NAME, {
     senderDomain,
+    operationsEmail,
     ...(app.node.tryGetContext('retentionDays') !== undefined ? { retentionDays: Number(app.node.tryGetContext('retentionDays')) } : {}),
     env: { region: 'eu-west-2', account: process.env.CDK_DEFAULT_ACCOUNT },
     description: 'Stalking and harassment referral service: intake, screening, routing and acknowledgement tracking',

@@ -13,7 +13,10 @@ import { Construct } from 'constructs';
 import { ReferralWorkflow } from '../workflows/referral-workflow.js';
 import serviceConfig from '../config/service-config.json' with { type: 'json' };
 import { AgencySignIn } from './constructs/agency-sign-in.js';
+import { EmailEvents } from './constructs/email-events.js';
+import { OperationsAlerts } from './constructs/operations-alerts.js';
 import { ReferralFunction } from './constructs/referral-function.js';
+import { ReferralOutbox } from './constructs/referral-outbox.js';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): { name: string; description: string }[] {
@@ -27,6 +30,8 @@ function signInGroups(): { name: string; description: string }[] {
 export interface ReferralStackProps extends StackProps {
   /** Domain the service sends email from; it must be verified in SES before emails leave the sandbox. */
   readonly senderDomain: string;
+  /** Mailbox of the people told about failures (SPEC §9); it must confirm SNS's subscription email. */
+  readonly operationsEmail: string;
   /** How long a referral's records are kept before DynamoDB's TTL removes them (default six years). */
   readonly retentionDays?: number;
 }
@@ -64,7 +69,10 @@ export class ReferralStack extends Stack {
       },
     });
 
-    // One table: referrals, assignments, events and idempotency records, keyed by pk/sk.
+    const alerts = new OperationsAlerts(this, 'Operations', { operationsEmail: props.operationsEmail });
+
+    // One table: referrals, assignments, events and idempotency records, keyed by pk/sk. Its stream is
+    // read by more than one consumer (workflow starts, report facts): old and new images serve them all.
     const table = new dynamodb.Table(this, 'ReferralTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
@@ -75,6 +83,7 @@ export class ReferralStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     // A team's inbox: its assignments, soonest deadline first.
     table.addGlobalSecondaryIndex({
@@ -174,7 +183,14 @@ export class ReferralStack extends Stack {
       description: 'Emails the coordinator about a referral that needs a person to look at it',
       environment: { ...tableEnvironment, ...mailEnvironment, ...portalEnvironment },
     });
-    for (const fn of [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator]) {
+    // SES's word that an email did not arrive: recorded on its assignment, and the coordinator is told.
+    const recordEmailEvent = new ReferralFunction(this, 'RecordEmailEvent', {
+      entry: 'functions/record-email-event.ts',
+      description: "Marks an assignment's email undeliverable on a bounce, complaint or rejection and tells the coordinator and operations",
+      environment: { ...tableEnvironment, ...mailEnvironment, ...portalEnvironment },
+    });
+    new EmailEvents(this, 'EmailEvents', { configurationSet, key: alerts.key, recorder: recordEmailEvent });
+    for (const fn of [screenReferral, routeReferral, recordReferralStatus, notifyTeam, notifyCoordinator, recordEmailEvent]) {
       tableAccess(fn);
     }
     // The ladder's steps (SPEC §5): each waits, reminds, breaches or re-routes one assignment.
@@ -196,7 +212,7 @@ export class ReferralStack extends Stack {
     });
     for (const fn of [awaitAcknowledgement, escalateAssignment, rerouteAssignment]) tableAccess(fn);
 
-    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment]) {
+    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment, recordEmailEvent]) {
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['ses:SendEmail'],
         resources: [
@@ -205,6 +221,8 @@ export class ReferralStack extends Stack {
         ],
       }));
     }
+    // The functions that email people tell operations when a person could not be told.
+    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment, recordEmailEvent]) alerts.bind(fn);
 
     const workflow = new ReferralWorkflow(this, 'Workflow', {
       screenReferral, routeReferral, notifyTeam, awaitAcknowledgement, escalateAssignment, rerouteAssignment,
@@ -234,6 +252,17 @@ export class ReferralStack extends Stack {
     });
     tableAccess(submitReferral);
     stateMachine.grantStartExecution(submitReferral);
+
+    // The outbox: whatever became of the request that stored a referral, the table's stream starts it.
+    const startReferralWorkflows = new ReferralFunction(this, 'StartReferralWorkflows', {
+      entry: 'functions/start-referral-workflows.ts',
+      description: 'Starts the workflow of every referral the table stores (the outbox)',
+      environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn },
+      // A full batch is up to 100 starts one after another, each retried by the SDK when throttled.
+      timeout: Duration.minutes(1),
+    });
+    new ReferralOutbox(this, 'Outbox', { table, stateMachine, starter: startReferralWorkflows, alerts });
+    alerts.watchWorkflow(stateMachine);
 
     const healthCheck = new ReferralFunction(this, 'HealthCheck', {
       entry: 'functions/health-check.ts',
@@ -357,6 +386,10 @@ export class ReferralStack extends Stack {
       'POST /portal/{proxy+}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 30 },
     };
     for (const route of portalRoutes) cfnStage.node.addDependency(route);
+
+    alerts.watchApi(stage);
+    // Last, so that every function above has its errors watched.
+    alerts.watchEveryFunction(this);
 
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachine.stateMachineArn });

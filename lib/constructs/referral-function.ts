@@ -82,7 +82,7 @@ export class ReferralFunction extends NodejsFunction {
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions; AWS documents "*" as their only resource.',
+      reason: 'X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) and, for a table stream consumer, dynamodb:ListStreams have no resource-level permissions; AWS documents "*" as their only resource.',
     });
   }
 }

@@ -134,12 +134,13 @@ describe('what the broad acknowledgements claim', () => {
         .map((s) => ({ owner, actions: ([] as string[]).concat(s.Action), resources: ([] as unknown[]).concat(s.Resource) })));
   });
 
-  // X-Ray writes, log delivery and task-token answers are the actions here with no resource-level permissions.
+  // X-Ray writes, log delivery, task-token answers and listing a table's streams (which the outbox's event
+  // source mapping checks for) are the actions here with no resource-level permissions.
   it('grants actions on every resource ("*") only where AWS offers nothing narrower', () => {
     const unscoped = statements.filter((s) => s.resources.includes('*'));
     expect(unscoped.length).toBeGreaterThan(0);
     for (const { owner, actions } of unscoped) {
-      for (const action of actions) expect(action, owner).toMatch(/^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|states:(SendTaskSuccess|SendTaskFailure|SendTaskHeartbeat))$/);
+      for (const action of actions) expect(action, owner).toMatch(/^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|states:(SendTaskSuccess|SendTaskFailure|SendTaskHeartbeat)|dynamodb:ListStreams)$/);
     }
   });
 
