@@ -3,9 +3,9 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DECLINED_ERROR, PERMANENT_ERRORS } from './workflow-contract.js';
+import { DECLINED_ERROR, EMAIL_REFUSED_ERRORS, LAMBDA_SERVICE_ERRORS, PERMANENT_ERRORS } from './workflow-contract.js';
 
-export { DECLINED_ERROR, PERMANENT_ERRORS };
+export { DECLINED_ERROR, EMAIL_REFUSED_ERRORS, LAMBDA_SERVICE_ERRORS, PERMANENT_ERRORS };
 
 /** The Lambda functions the workflow's Task states call. */
 export interface ReferralWorkflowFunctions {
@@ -36,6 +36,10 @@ export const STATE = {
   anotherTeam: 'Is there another team?',
   settled: 'Assignment settled',
   assignmentFailed: 'Tell coordinator: assignment failed',
+  emailRefused: 'Tell coordinator: team email refused',
+  countResume: 'Count a resumed wait',
+  resumeOrGiveUp: 'Resume the wait or hand it to a person?',
+  resumeWait: 'Resume the wait from the stored deadline',
   assignmentNeedsPerson: 'Assignment needs a person',
   recordOutcome: 'Record acknowledgement outcome',
   recordFailure: 'Record workflow failure',
@@ -55,6 +59,23 @@ export const STATE = {
 export const SECONDS_TO_WAIT_PATH = '$.Payload.secondsToWait';
 
 /**
+ * Transient errors (throttling, time-outs, a dependency down) are retried with full jitter, doubling
+ * from a second up to a minute between attempts: about eleven minutes in all on average, and more than
+ * five all but certainly (SPEC §10), so an outage shorter than that hands nothing to a person. Standard
+ * workflows are charged per state transition, not for time spent waiting, so a long budget costs little.
+ */
+export const STEP_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 60, maxAttempts: 27 } as const;
+/** The steps that tell a person a step failed outlast the steps whose failures they report. */
+export const LAST_RESORT_RETRY = { ...STEP_RETRY, maxAttempts: 50 } as const;
+/**
+ * A wait is never retried where it stands: its timeout would count the window again from the retry.
+ * Lambda service errors get a few quick tries (seconds of drift at most); anything else transient
+ * resumes the assignment from its stored deadline, at most this many times per assignment.
+ */
+export const MAX_WAIT_RESUMES = 5;
+const WAIT_SERVICE_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 4, maxAttempts: 3 } as const;
+
+/**
  * Screen → route → for each assigned team: notify, wait for acknowledgement until the deadline, remind
  * and tell the duty manager, wait out the grace period, record a breach; a decline re-routes to the
  * team's fallback. JSONPath only (the local emulator has no JSONata). Every Lambda step retries transient
@@ -68,19 +89,22 @@ export class ReferralWorkflow extends Construct {
   constructor(scope: Construct, id: string, fns: ReferralWorkflowFunctions) {
     super(scope, id);
 
-    // A step retries for up to about 15 s, then its failure is handled. The steps that handle failures
-    // are the last resort, and an outage that made a step fail is likely to hit them too: they retry for
-    // up to about three minutes, so a table outage that long still ends with the coordinator told.
+    type Budget = { intervalSeconds: number; backoffRate: number; maxDelaySeconds: number; maxAttempts: number };
+    const retrier = (errors: string[], budget: Budget): sfn.RetryProps => ({
+      errors,
+      interval: Duration.seconds(budget.intervalSeconds),
+      backoffRate: budget.backoffRate,
+      maxDelay: Duration.seconds(budget.maxDelaySeconds),
+      maxAttempts: budget.maxAttempts,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // Retriers are matched in order: the Lambda service's own errors, then errors no retry can cure
+    // (none burned), then everything else as transient. States.ALL must come last.
     const withRetries = <T extends sfn.TaskStateBase>(task: T, notRetried: string[] = [], lastResort = false): T => {
+      const budget = lastResort ? LAST_RESORT_RETRY : STEP_RETRY;
+      task.addRetry(retrier(LAMBDA_SERVICE_ERRORS, budget));
       task.addRetry({ errors: [...notRetried, ...PERMANENT_ERRORS], maxAttempts: 0 });
-      task.addRetry({
-        errors: [sfn.Errors.ALL],
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: lastResort ? 8 : 4,
-        maxDelay: Duration.seconds(lastResort ? 60 : 30),
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+      task.addRetry(retrier([sfn.Errors.ALL], budget));
       return task;
     };
     const invoke = (stateName: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string | undefined, lastResort = false) =>
@@ -89,6 +113,7 @@ export class ReferralWorkflow extends Construct {
         lambdaFunction: fn,
         payload: sfn.TaskInput.fromObject(payload),
         payloadResponseOnly: true,
+        // The documented Lambda retrier is added by withRetries, with the same budget as the rest.
         retryOnServiceExceptions: false,
         resultPath: resultPath ?? sfn.JsonPath.DISCARD,
       }), [], lastResort);
@@ -130,21 +155,26 @@ export class ReferralWorkflow extends Construct {
     };
     const settled = new sfn.Succeed(this, STATE.settled);
     const notifyTeam = invoke(STATE.notifyTeam, fns.notifyTeam, assignment, '$.Payload');
-    const waitFor = (stateName: string, stage: 'DEADLINE' | 'GRACE') => withRetries(new tasks.LambdaInvoke(this, stateName, {
-      stateName,
-      lambdaFunction: fns.awaitAcknowledgement,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      // The token goes to the function, which keeps it server-side on the assignment: never in a link.
-      payload: sfn.TaskInput.fromObject({
-        ...assignment,
-        stage,
-        secondsToWait: sfn.JsonPath.numberAt(SECONDS_TO_WAIT_PATH),
-        taskToken: sfn.JsonPath.taskToken,
-      }),
-      taskTimeout: sfn.Timeout.at(SECONDS_TO_WAIT_PATH),
-      retryOnServiceExceptions: false,
-      resultPath: sfn.JsonPath.DISCARD,
-    }), [DECLINED_ERROR, sfn.Errors.TIMEOUT]);
+    const waitFor = (stateName: string, stage: 'DEADLINE' | 'GRACE') => {
+      const wait = new tasks.LambdaInvoke(this, stateName, {
+        stateName,
+        lambdaFunction: fns.awaitAcknowledgement,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        // The token goes to the function, which keeps it server-side on the assignment: never in a link.
+        payload: sfn.TaskInput.fromObject({
+          ...assignment,
+          stage,
+          secondsToWait: sfn.JsonPath.numberAt(SECONDS_TO_WAIT_PATH),
+          taskToken: sfn.JsonPath.taskToken,
+        }),
+        taskTimeout: sfn.Timeout.at(SECONDS_TO_WAIT_PATH),
+        retryOnServiceExceptions: false,
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      wait.addRetry({ errors: [DECLINED_ERROR, sfn.Errors.TIMEOUT, ...PERMANENT_ERRORS], maxAttempts: 0 });
+      wait.addRetry(retrier(LAMBDA_SERVICE_ERRORS, WAIT_SERVICE_RETRY));
+      return wait;
+    };
     const waitForDeadline = waitFor(STATE.waitForDeadline, 'DEADLINE');
     const waitForGrace = waitFor(STATE.waitForGrace, 'GRACE');
     const remind = invoke(STATE.remind, fns.escalateAssignment, { ...assignment, action: 'REMIND' }, '$.Payload');
@@ -159,9 +189,29 @@ export class ReferralWorkflow extends Construct {
     waitForGrace.addCatch(breach, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.timedOut' });
 
     // One team's ladder failing must not stop the others': the coordinator takes that assignment on.
+    const needsPerson = new sfn.Succeed(this, STATE.assignmentNeedsPerson);
     const assignmentFailed = invoke(STATE.assignmentFailed, fns.notifyCoordinator, { ...assignment, reason: 'ASSIGNMENT_FAILED' }, undefined, true)
-      .next(new sfn.Succeed(this, STATE.assignmentNeedsPerson));
-    for (const step of [notifyTeam, waitForDeadline, waitForGrace, remind, breach, reroute]) {
+      .next(needsPerson);
+    // SES refused the team's address: no retry can help, so the coordinator hears at once, by name.
+    const emailRefused = invoke(STATE.emailRefused, fns.notifyCoordinator, {
+      ...assignment, reason: 'EMAIL_UNDELIVERABLE', error: sfn.JsonPath.stringAt('$.failure.Error'),
+    }, undefined, true)
+      .next(needsPerson);
+    notifyTeam.addCatch(emailRefused, { errors: EMAIL_REFUSED_ERRORS, resultPath: '$.failure' });
+    for (const step of [remind, reroute]) step.addCatch(emailRefused, { errors: EMAIL_REFUSED_ERRORS, resultPath: '$.failure' });
+
+    // A wait that failed for a passing reason starts again from the stored deadline (so its window does
+    // not drift by the time the failure took), a bounded number of times.
+    const resumeWait = invoke(STATE.resumeWait, fns.notifyTeam, assignment, '$.Payload');
+    const countResume = new sfn.Pass(this, STATE.countResume, {
+      stateName: STATE.countResume,
+      parameters: { 'Payload.$': '$.Payload', 'resumes.$': 'States.MathAdd($.resumes, 1)' },
+    });
+    for (const wait of [waitForDeadline, waitForGrace]) {
+      wait.addCatch(assignmentFailed, { errors: PERMANENT_ERRORS, resultPath: '$.failure' });
+      wait.addCatch(countResume, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    }
+    for (const step of [notifyTeam, remind, breach, reroute, resumeWait]) {
       step.addCatch(assignmentFailed, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     }
 
@@ -171,6 +221,10 @@ export class ReferralWorkflow extends Construct {
       .when(sfn.Condition.stringEquals('$.Payload.stage', 'DECLINED'), reroute)
       .otherwise(settled);
     notifyTeam.next(whereIsIt);
+    countResume.next(new sfn.Choice(this, STATE.resumeOrGiveUp)
+      .when(sfn.Condition.numberGreaterThan('$.resumes', MAX_WAIT_RESUMES), assignmentFailed)
+      .otherwise(resumeWait));
+    resumeWait.next(whereIsIt);
     waitForDeadline.next(settled);
     remind.next(whereIsIt);
     waitForGrace.next(settled);
@@ -187,6 +241,7 @@ export class ReferralWorkflow extends Construct {
           reference,
           teamId: sfn.JsonPath.stringAt('$$.Map.Item.Value.teamId'),
         },
+        resumes: 0,
       },
       maxConcurrency: 10,
       resultPath: sfn.JsonPath.DISCARD,

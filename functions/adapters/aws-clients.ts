@@ -2,13 +2,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 
 // Created once per container and reused by warm invocations. Endpoints come from AWS_ENDPOINT_URL_*,
 // which is all that differs between AWS and the local cloud.
-const maxAttempts = 3;
-export const dynamodb = new DynamoDBClient({ maxAttempts });
+// A dependency that has gone quiet fails the call inside the function's 15 s timeout (two tries of at
+// most 1 s to connect and 5 s of silence each), so the error reaches the workflow's retrier or the
+// caller's 503 instead of the function timing out with nothing said.
+const maxAttempts = 2;
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000 };
+export const dynamodb = new DynamoDBClient({ maxAttempts, requestHandler });
 export const documents = DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const sfn = new SFNClient({ maxAttempts });
-export const sesv2 = new SESv2Client({ maxAttempts });
+export const sfn = new SFNClient({ maxAttempts, requestHandler });
+export const sesv2 = new SESv2Client({ maxAttempts, requestHandler });
+export const sns = new SNSClient({ maxAttempts, requestHandler });

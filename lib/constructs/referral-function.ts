@@ -36,7 +36,9 @@ export class ReferralFunction extends NodejsFunction {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      // Above the SDK clients' own ceilings (functions/adapters/aws-clients.ts): a dependency gone quiet
+      // fails the call with an error the caller can act on before the function itself times out.
+      timeout: props.timeout ?? Duration.seconds(15),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       projectRoot: PROJECT_ROOT,

@@ -5,8 +5,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReferralApp } from '../../lib/app.js';
 import { HANDLER_MODULE_METADATA, PROJECT_ROOT } from '../../lib/constructs/referral-function.js';
-import { PERMANENT_ERRORS, STATE } from '../../workflows/referral-workflow.js';
-import { definitionText, everyState, everyStatesBlock, placeholderLogicalId, taskFunction, type States } from './state-machine-definition.js';
+import { EMAIL_REFUSED_ERRORS, LAMBDA_SERVICE_ERRORS, MAX_WAIT_RESUMES, PERMANENT_ERRORS, STATE } from '../../workflows/referral-workflow.js';
+import { definitionText, everyState, everyStatesBlock, placeholderLogicalId, retryBudgetSeconds, taskFunction, type States } from './state-machine-definition.js';
 
 interface Resource {
   readonly Type: string;
@@ -232,6 +232,10 @@ describe('referral workflow', () => {
     });
   });
 
+  const waitStates: string[] = [STATE.waitForDeadline, STATE.waitForGrace];
+  const retriersOf = (name: string) => stateNamed(name).state.Retry ?? [];
+  const transientBudget = (name: string) => retryBudgetSeconds(retriersOf(name).at(-1)!);
+
   it('retries every step with backoff, but never retries an error that trying again cannot fix', () => {
     const tasks = states.filter((s) => s.state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);
@@ -240,27 +244,71 @@ describe('referral workflow', () => {
       const permanent = retry.findIndex((r) => PERMANENT_ERRORS.every((e) => r.ErrorEquals.includes(e)));
       expect(permanent, `${name} retries permanent errors`).toBeGreaterThanOrEqual(0);
       expect(retry[permanent]!.MaxAttempts, name).toBe(0);
+      // The documented retrier for the Lambda service's own errors, on every Lambda task.
+      const service = retry.findIndex((r) => LAMBDA_SERVICE_ERRORS.every((e) => r.ErrorEquals.includes(e)));
+      expect(service, `${name} has the Lambda service-exception retrier`).toBeGreaterThanOrEqual(0);
+      expect(retry[service]!.MaxAttempts, name).toBeGreaterThan(0);
+      expect(retry[service]!.JitterStrategy, name).toBe('FULL');
+      if (waitStates.includes(name)) continue;
       // States.ALL must be the last retrier (AWS rejects it anywhere else), so it is the catch-all with backoff.
       const transient = retry.at(-1)!;
       expect(transient.ErrorEquals, name).toEqual(['States.ALL']);
       expect(permanent, name).toBeLessThan(retry.length - 1);
-      expect(transient.IntervalSeconds, name).toBeGreaterThanOrEqual(1);
       expect(transient.BackoffRate, name).toBeGreaterThan(1);
-      expect(transient.MaxAttempts, name).toBeGreaterThanOrEqual(2);
-      expect(transient.MaxDelaySeconds, name).toBeGreaterThan(0);
+      expect(transient.JitterStrategy, name).toBe('FULL');
     }
   });
 
-  it('gives the steps that handle failures a longer retry budget than the steps whose failures they handle', () => {
-    const budget = (name: string) => {
-      const transient = (states.find((s) => s.name === name)!.state.Retry ?? []).at(-1)!;
-      return { attempts: transient.MaxAttempts, maxDelay: transient.MaxDelaySeconds };
-    };
-    for (const lastResort of [STATE.recordFailure, STATE.failureToCoordinator, STATE.assignmentFailed]) {
-      expect(budget(lastResort), lastResort).toEqual({ attempts: 8, maxDelay: 60 });
+  it('keeps retrying a transient error for at least five minutes before any step hands over to a person', () => {
+    const tasks = states.filter((s) => s.state.Type === 'Task' && !waitStates.includes(s.name));
+    for (const { name, state } of tasks) {
+      const retry = state.Retry ?? [];
+      const service = retry.find((r) => LAMBDA_SERVICE_ERRORS.every((e) => r.ErrorEquals.includes(e)))!;
+      // Computed from the template: even four standard deviations short of the mean, more than 300 s.
+      expect(transientBudget(name).floor, `${name}: States.ALL`).toBeGreaterThanOrEqual(300);
+      expect(retryBudgetSeconds(service).floor, `${name}: Lambda service errors`).toBeGreaterThanOrEqual(300);
     }
-    for (const step of [STATE.screen, STATE.route, STATE.notifyTeam, STATE.remind, STATE.breach, STATE.reroute]) {
-      expect(budget(step), step).toEqual({ attempts: 4, maxDelay: 30 });
+  });
+
+  it('resumes a wait that failed for a passing reason from the stored deadline, a bounded number of times, each resume with the full budget', () => {
+    for (const name of waitStates) {
+      const { state } = stateNamed(name);
+      // A retry in place would count the whole window again: only the Lambda service's errors are
+      // retried there, for seconds.
+      const service = (state.Retry ?? []).find((r) => LAMBDA_SERVICE_ERRORS.every((e) => r.ErrorEquals.includes(e)))!;
+      const drift = (service.IntervalSeconds ?? 1) * Array.from({ length: service.MaxAttempts ?? 3 }, (_, n) => Math.min((service.BackoffRate ?? 2) ** n, (service.MaxDelaySeconds ?? 60) / (service.IntervalSeconds ?? 1))).reduce((a, b) => a + b, 0);
+      expect(drift, `${name}: the most a retry in place can shift the deadline, in seconds`).toBeLessThanOrEqual(10);
+      expect((state.Retry ?? []).some((r) => r.ErrorEquals.includes('States.ALL')), name).toBe(false);
+      const last = state.Catch!.at(-1)!;
+      expect(last.ErrorEquals, name).toEqual(['States.ALL']);
+      expect(last.Next, name).toBe(STATE.countResume);
+    }
+    const choice = stateNamed(STATE.resumeOrGiveUp).state as unknown as { Choices: { Variable: string; NumericGreaterThan: number; Next: string }[]; Default: string };
+    expect(stateNamed(STATE.countResume).state.Next).toBe(STATE.resumeOrGiveUp);
+    expect(choice.Choices).toEqual([{ Variable: '$.resumes', NumericGreaterThan: MAX_WAIT_RESUMES, Next: STATE.assignmentFailed }]);
+    expect(choice.Default).toBe(STATE.resumeWait);
+    expect(handlerModuleOf(placeholderLogicalId(taskFunction(stateNamed(STATE.resumeWait).state)) ?? '')).toBe('functions/notify-team.ts');
+    expect(stateNamed(STATE.resumeWait).state.Next).toBe(STATE.whereIsIt);
+    expect(transientBudget(STATE.resumeWait).floor).toBeGreaterThanOrEqual(300);
+    const map = stateNamed(STATE.eachAssignment).state as { ItemSelector?: Record<string, unknown> };
+    expect(map.ItemSelector?.resumes).toBe(0);
+  });
+
+  it('tells the coordinator at once, by name, when SES refuses a team address', () => {
+    for (const name of [STATE.notifyTeam, STATE.remind, STATE.reroute]) {
+      const refused = stateNamed(name).state.Catch?.find((c) => EMAIL_REFUSED_ERRORS.every((e) => c.ErrorEquals.includes(e)));
+      expect(refused?.Next, name).toBe(STATE.emailRefused);
+      // Caught before the catch-all that would treat it as any other failure.
+      expect(stateNamed(name).state.Catch!.indexOf(refused!), name).toBeLessThan(stateNamed(name).state.Catch!.length - 1);
+    }
+    expect(stateNamed(STATE.emailRefused).state.Parameters).toMatchObject({ reason: 'EMAIL_UNDELIVERABLE', 'error.$': '$.failure.Error' });
+  });
+
+  it('gives the steps that handle failures a longer retry budget than the steps whose failures they handle', () => {
+    const steps = [STATE.screen, STATE.route, STATE.notifyTeam, STATE.remind, STATE.breach, STATE.reroute, STATE.resumeWait];
+    const longestStep = Math.max(...steps.map((step) => transientBudget(step).mean));
+    for (const lastResort of [STATE.recordFailure, STATE.failureToCoordinator, STATE.assignmentFailed, STATE.emailRefused]) {
+      expect(transientBudget(lastResort).floor, lastResort).toBeGreaterThan(longestStep);
     }
   });
 
@@ -449,7 +497,7 @@ describe('the acknowledgement waits', () => {
       expect(noRetry?.MaxAttempts).toBe(0);
       expect(noRetry?.ErrorEquals).toEqual(expect.arrayContaining(['AssignmentDeclined', 'States.Timeout']));
       const caught = (wait.state.Catch ?? []).flatMap((c) => c.ErrorEquals);
-      expect(caught).toEqual(expect.arrayContaining(['AssignmentDeclined', 'States.Timeout', 'States.ALL']));
+      expect(caught).toEqual(expect.arrayContaining(['AssignmentDeclined', 'States.Timeout', ...PERMANENT_ERRORS, 'States.ALL']));
       expect(caught.at(-1)).toBe('States.ALL');
     }
   });

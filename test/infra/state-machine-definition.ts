@@ -99,3 +99,24 @@ export function everyStatesBlock(definition: States): States[] {
       .filter((inner): inner is States => inner !== undefined)
       .flatMap(everyStatesBlock))];
 }
+
+/**
+ * What a retrier waits in all before it gives up, from the template alone. Step Functions waits
+ * IntervalSeconds × BackoffRate^n before retry n+1, capped at MaxDelaySeconds; FULL jitter draws each wait
+ * uniformly from zero up to that. Returned: the mean total, and a floor the total stays above unless
+ * it falls four standard deviations short (about 3 in 100,000 runs).
+ */
+export function retryBudgetSeconds(retrier: Retrier): { mean: number; floor: number } {
+  const interval = retrier.IntervalSeconds ?? 1;
+  const rate = retrier.BackoffRate ?? 2;
+  const attempts = retrier.MaxAttempts ?? 3;
+  const cap = retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY;
+  const waits = Array.from({ length: attempts }, (_, n) => Math.min(interval * rate ** n, cap));
+  if (retrier.JitterStrategy !== 'FULL') {
+    const total = waits.reduce((a, b) => a + b, 0);
+    return { mean: total, floor: total };
+  }
+  const mean = waits.reduce((a, w) => a + w / 2, 0);
+  const sd = Math.sqrt(waits.reduce((a, w) => a + (w * w) / 12, 0));
+  return { mean, floor: mean - 4 * sd };
+}
