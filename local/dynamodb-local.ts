@@ -69,12 +69,17 @@ export async function startDynamoDbLocal(options: { port: number; dataDir: strin
 
 /** The table's shape comes from the synthesized template: keys, indexes, billing — no second schema. */
 export function createTableInput(tableName: string, properties: Record<string, unknown>): CreateTableCommandInput {
-  const p = properties as Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes' | 'LocalSecondaryIndexes' | 'BillingMode'>;
+  const p = properties as Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes' | 'LocalSecondaryIndexes' | 'BillingMode'>
+    & { StreamSpecification?: { StreamViewType?: string } };
   return {
     TableName: tableName,
     KeySchema: p.KeySchema,
     AttributeDefinitions: p.AttributeDefinitions,
     BillingMode: p.BillingMode ?? 'PAY_PER_REQUEST',
+    // CloudFormation's StreamSpecification names only the view type; the API also wants it enabled.
+    ...(p.StreamSpecification?.StreamViewType
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType as never } }
+      : {}),
     ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
     ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
   };
@@ -86,6 +91,10 @@ export function createTableInput(tableName: string, properties: Record<string, u
  */
 async function addMissingIndexes(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  // A table kept from before the stream was turned on gets it now (its earlier items are not replayed).
+  if (input.StreamSpecification && !Table?.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: input.TableName, StreamSpecification: input.StreamSpecification }));
+  }
   const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of input.GlobalSecondaryIndexes ?? []) {
     if (existing.has(index.IndexName)) continue;

@@ -32,6 +32,9 @@ export function readTemplate(outdir: string): CfnTemplate {
 
 export const localLambdaArn = (logicalId: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
 export const localStateMachineArn = (logicalId: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+export const localTopicArn = (name: string) => `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
+/** DynamoDB Local names its stream only once the table exists; the local cloud reads it from there. */
+export const LOCAL_STREAM_ARN_PLACEHOLDER = 'local:table-stream';
 
 /**
  * Resolves the intrinsic functions the stack uses into the local cloud's names: a table is called by
@@ -75,6 +78,7 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, gateway
     if (!resource) throw new Error(`Ref to unknown resource ${id}`);
     if (resource.Type === 'AWS::StepFunctions::StateMachine') return localStateMachineArn(String(resource.Properties?.StateMachineName ?? id));
     if (resource.Type === 'AWS::Lambda::Function') return id;
+    if (resource.Type === 'AWS::SNS::Topic') return localTopicArn(String(resource.Properties?.TopicName ?? id));
     return id;
   };
   const getAtt = (id: string, attribute: string): string => {
@@ -83,6 +87,7 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, gateway
     if (resource.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return localLambdaArn(id);
     if (resource.Type === 'AWS::ApiGatewayV2::Api' && attribute === 'ApiEndpoint') return gatewayUrl;
     if (resource.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') return `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${id}`;
+    if (resource.Type === 'AWS::DynamoDB::Table' && attribute === 'StreamArn') return LOCAL_STREAM_ARN_PLACEHOLDER;
     return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${id}/${attribute}`;
   };
   return resolve(value);
@@ -108,12 +113,32 @@ export interface LocalRoute {
   readonly authorizer?: LocalAuthorizer;
 }
 
+/** A Lambda event source mapping on the table's stream, as the template configures it. */
+export interface LocalStreamMapping {
+  readonly logicalId: string;
+  readonly functionArn: string;
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly bisectBatchOnFunctionError: boolean;
+  /** -1: until the record expires, as in AWS. */
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeInSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  /** Event filter patterns (a record passes when it matches any); none means every record. */
+  readonly filters: Record<string, unknown>[];
+  /** Where records go when their retries are spent (a queue ARN in AWS; logged and kept locally). */
+  readonly onFailure?: string;
+}
+
 /** What the local cloud needs from the template, all read from the one definition CDK deploys. */
 export interface LocalStack {
   readonly table: { logicalId: string; properties: Record<string, unknown> };
   readonly stateMachine: { logicalId: string; arn: string; definition: Record<string, unknown> };
   readonly functions: LocalFunction[];
   readonly routes: LocalRoute[];
+  readonly streamMappings: LocalStreamMapping[];
+  /** The whole template, for the emulator pieces that read their own parts of it (topics, email events). */
+  readonly template: CfnTemplate;
 }
 
 function onlyResource(template: CfnTemplate, type: string): [string, CfnResource] {
@@ -158,6 +183,8 @@ export function readLocalStack(template: CfnTemplate, gatewayUrl: string): Local
     });
 
   return {
+    streamMappings: readStreamMappings(template, tableId),
+    template,
     table: { logicalId: tableId, properties: table.Properties ?? {} },
     stateMachine: {
       logicalId: machineId,
@@ -167,6 +194,35 @@ export function readLocalStack(template: CfnTemplate, gatewayUrl: string): Local
     functions,
     routes,
   };
+}
+
+function readStreamMappings(template: CfnTemplate, tableId: string): LocalStreamMapping[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')
+    .map(([logicalId, r]): LocalStreamMapping => {
+      const p = r.Properties ?? {};
+      const source = (p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+      if (!source || source[0] !== tableId || source[1] !== 'StreamArn') {
+        throw new Error(`Event source mapping ${logicalId}: the local cloud runs mappings on the table's stream only`);
+      }
+      const functionRef = (p.FunctionName as { Ref?: string } | undefined)?.Ref;
+      if (!functionRef) throw new Error(`Event source mapping ${logicalId} does not name a function by Ref`);
+      const filters = ((p.FilterCriteria as { Filters?: { Pattern: string }[] } | undefined)?.Filters ?? [])
+        .map((f) => JSON.parse(f.Pattern) as Record<string, unknown>);
+      const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+      return {
+        logicalId,
+        functionArn: localLambdaArn(functionRef),
+        batchSize: Number(p.BatchSize ?? 100),
+        startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        bisectBatchOnFunctionError: p.BisectBatchOnFunctionError === true,
+        maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+        maximumRecordAgeInSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+        filters,
+        ...(onFailure !== undefined ? { onFailure: JSON.stringify(onFailure) } : {}),
+      };
+    });
 }
 
 function readAuthorizer(template: CfnTemplate, logicalId: string): LocalAuthorizer {

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { ReferralSubmission } from '../domain/referral.js';
 import { newReference } from '../domain/reference.js';
 import { createReferral, type CreateOutcome } from './referral-store.js';
+import { logger } from '../observability.js';
 import { startReferralWorkflow } from './workflow-starter.js';
 
 export type IntakeOutcome = Exclude<CreateOutcome, { kind: 'reference-taken' }>;
@@ -9,8 +10,11 @@ export type IntakeOutcome = Exclude<CreateOutcome, { kind: 'reference-taken' }>;
 /**
  * Stores a validated referral under a fresh reference and starts its workflow: the one way in, for the
  * JSON API and the online form alike. A repeat of the same request (same Idempotency-Key and body) is
- * answered with the first referral, and its workflow is started again in case the first attempt could
- * not: starting twice under one name is harmless. A key reused for another body is returned unstarted.
+ * answered with the first referral. A key reused for another body is returned unstarted.
+ *
+ * Once the referral is stored it is accepted, whatever happens next: the table's stream (the outbox,
+ * functions/start-referral-workflows.ts) starts every stored referral's workflow. Starting it here as
+ * well only saves the stream's second or so; when that start fails, the stream still does it.
  */
 export async function acceptReferral(input: {
   submission: ReferralSubmission;
@@ -22,7 +26,11 @@ export async function acceptReferral(input: {
     const outcome = await createReferral({ reference: newReference(randomInt), ...input });
     if (outcome.kind === 'reference-taken') continue;
     if (outcome.kind === 'idempotent-repeat' && !outcome.sameRequest) return outcome;
-    await startReferralWorkflow(outcome.reference);
+    try {
+      await startReferralWorkflow(outcome.reference);
+    } catch (error) {
+      logger.warn('Workflow not started with the request; the table stream will start it', { reference: outcome.reference, errorName: (error as Error).name });
+    }
     return outcome;
   }
   throw new Error('Could not allocate a unique reference');

@@ -65,7 +65,9 @@ export class ReferralOutbox extends Construct {
       parallelizationFactor: 1,
       reportBatchItemFailures: true,
       bisectBatchOnError: true,
-      retryAttempts: 10,
+      // Bounded, but enough that an outage of the workflow service is waited out rather than parked:
+      // the only way a start fails is Step Functions being unreachable or throttling.
+      retryAttempts: 100,
       // The stream keeps a record for 24 hours; a record older than that is gone from it anyway.
       maxRecordAge: Duration.days(1),
       onFailure,

@@ -1,0 +1,276 @@
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record, type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { LocalLambdas } from './lambda-runtime.js';
+import { LOCAL_REGION, type LocalStreamMapping } from './template.js';
+
+/** Lambda polls each shard about four times a second; so does this. */
+const POLL_INTERVAL_MS = 250;
+/** Between retries of a failing batch: doubling from a second, capped, so an outage is waited out calmly. */
+const RETRY_DELAYS_MS = { first: 1_000, max: 30_000 };
+
+interface ShardProgress {
+  /** The last record handed to the function (or filtered out): reading resumes after it. */
+  sequenceNumber?: string;
+  /** Every record of a closed shard has been read. */
+  done?: boolean;
+}
+type Checkpoints = Record<string, Record<string, ShardProgress>>;
+
+/** A stream record as the Lambda event carries it: the API's record, dates as epoch seconds, binaries as base64. */
+type LambdaStreamRecord = Record<string, unknown> & { dynamodb: { SequenceNumber: string } };
+
+/**
+ * The Lambda service's side of the template's DynamoDB stream event source mappings, run against
+ * DynamoDB Local's Streams API: each mapping reads every shard in order on its own checkpoints (kept on
+ * disk, so a restart carries on where it stopped), drops what its filters do not match, invokes the
+ * same handler module with the same event shape, and on failure retries, bisects, honours reported
+ * batch item failures, and finally parks records it could not deliver — as the mapping's settings say.
+ */
+export class LocalStreamPoller {
+  private readonly dynamodb: DynamoDBClient;
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly checkpoints: Checkpoints;
+  private stopped = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(private readonly options: {
+    endpoint: string;
+    tableName: string;
+    mappings: readonly LocalStreamMapping[];
+    lambdas: LocalLambdas;
+    log: (message: string) => void;
+    /** Where each mapping's position in each shard is kept. */
+    checkpointFile: string;
+    /** Records whose retries were spent: the local stand-in for the on-failure queue. */
+    onFailureFile: string;
+  }) {
+    const client = { endpoint: options.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+    this.dynamodb = new DynamoDBClient(client);
+    this.streams = new DynamoDBStreamsClient(client);
+    this.checkpoints = existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Checkpoints : {};
+  }
+
+  start(): void {
+    for (const mapping of this.options.mappings) this.loops.push(this.follow(mapping));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of this.sleepers) wake();
+    await Promise.all(this.loops);
+    this.dynamodb.destroy();
+    this.streams.destroy();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private save(): void {
+    writeFileSync(`${this.options.checkpointFile}.tmp`, JSON.stringify(this.checkpoints));
+    renameSync(`${this.options.checkpointFile}.tmp`, this.options.checkpointFile);
+  }
+
+  private progress(mapping: LocalStreamMapping, shardId: string): ShardProgress {
+    const shards = (this.checkpoints[mapping.logicalId] ??= {});
+    return (shards[shardId] ??= {});
+  }
+
+  /** One mapping, for as long as the local cloud runs: shards parent first, each read to its end. */
+  private async follow(mapping: LocalStreamMapping): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const shards = await this.openShards();
+        let readSomething = false;
+        for (const shard of shards) {
+          if (this.stopped) break;
+          const progress = this.progress(mapping, shard.ShardId!);
+          if (progress.done) continue;
+          const parent = shard.ParentShardId ? this.checkpoints[mapping.logicalId]?.[shard.ParentShardId] : undefined;
+          // A child shard waits until its parent is read to the end (when the parent is still listed).
+          if (parent && !parent.done && shards.some((s) => s.ShardId === shard.ParentShardId)) continue;
+          readSomething = (await this.readShard(mapping, shard.streamArn, shard.ShardId!, progress)) || readSomething;
+        }
+        failures = 0;
+        if (!readSomething) await this.sleep(POLL_INTERVAL_MS);
+      } catch (error) {
+        // DynamoDB Local stopped or restarting: say so once in a while, and keep trying.
+        if (failures++ % 20 === 0) this.options.log(`stream ${mapping.logicalId}: cannot read the stream (${(error as Error).name}); retrying`);
+        await this.sleep(Math.min(RETRY_DELAYS_MS.max, RETRY_DELAYS_MS.first * 2 ** Math.min(failures, 5)));
+      }
+    }
+  }
+
+  private async openShards(): Promise<(Shard & { streamArn: string })[]> {
+    const { Table } = await this.dynamodb.send(new DescribeTableCommand({ TableName: this.options.tableName }));
+    const streamArn = Table?.LatestStreamArn;
+    if (!streamArn) throw Object.assign(new Error('The table has no stream'), { name: 'NoStream' });
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
+      shards.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return shards.map((shard) => ({ ...shard, streamArn }));
+  }
+
+  /** Reads what the shard has now; true when it handed anything on. */
+  private async readShard(mapping: LocalStreamMapping, streamArn: string, shardId: string, progress: ShardProgress): Promise<boolean> {
+    const { ShardIterator } = await this.streams.send(new GetShardIteratorCommand({
+      StreamArn: streamArn, ShardId: shardId,
+      ...(progress.sequenceNumber
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: progress.sequenceNumber }
+        : { ShardIteratorType: mapping.startingPosition }),
+    }));
+    let iterator = ShardIterator;
+    let handedOn = false;
+    while (iterator && !this.stopped) {
+      const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const records = page.Records ?? [];
+      for (let i = 0; i < records.length && !this.stopped; i += mapping.batchSize) {
+        await this.deliver(mapping, streamArn, records.slice(i, i + mapping.batchSize), progress);
+        handedOn = true;
+      }
+      if (this.stopped) return handedOn;
+      if (!page.NextShardIterator) {
+        progress.done = true;
+        this.save();
+        return handedOn;
+      }
+      if (records.length === 0) return handedOn;
+      iterator = page.NextShardIterator;
+    }
+    return handedOn;
+  }
+
+  /**
+   * One batch, until every record is handed on or parked. The checkpoint moves past a record only once
+   * the function has taken it (or the filters dropped it), so a crash at any point re-delivers rather
+   * than loses: consumers are idempotent, as they must be for Lambda's at-least-once delivery.
+   */
+  private async deliver(mapping: LocalStreamMapping, streamArn: string, batch: _Record[], progress: ShardProgress): Promise<void> {
+    let pending = batch.map((record) => toLambdaRecord(record, streamArn));
+    let attempts = 0;
+    let size = pending.length;
+    while (pending.length > 0 && !this.stopped) {
+      const tooOld = mapping.maximumRecordAgeInSeconds >= 0
+        ? pending.filter((r) => Date.now() / 1000 - Number((r.dynamodb as { ApproximateCreationDateTime?: number }).ApproximateCreationDateTime ?? 0) > mapping.maximumRecordAgeInSeconds)
+        : [];
+      if (tooOld.length > 0) {
+        this.park(mapping, tooOld, 'record older than MaximumRecordAgeInSeconds', progress);
+        pending = pending.slice(tooOld.length);
+        continue;
+      }
+      const matching = mapping.filters.length === 0 ? pending : pending.filter((r) => mapping.filters.some((f) => matchesPattern(f, r)));
+      if (matching.length === 0) {
+        this.advance(progress, pending.at(-1)!);
+        return;
+      }
+      const slice = pending.slice(0, size);
+      const invoked = slice.filter((r) => matching.includes(r));
+      let failedFrom: number | undefined;
+      if (invoked.length > 0) {
+        try {
+          const answer = await this.options.lambdas.invoke(mapping.functionArn, { Records: invoked }) as { batchItemFailures?: { itemIdentifier?: string }[] } | null;
+          const failed = mapping.reportBatchItemFailures ? (answer?.batchItemFailures ?? []).map((f) => String(f.itemIdentifier)) : [];
+          if (failed.length > 0) {
+            // Lambda resumes from the earliest failed record; an identifier it cannot find fails the whole batch.
+            const indexes = failed.map((id) => slice.findIndex((r) => r.dynamodb.SequenceNumber === id));
+            failedFrom = indexes.some((i) => i < 0) ? 0 : Math.min(...indexes);
+          }
+        } catch (error) {
+          this.options.log(`stream ${mapping.logicalId}: ${mapping.functionArn.split(':').pop()} failed (${(error as Error).name})`);
+          failedFrom = 0;
+          if (mapping.bisectBatchOnFunctionError && size > 1) size = Math.ceil(size / 2);
+        }
+      }
+      if (failedFrom === undefined) {
+        this.advance(progress, slice.at(-1)!);
+        pending = pending.slice(slice.length);
+        attempts = 0;
+        size = pending.length;
+        continue;
+      }
+      if (failedFrom > 0) {
+        this.advance(progress, slice[failedFrom - 1]!);
+        pending = pending.slice(failedFrom);
+        size = Math.min(size, pending.length);
+      }
+      attempts++;
+      if (mapping.maximumRetryAttempts >= 0 && attempts > mapping.maximumRetryAttempts) {
+        // Retries spent: with bisection the batch has shrunk to the record that keeps failing.
+        const parked = pending.slice(0, Math.max(1, Math.min(size, pending.length)));
+        this.park(mapping, parked, `retries spent (${mapping.maximumRetryAttempts})`, progress);
+        pending = pending.slice(parked.length);
+        attempts = 0;
+        size = pending.length;
+        continue;
+      }
+      await this.sleep(Math.min(RETRY_DELAYS_MS.max, RETRY_DELAYS_MS.first * 2 ** (attempts - 1)));
+    }
+  }
+
+  private advance(progress: ShardProgress, record: LambdaStreamRecord): void {
+    progress.sequenceNumber = record.dynamodb.SequenceNumber;
+    this.save();
+  }
+
+  /** The on-failure destination, locally: what AWS would put on the queue (record metadata, no images). */
+  private park(mapping: LocalStreamMapping, records: LambdaStreamRecord[], why: string, progress: ShardProgress): void {
+    for (const record of records) {
+      const { SequenceNumber, Keys } = record.dynamodb as { SequenceNumber: string; Keys?: unknown };
+      appendFileSync(this.options.onFailureFile, `${JSON.stringify({ mapping: mapping.logicalId, destination: mapping.onFailure ?? null, why, sequenceNumber: SequenceNumber, keys: Keys, at: new Date().toISOString() })}\n`);
+      this.options.log(`stream ${mapping.logicalId}: record ${SequenceNumber} parked on its on-failure destination: ${why}`);
+    }
+    this.advance(progress, records.at(-1)!);
+  }
+}
+
+/** The API's record as Lambda hands it to a function. */
+function toLambdaRecord(record: _Record, streamArn: string): LambdaStreamRecord {
+  const json = JSON.parse(JSON.stringify(record, (key, value: unknown) => {
+    if (key === 'ApproximateCreationDateTime' && typeof value === 'string') return Math.floor(Date.parse(value) / 1000);
+    if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') return Buffer.from((value as { data: number[] }).data).toString('base64');
+    return value;
+  })) as LambdaStreamRecord;
+  return { ...json, eventSourceARN: streamArn };
+}
+
+/**
+ * Lambda's event filtering, for the rules the stack uses and their common neighbours: a pattern is an
+ * object of keys to nested patterns or to a list of allowed values; a value may also be
+ * `{ prefix }`, `{ exists }` or `{ 'anything-but': [...] }`.
+ */
+export function matchesPattern(pattern: Record<string, unknown>, value: unknown): boolean {
+  return Object.entries(pattern).every(([key, rule]) => {
+    const actual = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    if (Array.isArray(rule)) return rule.some((allowed) => matchesValue(allowed, actual));
+    if (rule !== null && typeof rule === 'object') return matchesPattern(rule as Record<string, unknown>, actual);
+    return false;
+  });
+}
+
+function matchesValue(allowed: unknown, actual: unknown): boolean {
+  if (allowed !== null && typeof allowed === 'object') {
+    const rule = allowed as { prefix?: string; exists?: boolean; 'anything-but'?: unknown[] };
+    if (rule.exists !== undefined) return (actual !== undefined) === rule.exists;
+    if (rule.prefix !== undefined) return typeof actual === 'string' && actual.startsWith(rule.prefix);
+    if (rule['anything-but'] !== undefined) return actual !== undefined && !rule['anything-but'].includes(actual);
+    return false;
+  }
+  return actual === allowed;
+}
