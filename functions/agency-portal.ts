@@ -317,6 +317,7 @@ async function referralPage(reference: string, signedIn: SignedIn, now: Date): P
         ...(a.acknowledgedAt ? [{ key: { text: 'Acknowledged' }, value: { text: `${londonTime(a.acknowledgedAt)}${a.late ? ' (late)' : ''}` } }] : []),
         ...(a.declineReason ? [{ key: { text: 'Declined because' }, value: { text: a.declineReason } }] : []),
         ...(a.reassignReason ? [{ key: { text: 'Re-assigned because' }, value: { text: a.reassignReason } }] : []),
+        ...(a.emailUndeliverable ? [{ key: { text: 'Team email' }, value: { text: `Could not be delivered (${londonTime(a.emailUndeliverable.at)}): the team may not know of this referral` } }] : []),
       ],
     })),
   });

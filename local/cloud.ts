@@ -7,9 +7,13 @@ import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.
 import { defaultServiceConfig, parseServiceConfig, type ServiceConfig } from '../functions/domain/config.js';
 import { cognitoDataDir, seedSignIn, startCognitoLocal, type SeededSignIn, type SeededUser } from './cognito-local.js';
 import { createTableInput, ensureTable, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { LocalGateway } from './gateway.js';
 import { LocalLambdas } from './lambda-runtime.js';
+import { LocalSesFront, readEmailEventDestinations } from './ses-front.js';
+import { LocalSnsEndpoint, readTopics } from './sns-endpoint.js';
 import { LocalStepFunctions } from './step-functions-endpoint.js';
+import { LocalStreamPoller } from './stream-poller.js';
 import { LOCAL_REGION, readLocalStack, synthesizeTemplate, type LocalStack } from './template.js';
 
 export interface LocalCloudOptions {
@@ -23,11 +27,16 @@ export interface LocalCloudOptions {
   readonly externalSesUrl?: string;
   /** A DynamoDB Local that is already running (one a test stops and starts on its own, to see outages). */
   readonly externalDynamoDbUrl?: string;
+  /**
+   * Where the functions reach the Step Functions API, when not straight at this cloud's endpoint: a
+   * gateway in front of it that a test closes and opens again, to see the workflow service go away.
+   */
+  readonly stepFunctionsApiUrl?: string;
   readonly log: (message: string) => void;
 }
 
 export interface LocalCloud {
-  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string };
+  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string; sns: string };
   /** The seeded demo users, each with the TOTP secret their authenticator app would hold. */
   readonly signIn: SeededSignIn & { users: (SeededUser & { totpSecret: string })[] };
   readonly stack: LocalStack;
@@ -89,6 +98,37 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       sesUrl = `http://127.0.0.1:${options.sesPort}`;
     }
     const stepFunctionsUrl = `http://127.0.0.1:${options.stepFunctionsPort}`;
+    const lambdas = new LocalLambdas(PROJECT_ROOT, stack.functions);
+
+    // SNS, locally: the operations topic is delivered as email into the mail viewer (straight to the
+    // emulator, never back through the front below), and the email-events topic to its function.
+    const topics = readTopics(stack.template);
+    const mailer = new SESv2Client({ endpoint: sesUrl, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stopping.push(async () => mailer.destroy());
+    const sns = new LocalSnsEndpoint(topics, {
+      deliverEmail: async (to, subject, text) => {
+        await mailer.send(new SendEmailCommand({
+          FromEmailAddress: 'no-reply@sns.amazonaws.com', Destination: { ToAddresses: [to] },
+          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+        }));
+      },
+      invokeLambda: (arn, event) => lambdas.invoke(arn, event),
+      log: options.log,
+    });
+    const snsUrl = await sns.listen(0);
+    stopping.push(() => sns.close());
+    // SES in front of the emulator: refusals and the mailbox simulator's bounces and complaints, which
+    // reach the configuration set's event destination as they would in AWS.
+    const sesFront = new LocalSesFront({
+      emulatorUrl: sesUrl, eventDestinations: readEmailEventDestinations(stack.template), log: options.log,
+      publishEmailEvent: async (_configurationSet, _type, eventJson, topicLogicalId) => {
+        const topic = topics.find((t) => t.logicalId === topicLogicalId);
+        if (!topic) throw new Error(`No topic ${topicLogicalId} for email events`);
+        sns.publish({ topicArn: topic.topicArn, message: eventJson });
+      },
+    });
+    const sesApiUrl = await sesFront.listen(0);
+    stopping.push(() => sesFront.close());
 
     // The functions see the environment the template gives them; only the endpoints differ from AWS.
     Object.assign(process.env, mergedEnvironment(stack), {
@@ -96,8 +136,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl,
-      AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
-      AWS_ENDPOINT_URL_SESV2: sesUrl,
+      AWS_ENDPOINT_URL_SFN: options.stepFunctionsApiUrl ?? stepFunctionsUrl,
+      AWS_ENDPOINT_URL_SESV2: sesApiUrl,
+      AWS_ENDPOINT_URL_SNS: snsUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       // The authorizer trusts the emulator's pool instead of the deployed one: ordinary settings, no branch.
       JWT_ISSUER: signIn.issuer,
@@ -106,7 +147,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
 
-    const lambdas = new LocalLambdas(PROJECT_ROOT, stack.functions);
     const stepFunctions = new LocalStepFunctions(
       stack.stateMachine.arn, stack.stateMachine.definition as never, lambdas, options.log,
       path.join(options.dataDir, 'executions.json'),
@@ -121,8 +161,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const resumed = stepFunctions.resume();
     if (resumed) options.log(`resumed ${resumed} running workflow execution(s)`);
 
+    // The table's stream, read as the template's event source mappings say (after the Step Functions
+    // endpoint, so the outbox consumer has a workflow to start).
+    const streamPoller = new LocalStreamPoller({
+      endpoint: dynamodbUrl, tableName, mappings: stack.streamMappings, lambdas, log: options.log,
+      checkpointFile: path.join(options.dataDir, 'stream-checkpoints.json'),
+      onFailureFile: path.join(options.dataDir, 'stream-on-failure.jsonl'),
+    });
+    streamPoller.start();
+    stopping.push(() => streamPoller.stop());
+
     return {
-      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint },
+      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint, sns: snsUrl },
       signIn: { ...signIn, users: users.map((u) => ({ ...u, totpSecret: signIn.totpSecrets[u.username]! })) },
       stack,
       stepFunctions,

@@ -96,6 +96,8 @@ export class LocalSesFront {
     const recipients = recipientsOf(sent);
     const rejected = recipients.filter(inReservedInvalidDomain);
     if (rejected.length) {
+      // One line per refusal (no addresses): how a test counts the sends a refused address cost.
+      this.options.log(`SES refused a send: ${rejected.length} recipient(s) not verified (MessageRejected)`);
       refuse(res, `Email address is not verified. The following identities failed the check in region ${LOCAL_REGION.toUpperCase()}: ${rejected.join(', ')}`);
       return;
     }

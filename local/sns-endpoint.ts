@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localLambdaArn, type CfnTemplate } from './template.js';
+import { localLambdaArn, localTopicArn, type CfnTemplate } from './template.js';
 
 export type LocalSubscription =
   | { readonly protocol: 'email'; readonly endpoint: string }
@@ -50,7 +50,7 @@ export interface Publication {
   readonly messageAttributes?: Record<string, { Type: string; Value: string }>;
 }
 
-export const localTopicArn = (name: string) => `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`;
+export { localTopicArn };
 
 // What SNS puts in an email notification's subject line when the publisher gave none.
 const DEFAULT_EMAIL_SUBJECT = 'AWS Notification Message';

@@ -40,6 +40,7 @@ try {
     dataDir: path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local')),
     ...(process.env.LOCAL_SES_URL ? { externalSesUrl: process.env.LOCAL_SES_URL } : {}),
     ...(process.env.LOCAL_DYNAMODB_URL ? { externalDynamoDbUrl: process.env.LOCAL_DYNAMODB_URL } : {}),
+    ...(process.env.LOCAL_STEP_FUNCTIONS_API_URL ? { stepFunctionsApiUrl: process.env.LOCAL_STEP_FUNCTIONS_API_URL } : {}),
     log: (message) => console.log(`  ${message}`),
   });
   const { urls } = cloud;

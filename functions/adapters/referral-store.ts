@@ -324,6 +324,34 @@ export async function moveAssignment(reference: string, teamId: string, change: 
   }
 }
 
+/**
+ * Records, once, that the team's email could not be delivered (`why` is an SES error or event name,
+ * never its message, which can quote the address). Returns false when it was already recorded.
+ */
+export async function markEmailUndeliverable(reference: string, teamId: string, change: { now: Date; actor: string; why: string }): Promise<boolean> {
+  const at = change.now.toISOString();
+  try {
+    await documents.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: assignmentKey(reference, teamId),
+            UpdateExpression: 'SET emailUndeliverable = :undeliverable',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(emailUndeliverable)',
+            ExpressionAttributeValues: { ':undeliverable': { at, why: change.why } },
+          },
+        },
+        eventItem({ reference, at, actor: change.actor, type: 'EMAIL_UNDELIVERABLE', teamId, detail: { why: change.why } }),
+      ],
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Keeps the callback token while the assignment is still at the stage the workflow is waiting on. */
 export async function recordWaitToken(reference: string, teamId: string, token: string, stage: string, expected: AssignmentStatus): Promise<boolean> {
   try {

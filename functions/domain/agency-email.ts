@@ -91,7 +91,7 @@ export function deadlineMissedEmails(input: {
   };
 }
 
-export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'ASSIGNMENT_FAILED' | 'DEADLINE_BREACHED' | 'NO_TEAM_LEFT';
+export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'ASSIGNMENT_FAILED' | 'EMAIL_UNDELIVERABLE' | 'DEADLINE_BREACHED' | 'NO_TEAM_LEFT';
 
 const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: string }> = {
   OUT_OF_AREA: {
@@ -105,6 +105,10 @@ const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: stri
   ASSIGNMENT_FAILED: {
     subject: 'needs a person: one team could not be followed up',
     line: 'A step in following up this referral with one team failed after retrying, so its deadline is no longer being tracked automatically. Please check that the team has it.',
+  },
+  EMAIL_UNDELIVERABLE: {
+    subject: 'needs a person: a team could not be emailed',
+    line: 'Email to this team could not be delivered (the address was refused, bounced or complained of), so the team may not know it has this referral. Please make sure the team has it, and check the team’s address.',
   },
   DEADLINE_BREACHED: {
     subject: 'was not acknowledged in time',
@@ -131,4 +135,22 @@ export function coordinatorEmail(input: {
     ],
     referralLink(input.portalUrl, input.reference),
   );
+}
+
+/**
+ * What the operations topic is told when something broke: enough to find it (reference, team, what
+ * failed), nothing about the person. Short: SNS email subjects are capped at 100 characters.
+ */
+export function operationsAlert(input: { reference: string; reason: CoordinatorReason; teamId?: string; error?: string }): { subject: string; lines: string[] } {
+  const wording = COORDINATOR_LINES[input.reason];
+  return {
+    subject: safeSubject(`Referral service alert: ${input.reason} for ${input.reference}`).slice(0, 99),
+    lines: [
+      wording.line,
+      `Reference: ${input.reference}`,
+      ...(input.teamId ? [`Team: ${input.teamId}`] : []),
+      ...(input.error ? [`Error: ${safeSubject(input.error)}`] : []),
+      'The coordinator has been told as well.',
+    ],
+  };
 }

@@ -87,4 +87,6 @@ export interface AssignmentRecord {
   /** Set on the assignment a coordinator took the referral off. */
   readonly reassignedAt?: string;
   readonly reassignedTo?: string;
+  /** SES refused the team's address, or mail to it bounced or was complained of: a person must step in. */
+  readonly emailUndeliverable?: { readonly at: string; readonly why: string };
 }

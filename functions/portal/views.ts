@@ -236,6 +236,7 @@ const EVENT_WORDS: Record<string, string> = {
   PERSONAL_DETAILS_VIEWED: 'Details viewed',
   NOTICE_SENT: 'Email sent',
   WORKFLOW_FAILED: 'Workflow step failed',
+  EMAIL_UNDELIVERABLE: 'Email to the team could not be delivered',
   PERSONAL_DATA_ERASED: 'Personal details erased on request',
 };
 
