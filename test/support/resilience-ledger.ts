@@ -45,6 +45,10 @@ export async function submitUnderLoad(options: {
   apiUrl: string; workers: number; seconds: number; maxRequests: number;
   referral: () => ReferralBody; headers?: (body: ReferralBody) => Record<string, string>;
   onAnswer?: (submission: Submission) => void;
+  /** After a 503, a worker pauses this long before its next request, as a client told Retry-After would. */
+  pauseAfter503Ms?: number;
+  /** A worker's pause after every request: referrals that arrive over a while rather than in a burst. */
+  paceMs?: number;
 }): Promise<{ figures: LoadFigures; submissions: Submission[] }> {
   const submissions: Submission[] = [];
   const latencies: number[] = [];
@@ -81,6 +85,8 @@ export async function submitUnderLoad(options: {
       statuses[submission.status] = (statuses[submission.status] ?? 0) + 1;
       submissions.push(submission);
       options.onAnswer?.(submission);
+      const pause = (submission.status === 503 ? options.pauseAfter503Ms ?? 0 : 0) + (options.paceMs ?? 0);
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   };
   await Promise.all(Array.from({ length: options.workers }, worker));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import sesEmulator from 'aws-ses-v2-local';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../../local/dynamodb-local.js';
+import { TcpGate } from './tcp-gate.js';
 import { freePort, freePorts, launchLocalCloud, portsFree, type LocalCloudHandle, type LocalCloudPorts } from './local-cloud-process.js';
 
 /**
@@ -14,7 +15,8 @@ import { freePort, freePorts, launchLocalCloud, portsFree, type LocalCloudHandle
  * fresh start on the same data). Everything is started and owned by the vitest main process; test files
  * ask for faults over a small HTTP control endpoint on 127.0.0.1.
  */
-export type Fault = 'dynamodb/stop' | 'dynamodb/start' | 'ses/stop' | 'ses/start' | 'cloud/kill' | 'cloud/start';
+export type Fault = 'dynamodb/stop' | 'dynamodb/start' | 'ses/stop' | 'ses/start' | 'stepfunctions/stop' | 'stepfunctions/start'
+  | 'cloud/kill' | 'cloud/start';
 
 export interface ResilienceRig {
   readonly cloud: LocalCloudHandle;
@@ -33,6 +35,9 @@ export async function startResilienceRig(runDir: string, env: Record<string, str
   mkdirSync(runDir, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'referral-resilience-'));
   const ports: LocalCloudPorts = await freePorts();
+  // The functions reach Step Functions through a gate the suite can close: the workflow service down.
+  const stepFunctionsGate = new TcpGate(await freePort(), ports.stepFunctionsPort);
+  await stepFunctionsGate.open();
   const dynamoLog: WriteStream = createWriteStream(path.join(runDir, 'dynamodb-local.log'), { flags: 'a' });
   let dynamodb: RunningDynamoDb | undefined;
   let ses: Server | undefined;
@@ -61,7 +66,10 @@ export async function startResilienceRig(runDir: string, env: Record<string, str
     const launched = await launchLocalCloud({
       ports, dataDir,
       logFile: path.join(runDir, `local-cloud-${++launches}.log`),
-      env: { LOCAL_DYNAMODB_URL: `http://127.0.0.1:${ports.dynamoDbPort}`, LOCAL_SES_URL: `http://127.0.0.1:${ports.sesPort}`, ...env },
+      env: {
+        LOCAL_DYNAMODB_URL: `http://127.0.0.1:${ports.dynamoDbPort}`, LOCAL_SES_URL: `http://127.0.0.1:${ports.sesPort}`,
+        LOCAL_STEP_FUNCTIONS_API_URL: stepFunctionsGate.url, ...env,
+      },
     });
     cloud = launched;
     return launched.handle;
@@ -90,6 +98,8 @@ export async function startResilienceRig(runDir: string, env: Record<string, str
     'dynamodb/start': startDynamoDb,
     'ses/stop': stopSes,
     'ses/start': startSes,
+    'stepfunctions/stop': () => stepFunctionsGate.close(),
+    'stepfunctions/start': () => stepFunctionsGate.open(),
     'cloud/kill': killCloud,
     'cloud/start': startCloud,
   };
@@ -117,6 +127,7 @@ export async function startResilienceRig(runDir: string, env: Record<string, str
       cloud = undefined;
       await running.stop();
     }
+    await stepFunctionsGate.close();
     await stopSes();
     await stopDynamoDb();
     dynamoLog.end();

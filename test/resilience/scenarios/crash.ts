@@ -36,7 +36,7 @@ export function crashMidWorkflow(rig: ResilienceRig): void {
       const restartS = Math.round((Date.now() - restartedAt) / 100) / 10;
       recordPersonalDetails(rig, submissions.map((s) => s.body));
       expect(references).toHaveLength(REFERRALS);
-      const { waitedS, unsettled } = await waitForWorkflows(rig, client, { references, needle, timeoutMs: 120_000 });
+      const { waitedS, unsettled } = await waitForWorkflows(rig, client, { references, needle, timeoutMs: 600_000 });
       const { reconciliation } = await reconcile(rig, client, { submissions, needle, sinceEpochS: since });
       recordFigures(rig, 'crash', {
         sent: figures.sent, created: figures.created, clientErrors: figures.clientErrors, serverErrors: figures.serverErrors,
@@ -49,6 +49,6 @@ export function crashMidWorkflow(rig: ResilienceRig): void {
       expect(reconciliation.duplicates).toBe(0);
       expect(reconciliation.lost).toBe(0);
       expect(reconciliation.reconciled).toBe(REFERRALS);
-    }, 240_000);
+    }, 900_000);
   });
 }

@@ -27,7 +27,7 @@ export function underPlainLoad(rig: ResilienceRig): void {
       recordPersonalDetails(rig, submissions.map((s) => s.body));
       const references = submissions.flatMap((s) => (s.status === 201 && s.reference ? [s.reference] : []));
 
-      const { waitedS, unsettled } = await waitForWorkflows(rig, client, { references, needle, timeoutMs: 240_000 });
+      const { waitedS, unsettled } = await waitForWorkflows(rig, client, { references, needle, timeoutMs: 600_000 });
       const { reconciliation } = await reconcile(rig, client, { submissions, needle, sinceEpochS: since });
       recordFigures(rig, 'load', {
         ...figures, ...reconciliation, workflowsSettledAfterLoadS: waitedS, unsettled: unsettled.length,
@@ -42,6 +42,6 @@ export function underPlainLoad(rig: ResilienceRig): void {
       expect(reconciliation.duplicates).toBe(0);
       expect(reconciliation.storedWithout201).toBe(0);
       expect(reconciliation.reconciled).toBe(reconciliation.accepted);
-    }, (LOAD_SECONDS + 330) * 1000);
+    }, (LOAD_SECONDS + 900) * 1000);
   });
 }
