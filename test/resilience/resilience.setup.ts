@@ -32,6 +32,10 @@ export function summarise(runDir: string): void {
   const figures = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>]));
   const sum = (key: string) => Object.values(figures).reduce((n, f) => n + (typeof f[key] === 'number' ? f[key] : 0), 0);
+  const outcome = (key: string) => Object.values(figures).reduce((n, f) => {
+    const value = (f.outcomes as Record<string, unknown> | undefined)?.[key];
+    return n + (typeof value === 'number' ? value : 0);
+  }, 0);
   const load = figures.load as Record<string, number> | undefined;
   const summary = {
     requestsSent: sum('sent'),
@@ -44,6 +48,16 @@ export function summarise(runDir: string): void {
     lost: sum('lost'),
     payloadsTried: sum('payloadsTried'),
     piiHitsInLogs: (figures['no-pii-in-logs'] as Record<string, number> | undefined)?.piiHits ?? null,
+    emailsSentAgain: sum('emailsSentAgain'),
+    // What a blip must never do (SPEC §10): hand a referral or an assignment to a person, or leave one unsettled.
+    referralsFailedCoordinatorTold: outcome('failedCoordinatorTold') + sum('coordinatorToldWorkflowFailed'),
+    assignmentsHandedToCoordinator: outcome('assignmentHandedToCoordinator') + sum('coordinatorToldAssignmentFailed'),
+    unsettled: sum('unsettled'),
+    outagesS: {
+      database: (figures['database-outage'] as Record<string, number> | undefined)?.outageS ?? null,
+      email: (figures['email-outage'] as Record<string, number> | undefined)?.sesDownForS ?? null,
+      stepFunctions: (figures['workflow-start-outage'] as Record<string, number> | undefined)?.stepFunctionsDownForS ?? null,
+    },
   };
   const lines = [
     '',
@@ -57,6 +71,11 @@ export function summarise(runDir: string): void {
     `  lost                     ${summary.lost}`,
     `  payloads tried           ${summary.payloadsTried}`,
     `  PII hits in logs         ${summary.piiHitsInLogs ?? 'not run'}`,
+    `  outages (s)              database ${summary.outagesS.database ?? '–'}, email ${summary.outagesS.email ?? '–'}, step functions ${summary.outagesS.stepFunctions ?? '–'}`,
+    `  failed, coordinator told ${summary.referralsFailedCoordinatorTold}`,
+    `  handed to coordinator    ${summary.assignmentsHandedToCoordinator}`,
+    `  unsettled                ${summary.unsettled}`,
+    `  emails sent again        ${summary.emailsSentAgain}  (at-least-once after a table outage)`,
     `  details: ${path.relative(PROJECT_ROOT, runDir)}/figures`,
     '',
   ];

@@ -71,7 +71,7 @@ export function emailOutage(rig: ResilienceRig): void {
       }
       recordFigures(rig, 'email-outage', {
         sent: figures.sent, created: figures.created, clientErrors: figures.clientErrors, serverErrors: figures.serverErrors,
-        sesDownForS, ...paths, teamsEmailedAfterRecovery: paths.teamEmailed === references.length, duplicates: repeated.length, repeated, mismatches, settledAfterS: waitedS, unsettled,
+        sesDownForS, ...paths, teamsEmailedAfterRecovery: paths.teamEmailed === references.length, duplicates: repeated.length, repeated, mismatches, settledAfterS: waitedS, unsettled: unsettled.length, unsettledReferences: unsettled.slice(0, 10),
       });
 
       expect(figures.serverErrors).toBe(0);
