@@ -527,7 +527,8 @@ type ReferralStore = typeof import('../functions/adapters/referral-store.js');
 /** One referral in full, through the same store functions the workflow and the portal use. */
 async function storeDetails(store: ReferralStore, referral: SeededReferral): Promise<boolean> {
   const { reference, receivedAt, screening } = referral;
-  const created = await store.createReferral({ reference, submission: referral.submission, now: receivedAt });
+  // Imported with its history: the table stream must not start a workflow for a synthetic past referral.
+  const created = await store.createReferral({ reference, submission: referral.submission, now: receivedAt, importedBy: 'npm run seed' });
   if (created.kind !== 'created') return false;
   const at = (offsetMs: number) => new Date(receivedAt.getTime() + offsetMs);
   await store.recordScreening(reference, screening, at(1000));

@@ -11,6 +11,7 @@ import {
   type AssignmentRecord, type AssignmentStatus, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
+import { IMPORTED_BY } from '../domain/stream-records.js';
 import { documents, dynamodb } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 import { PermanentFailure } from './failures.js';
@@ -97,6 +98,8 @@ export async function createReferral(input: {
   submission: ReferralSubmission;
   now: Date;
   idempotency?: { key: string; requestDigest: string; expiresAt: number };
+  /** Written by an import (its history follows), not by intake: the table stream starts no workflow for it. */
+  importedBy?: string;
 }): Promise<CreateOutcome> {
   const createdAt = input.now.toISOString();
   const victimKey = victimKeyFor(input.submission);
@@ -108,6 +111,7 @@ export async function createReferral(input: {
           ...referralKey(input.reference), kind: 'referral', reference: input.reference, status: 'RECEIVED',
           source: input.submission.source, createdAt, updatedAt: createdAt, submission: input.submission, victimKey,
           expiresAt: expiresAtFor(createdAt),
+          ...(input.importedBy ? { [IMPORTED_BY]: input.importedBy } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

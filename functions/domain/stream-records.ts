@@ -3,6 +3,7 @@ export interface StreamRecord {
   readonly eventName?: 'INSERT' | 'MODIFY' | 'REMOVE' | string;
   readonly dynamodb?: {
     readonly Keys?: Record<string, { S?: string } | undefined>;
+    readonly NewImage?: Record<string, { S?: string } | undefined>;
     readonly SequenceNumber?: string;
   };
 }
@@ -10,9 +11,15 @@ export interface StreamRecord {
 const REFERRAL_PK = /^REFERRAL#(SR-[A-Z0-9]{4}-[A-Z0-9]{4})$/;
 
 /**
+ * The attribute that marks a referral written by an import (the synthetic year `npm run seed` writes, a
+ * migration), not by intake: its history is already written, and it must not start a workflow.
+ */
+export const IMPORTED_BY = 'importedBy';
+
+/**
  * The referrals a batch of stream records newly stored, in stream order, each with the sequence number
  * a consumer reports when it could not act on it. A referral item's first write is its only INSERT:
- * later changes (status moves, erasure) arrive as MODIFY and start nothing.
+ * later changes (status moves, erasure) arrive as MODIFY and start nothing; imports start nothing.
  */
 export function newReferralsIn(records: readonly StreamRecord[]): { reference: string; sequenceNumber: string }[] {
   return records.flatMap((record) => {
@@ -20,6 +27,7 @@ export function newReferralsIn(records: readonly StreamRecord[]): { reference: s
     const keys = record.dynamodb?.Keys;
     const reference = REFERRAL_PK.exec(keys?.pk?.S ?? '')?.[1];
     if (!reference || keys?.sk?.S !== 'REFERRAL') return [];
+    if (record.dynamodb?.NewImage?.[IMPORTED_BY] !== undefined) return [];
     return [{ reference, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' }];
   });
 }
@@ -31,5 +39,5 @@ export function newReferralsIn(records: readonly StreamRecord[]): { reference: s
  */
 export const NEW_REFERRAL_FILTER = {
   eventName: ['INSERT'],
-  dynamodb: { Keys: { sk: { S: ['REFERRAL'] } } },
+  dynamodb: { Keys: { sk: { S: ['REFERRAL'] } }, NewImage: { [IMPORTED_BY]: { S: [{ exists: false }] } } },
 } as const;

@@ -19,6 +19,13 @@ describe('the referrals a stream batch newly stored', () => {
     ])).toEqual([{ reference: 'SR-7KQ2-9XMD', sequenceNumber: '100' }, { reference: 'SR-ABCD-EFGH', sequenceNumber: '104' }]);
   });
 
+  it('starts nothing for an imported referral, whose history is written with it', () => {
+    const imported = { ...record('INSERT', 'REFERRAL#SR-7KQ2-9XMD', 'REFERRAL', '7'), dynamodb: { Keys: { pk: { S: 'REFERRAL#SR-7KQ2-9XMD' }, sk: { S: 'REFERRAL' } }, NewImage: { importedBy: { S: 'npm run seed' } }, SequenceNumber: '7' } };
+    expect(newReferralsIn([imported])).toEqual([]);
+    expect(matchesPattern(NEW_REFERRAL_FILTER as unknown as Record<string, unknown>, imported)).toBe(false);
+    expect(matchesPattern(NEW_REFERRAL_FILTER as unknown as Record<string, unknown>, record('INSERT', 'REFERRAL#SR-7KQ2-9XMD', 'REFERRAL', '8'))).toBe(true);
+  });
+
   it('ignores a referral key that is not a reference, and a record without keys', () => {
     expect(newReferralsIn([record('INSERT', 'REFERRAL#../../etc', 'REFERRAL', '1'), { eventName: 'INSERT' }])).toEqual([]);
   });
