@@ -281,51 +281,57 @@ export interface StoredAssignment extends AssignmentRecord {
 
 /**
  * Moves an assignment from one of `from` to `to`, with its event, atomically. Returns the assignment as
- * it was before the move, or `undefined` when it was not in any of `from` (someone else moved it first).
+ * it was at the moment of the move, or `undefined` when it was not in any of `from` (someone else moved
+ * it first). The move holds only if the workflow's callback token is still the one read: the waiting
+ * step may store its token between the read and the move, and whoever moves the assignment must answer
+ * the token it really held, or the workflow would wait on an answer that never comes.
  */
 export async function moveAssignment(reference: string, teamId: string, change: {
   from: readonly AssignmentStatus[]; to: AssignmentStatus; now: Date; actor: string;
   set?: Record<string, unknown>; remove?: string[]; detail?: ReferralEvent['detail'];
 }): Promise<StoredAssignment | undefined> {
-  const before = await getAssignment(reference, teamId);
-  if (!before || !change.from.includes(before.status)) return undefined;
-  const at = change.now.toISOString();
-  const set: Record<string, unknown> = { status: change.to, ...change.set };
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':before': before.status };
-  const assignments = Object.entries(set).map(([name, value], i) => {
-    names[`#f${i}`] = name;
-    values[`:v${i}`] = value;
-    return `#f${i} = :v${i}`;
-  });
-  const removals = [...(change.remove ?? []), ...(CLOSED.includes(change.to) ? ['openKey', 'openSort'] : [])].map((name, i) => {
-    names[`#r${i}`] = name;
-    return `#r${i}`;
-  });
-  try {
-    await documents.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: tableName,
-            Key: assignmentKey(reference, teamId),
-            UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-            ConditionExpression: '#status = :before',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+  // Each retry follows a token stored meanwhile; the waiting step stores one token per stage.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = await getAssignment(reference, teamId);
+    if (!before || !change.from.includes(before.status)) return undefined;
+    const at = change.now.toISOString();
+    const set: Record<string, unknown> = { status: change.to, ...change.set };
+    const names: Record<string, string> = { '#status': 'status', '#token': 'waitToken' };
+    const values: Record<string, unknown> = { ':before': before.status, ...(before.waitToken ? { ':token': before.waitToken } : {}) };
+    const assignments = Object.entries(set).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    const removals = [...(change.remove ?? []), ...(CLOSED.includes(change.to) ? ['openKey', 'openSort'] : [])].map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    try {
+      await documents.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: assignmentKey(reference, teamId),
+              UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+              ConditionExpression: `#status = :before AND ${before.waitToken ? '#token = :token' : 'attribute_not_exists(#token)'}`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
           },
-        },
-        eventItem({
-          reference, at, actor: change.actor, type: 'ASSIGNMENT_STATUS_CHANGED', teamId, from: before.status, to: change.to,
-          ...(change.detail ? { detail: change.detail } : {}),
-        }),
-      ],
-    }));
-    return before;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+          eventItem({
+            reference, at, actor: change.actor, type: 'ASSIGNMENT_STATUS_CHANGED', teamId, from: before.status, to: change.to,
+            ...(change.detail ? { detail: change.detail } : {}),
+          }),
+        ],
+      }));
+      return before;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
+  return undefined;
 }
 
 /**

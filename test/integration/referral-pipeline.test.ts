@@ -9,6 +9,7 @@ const client = new LocalCloudClient(cloud);
 const MDVS = 'mdvs@merseyside.referrals.example';
 const HOUSING = 'housing-support@merseyside.referrals.example';
 const VICTIM_CARE = 'victim-care@merseyside.referrals.example';
+const OPERATIONS = 'operations@referrals.example';
 const COORDINATOR = 'coordinator@merseyside.referrals.example';
 
 /** Every referral body this file sends, so the PII checks at the end can look for all of them. */
@@ -80,11 +81,13 @@ describe('submitting a referral', () => {
     expect(response.status).toBe(201);
     const reference = body.reference!;
     await eventually(async () => (await client.referral(reference))?.status === 'OUT_OF_AREA', 'the referral to be out of area');
+    // The coordinator by email, and operations through the operations topic (delivered to its mailbox).
     const emails = await eventually(async () => {
       const found = await client.emailsAbout(reference);
-      return found.length > 0 && found;
-    }, 'the coordinator email');
-    expect(recipients(emails)).toEqual([COORDINATOR]);
+      return found.length >= 2 && found;
+    }, 'the coordinator and operations emails');
+    expect(recipients(emails).sort()).toEqual([COORDINATOR, OPERATIONS].sort());
+    expect(emails.find((e) => e.destination.to.includes(OPERATIONS))?.subject).toContain('WORKFLOW_FAILED');
     expect(await client.itemsOf(reference, 'ASSIGNMENT#')).toEqual([]);
   });
 
@@ -167,11 +170,13 @@ describe('submitting a referral', () => {
     }, 'the execution to stop');
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('ReferralWorkflowFailed');
+    // The coordinator by email, and operations through the operations topic (delivered to its mailbox).
     const emails = await eventually(async () => {
       const found = await client.emailsAbout(reference);
-      return found.length > 0 && found;
-    }, 'the coordinator email');
-    expect(recipients(emails)).toEqual([COORDINATOR]);
+      return found.length >= 2 && found;
+    }, 'the coordinator and operations emails');
+    expect(recipients(emails).sort()).toEqual([COORDINATOR, OPERATIONS].sort());
+    expect(emails.find((e) => e.destination.to.includes(OPERATIONS))?.subject).toContain('WORKFLOW_FAILED');
   });
 });
 

@@ -107,7 +107,12 @@ export class LocalCloudClient {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+/**
+ * Polls until `probe` gives a value. The time-out is a ceiling for something that will never happen,
+ * not a measure of speed: a workflow step retrying a passing fault waits up to a minute between tries,
+ * and CI shares two cores with whatever else runs.
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -7,7 +7,8 @@ import {
 } from '../../support/resilience-ledger.js';
 import { injectFault, type ResilienceRig } from '../../support/resilience-rig.js';
 
-const REFERRALS = 40;
+const REFERRALS = 100;
+const WORKERS = 5;
 /**
  * A minute without mail, with referrals arriving throughout its first half. Every step retries transient
  * errors for more than five minutes, so each team is emailed once mail is back and nobody is handed
@@ -31,7 +32,7 @@ export function emailOutage(rig: ResilienceRig): void {
       try {
         // Referrals arriving through the first half of the outage, not in one burst.
         ({ figures, submissions } = await submitUnderLoad({
-          apiUrl: rig.cloud.apiUrl, workers: 2, seconds: SUBMIT_FOR_S, maxRequests: REFERRALS, paceMs: (SUBMIT_FOR_S * 1000 * 2) / REFERRALS,
+          apiUrl: rig.cloud.apiUrl, workers: WORKERS, seconds: SUBMIT_FOR_S, maxRequests: REFERRALS, paceMs: (SUBMIT_FOR_S * 1000 * WORKERS) / REFERRALS,
           referral: () => aStandardReferral((body) => { body.incident.description = `${String(body.incident.description)} ${needle}`; }),
         }));
         await sleep(Math.max(0, stoppedAt + DOWN_FOR_S * 1000 - Date.now()));
