@@ -38,7 +38,7 @@ export class ReferralFunction extends NodejsFunction {
       memorySize: 512,
       // Above the SDK clients' own ceilings (functions/adapters/aws-clients.ts): a dependency gone quiet
       // fails the call with an error the caller can act on before the function itself times out.
-      timeout: props.timeout ?? Duration.seconds(15),
+      timeout: props.timeout ?? Duration.seconds(29),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       projectRoot: PROJECT_ROOT,
