@@ -111,6 +111,15 @@ const START = {
   linkHref: '/refer/danger', buttonText: 'Start now', startButton: true,
 };
 
+/** The service's front door: the form first, and the way in for staff, for anyone who opens the bare address. */
+const ROOT = {
+  title: START.title,
+  paragraphs: [
+    'If someone is stalking or harassing you, you can ask for help here. We will pass your request to a local support service.',
+    'It takes about 10 minutes. You do not need to have told the police.',
+  ],
+};
+
 const DIRECT_HELP = [
   'In an emergency, call 999. If you cannot talk, call 999 from a mobile and press 55 when asked.',
   'To report it to the police when it is not an emergency, call 101.',
@@ -160,6 +169,7 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const now = new Date();
   const pageId = event.pathParameters?.page ?? '';
   const method = event.requestContext.http.method.toUpperCase();
+  if (event.routeKey === 'GET /') return page('start.njk', ROOT);
   if (pageId === '' && method === 'GET') return page('page.njk', START);
 
   const id = sessionIdFrom(event);

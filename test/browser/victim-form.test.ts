@@ -348,6 +348,28 @@ describe('the victim referral form in a browser', () => {
     }
   }, 300_000);
 
+  it('opens at the bare address on a start page that offers the form first and the partner portal for staff', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    try {
+      const response = await page.goto(`${cloud.apiUrl}/`);
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['cache-control']).toBe('no-store');
+      expect(response?.headers()['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self' 'nonce-/);
+      expect(await page.title()).toBe('Get help with stalking or harassment');
+      const links = await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href')));
+      expect(links.indexOf('/refer')).toBeGreaterThanOrEqual(0);
+      expect(links.indexOf('/refer')).toBeLessThan(links.indexOf('/portal'));
+      await everyPageChecks(visit, 'the service\u2019s front door');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '00-front-door.png'), fullPage: true });
+      await continueOn(visit, 'Start now');
+      expect(new URL(page.url()).pathname).toBe('/refer');
+      expect(await page.title()).toBe('Get help with stalking or harassment');
+    } finally {
+      await visit.context.close();
+    }
+  }, 300_000);
+
   it('refuses a post without the session\u2019s form token, and serves GOV.UK Frontend from its own origin', async () => {
     const response = await fetch(`${cloud.apiUrl}/refer/name`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'victim.firstName=Someone&csrf=guess',
