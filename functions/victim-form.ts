@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, saveFormSession, type FormSession } from './adapters/form-session-store.js';
+import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, markFormSessionSent, saveFormSession, type FormSession } from './adapters/form-session-store.js';
 import { acceptReferral } from './adapters/referral-intake.js';
 import {
   ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
@@ -154,14 +154,39 @@ const sessionExpired = () => page('page.njk', {
   linkHref: '/refer', buttonText: 'Start again',
 }, [], 400);
 
+/** How long a form session stays the idempotency key of its referral: well past the session itself. */
+const SENT_SESSION_SECONDS = 24 * 60 * 60;
+
+function confirmation(reference: string, sentBefore: boolean, cookies: string[] = []): Result {
+  return page('page.njk', {
+    title: 'We have your request for help', panel: `Your reference number<br><strong>${reference}</strong>`,
+    paragraphs: [
+      ...(sentBefore ? ['You had already sent this request, so we have not sent it again. There is still only one request, with this reference.'] : []),
+      'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
+      'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
+      'If you are in danger at any time, call 999.',
+    ],
+  }, cookies);
+}
+
 async function submit(session: FormSession, now: Date): Promise<Result> {
+  // Sent already (a tap after the confirmation, a retry of a lost answer): the same reference, nothing new.
+  if (session.reference) return confirmation(session.reference, true);
   const result = parseReferral(referralBody(session.answers), now);
   if (!result.ok) return checkPage(session, result.errors);
-  const outcome = await acceptReferral({ submission: result.referral, now });
+  // The session is the referral's idempotency key: sends racing each other (a double tap) store one referral.
+  const outcome = await acceptReferral({
+    submission: result.referral, now,
+    idempotency: { key: `form-session:${session.id}`, requestDigest: 'online-form', expiresAt: Math.floor(now.getTime() / 1000) + SENT_SESSION_SECONDS },
+  });
+  // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
+  await markFormSessionSent(session, outcome.reference, now);
+  if (outcome.kind !== 'created') {
+    logger.info('Repeat send from the online form answered with its referral', { reference: outcome.reference });
+    return confirmation(outcome.reference, true);
+  }
   metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
   logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
-  // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
-  await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference: outcome.reference }, now);
   return redirect('/refer/confirmation');
 }
 
@@ -184,16 +209,7 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
       await saveFormSession(session, now);
       cookies = [sessionCookie(session.id, event, FORM_SESSION_SECONDS)];
     }
-    if (pageId === 'confirmation' && session.reference) {
-      return page('page.njk', {
-        title: 'We have your request for help', panel: `Your reference number<br><strong>${session.reference}</strong>`,
-        paragraphs: [
-          'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
-          'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
-          'If you are in danger at any time, call 999.',
-        ],
-      }, cookies);
-    }
+    if (pageId === 'confirmation' && session.reference) return confirmation(session.reference, false, cookies);
     if (pageId === 'emergency') {
       return page('page.njk', {
         title: 'Call 999 now if you can', backHref: '/refer/danger',

@@ -14,7 +14,7 @@ export interface FormSession {
   readonly answers: Answers;
   /** Set once the victim has seen "check your answers": changing an answer then goes back there. */
   readonly reviewing?: boolean;
-  /** Set once submitted, so the confirmation page can show it. */
+  /** Set once submitted, so the confirmation page can show it and a repeated send can be answered with it. */
   readonly reference?: string;
 }
 
@@ -32,6 +32,14 @@ export async function saveFormSession(session: FormSession, now: Date): Promise<
     TableName: tableName,
     Item: { ...key(session.id), kind: 'form-session', ...session, id: undefined, expiresAt: Math.floor(now.getTime() / 1000) + FORM_SESSION_SECONDS },
   }));
+}
+
+/**
+ * Keeps only the reference of a sent session: its answers go as soon as the referral is stored. Written
+ * by every send of the session alike (a double tap, a retry), and each writes the same reference.
+ */
+export async function markFormSessionSent(session: FormSession, reference: string, now: Date): Promise<void> {
+  await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference }, now);
 }
 
 export async function deleteFormSession(id: string): Promise<void> {
