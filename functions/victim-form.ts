@@ -138,8 +138,10 @@ function checkPage(session: FormSession, errors: FieldError[] = []): Result {
   }));
   const firstPage = (path: string) => ALL_QUESTIONS.find((q) => q.fields.some((f) => path === f.name || path.startsWith(`${f.name}.`)));
   return page('page.njk', {
-    title: 'Check your answers', summary: sections, postTo: '/refer/check', csrf: session.csrf, honeypot: true,
+    title: 'Check your answers', summary: sections, csrf: session.csrf, honeypot: true,
     paragraphs: ['When you send this, we will pass it to a local support service.'],
+    // Sent to the confirmation's address, which answers with the confirmation itself: shown once, never fetched again.
+    postTo: '/refer/confirmation',
     buttonText: 'Send', backHref: '/refer/home-safety',
     errors: errors.map((e) => {
       const question = firstPage(e.path);
@@ -157,7 +159,10 @@ const sessionExpired = () => page('page.njk', {
 /** How long a form session stays the idempotency key of its referral: well past the session itself. */
 const SENT_SESSION_SECONDS = 24 * 60 * 60;
 
-function confirmation(reference: string, sentBefore: boolean, cookies: string[] = []): Result {
+/** Where "Exit this page" leaves for: a neutral site that says nothing about this service. */
+const NEUTRAL_SITE = 'https://www.bbc.co.uk/weather';
+
+function confirmation(reference: string, sentBefore: boolean, cookies: string[]): Result {
   return page('page.njk', {
     title: 'We have your request for help', panel: `Your reference number<br><strong>${reference}</strong>`,
     paragraphs: [
@@ -169,9 +174,13 @@ function confirmation(reference: string, sentBefore: boolean, cookies: string[] 
   }, cookies);
 }
 
-async function submit(session: FormSession, now: Date): Promise<Result> {
+/**
+ * Sends the session's referral and answers with its confirmation, which ends the session in this browser
+ * (its cookie expires): the reference is shown once, and nothing of the form can be seen again here.
+ */
+async function submit(session: FormSession, now: Date, endSession: string[]): Promise<Result> {
   // Sent already (a tap after the confirmation, a retry of a lost answer): the same reference, nothing new.
-  if (session.reference) return confirmation(session.reference, true);
+  if (session.reference) return confirmation(session.reference, true, endSession);
   const result = parseReferral(referralBody(session.answers), now);
   if (!result.ok) return checkPage(session, result.errors);
   // The session is the referral's idempotency key: sends racing each other (a double tap) store one referral.
@@ -179,15 +188,15 @@ async function submit(session: FormSession, now: Date): Promise<Result> {
     submission: result.referral, now,
     idempotency: { key: `form-session:${session.id}`, requestDigest: 'online-form', expiresAt: Math.floor(now.getTime() / 1000) + SENT_SESSION_SECONDS },
   });
-  // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
+  // The answers go as soon as the referral is safely stored: only the reference stays, for a repeated send.
   await markFormSessionSent(session, outcome.reference, now);
   if (outcome.kind !== 'created') {
     logger.info('Repeat send from the online form answered with its referral', { reference: outcome.reference });
-    return confirmation(outcome.reference, true);
+    return confirmation(outcome.reference, true, endSession);
   }
   metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
   logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
-  return redirect('/refer/confirmation');
+  return confirmation(outcome.reference, false, endSession);
 }
 
 const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
@@ -198,10 +207,18 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   if (pageId === '' && method === 'GET') return page('page.njk', START);
 
   const id = sessionIdFrom(event);
+  const endSession = [sessionCookie('', event, 0)];
+  if (pageId === 'exit') {
+    // Ends the session here and in the browser before leaving: nothing typed can be opened again from it.
+    if (id) await deleteFormSession(id);
+    return redirect(NEUTRAL_SITE, endSession);
+  }
   const existing = id ? await getFormSession(id, now) : undefined;
 
   if (method === 'GET') {
     let cookies: string[] = [];
+    // A sent session is over: its pages, and its confirmation once shown, are not shown again.
+    if (existing?.reference) return redirect('/refer', endSession);
     let session = existing;
     if (!session) {
       if (pageId !== 'danger') return redirect('/refer');
@@ -209,7 +226,6 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
       await saveFormSession(session, now);
       cookies = [sessionCookie(session.id, event, FORM_SESSION_SECONDS)];
     }
-    if (pageId === 'confirmation' && session.reference) return confirmation(session.reference, false, cookies);
     if (pageId === 'emergency') {
       return page('page.njk', {
         title: 'Call 999 now if you can', backHref: '/refer/danger',
@@ -221,12 +237,12 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
         linkHref: '/refer/consent', buttonText: 'Carry on with the form',
       }, cookies);
     }
-    if (pageId === 'check' && !session.reference) {
+    if (pageId === 'check') {
       await saveFormSession({ ...session, reviewing: true }, now);
       return checkPage(session);
     }
     const question = questionById(pageId);
-    if (!question || session.reference) return redirect('/refer');
+    if (!question) return redirect('/refer');
     return questionPage(question, session, [], cookies);
   }
 
@@ -234,14 +250,14 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const form = formBody(event);
   if (!existing || !form || !sameToken(existing.csrf, form.get('csrf'))) return sessionExpired();
 
-  if (pageId === 'check') {
+  if (pageId === 'check' || pageId === 'confirmation') {
     if ((form.get('website') ?? '') !== '') {
       // A person cannot see the trap field; whatever filled it in is not someone asking for help.
       metrics.addMetric('FormTrapSprung', MetricUnit.Count, 1);
       await deleteFormSession(existing.id);
       return sessionExpired();
     }
-    return submit(existing, now);
+    return submit(existing, now, endSession);
   }
 
   const question = questionById(pageId);
@@ -255,7 +271,7 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
       paragraphs: ['We can only pass on your request if you agree to us sharing it. You can still get help by contacting a service yourself:'],
       list: DIRECT_HELP,
       linkHref: '/refer', buttonText: 'Go back to the start',
-    }, [sessionCookie('', event, 0)]);
+    }, endSession);
   }
   const parsed = parseReferral(referralBody(answers), now);
   const errors = questionErrors(question, answers, parsed.ok ? [] : parsed.errors);

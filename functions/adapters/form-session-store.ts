@@ -27,11 +27,20 @@ export async function getFormSession(id: string, now: Date): Promise<FormSession
   return { id, csrf: String(Item.csrf), answers: (Item.answers ?? {}) as Answers, reviewing: Item.reviewing === true, reference: Item.reference as string | undefined };
 }
 
+const item = (session: FormSession, now: Date) => ({
+  ...key(session.id), kind: 'form-session', ...session, id: undefined, expiresAt: Math.floor(now.getTime() / 1000) + FORM_SESSION_SECONDS,
+});
+
+/**
+ * Saves answers, unless the session was sent in the meantime: an answer posted alongside the send must
+ * not bring the session's answers back once they have gone.
+ */
 export async function saveFormSession(session: FormSession, now: Date): Promise<void> {
-  await documents.send(new PutCommand({
-    TableName: tableName,
-    Item: { ...key(session.id), kind: 'form-session', ...session, id: undefined, expiresAt: Math.floor(now.getTime() / 1000) + FORM_SESSION_SECONDS },
-  }));
+  try {
+    await documents.send(new PutCommand({ TableName: tableName, Item: item(session, now), ConditionExpression: 'attribute_not_exists(#reference)', ExpressionAttributeNames: { '#reference': 'reference' } }));
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
 }
 
 /**
@@ -39,7 +48,7 @@ export async function saveFormSession(session: FormSession, now: Date): Promise<
  * by every send of the session alike (a double tap, a retry), and each writes the same reference.
  */
 export async function markFormSessionSent(session: FormSession, reference: string, now: Date): Promise<void> {
-  await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference }, now);
+  await documents.send(new PutCommand({ TableName: tableName, Item: item({ id: session.id, csrf: session.csrf, answers: {}, reference }, now) }));
 }
 
 export async function deleteFormSession(id: string): Promise<void> {

@@ -60,7 +60,8 @@ export async function fillForm(visitor: FormVisitor, person: { firstName: string
   }
 }
 
-export const send = (visitor: FormVisitor) => visitor.post('check', { website: '' });
+/** The check page's Send: posted to the confirmation's address, which answers with the confirmation. */
+export const send = (visitor: FormVisitor) => visitor.post('confirmation', { website: '' });
 
 /** The reference on a confirmation page, if the page is one. */
 export const referenceIn = (html: string) => /<strong>(SR-[A-Z0-9]{4}-[A-Z0-9]{4})<\/strong>/.exec(html)?.[1];
