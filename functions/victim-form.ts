@@ -9,6 +9,8 @@ import {
 } from './form/questions.js';
 import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
 import { parseReferral, type FieldError } from './domain/referral.js';
+import { findArea } from './domain/routing.js';
+import { serviceConfig } from './adapters/service-config.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
 import { logger, metrics } from './observability.js';
@@ -120,11 +122,12 @@ const ROOT = {
   ],
 };
 
+/** Help anyone can reach without us (SPEC §4's national options): for no consent, and for a postcode we do not cover. */
 const DIRECT_HELP = [
   'In an emergency, call 999. If you cannot talk, call 999 from a mobile and press 55 when asked.',
   'To report it to the police when it is not an emergency, call 101.',
   'National Stalking Helpline: 0808 802 0300.',
-  'Victim Support: 0808 168 9111, free, day or night.',
+  'Victim Support: 08 08 16 89 111, free, day or night.',
 ];
 
 function checkPage(session: FormSession, errors: FieldError[] = []): Result {
@@ -162,11 +165,29 @@ const SENT_SESSION_SECONDS = 24 * 60 * 60;
 /** Where "Exit this page" leaves for: a neutral site that says nothing about this service. */
 const NEUTRAL_SITE = 'https://www.bbc.co.uk/weather';
 
-function confirmation(reference: string, sentBefore: boolean, cookies: string[]): Result {
+/**
+ * What happens next, truthfully: inside an area a local service is asked to get in touch; outside every
+ * area nobody is (the coordinator only decides later whether a team can take it), so the victim is given
+ * the national options instead of a promise.
+ */
+function confirmation(sent: { reference: string; outOfArea: boolean }, sentBefore: boolean, cookies: string[]): Result {
+  const again = sentBefore ? ['You had already sent this request, so we have not sent it again. There is still only one request, with this reference.'] : [];
+  const reference = `Your reference number<br><strong>${sent.reference}</strong>`;
+  if (sent.outOfArea) {
+    return page('page.njk', {
+      title: 'We have your request, but it is outside our area', panel: reference,
+      paragraphs: [
+        ...again,
+        'The postcode you gave is outside the areas this service covers. We have not asked a local support service to contact you, so please do not wait to hear from us.',
+        'You can get help now from these services:',
+      ],
+      list: DIRECT_HELP,
+    }, cookies);
+  }
   return page('page.njk', {
-    title: 'We have your request for help', panel: `Your reference number<br><strong>${reference}</strong>`,
+    title: 'We have your request for help', panel: reference,
     paragraphs: [
-      ...(sentBefore ? ['You had already sent this request, so we have not sent it again. There is still only one request, with this reference.'] : []),
+      ...again,
       'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
       'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
       'If you are in danger at any time, call 999.',
@@ -180,7 +201,7 @@ function confirmation(reference: string, sentBefore: boolean, cookies: string[])
  */
 async function submit(session: FormSession, now: Date, endSession: string[]): Promise<Result> {
   // Sent already (a tap after the confirmation, a retry of a lost answer): the same reference, nothing new.
-  if (session.reference) return confirmation(session.reference, true, endSession);
+  if (session.reference) return confirmation({ reference: session.reference, outOfArea: session.outOfArea === true }, true, endSession);
   const result = parseReferral(referralBody(session.answers), now);
   if (!result.ok) return checkPage(session, result.errors);
   // The session is the referral's idempotency key: sends racing each other (a double tap) store one referral.
@@ -189,14 +210,16 @@ async function submit(session: FormSession, now: Date, endSession: string[]): Pr
     idempotency: { key: `form-session:${session.id}`, requestDigest: 'online-form', expiresAt: Math.floor(now.getTime() / 1000) + SENT_SESSION_SECONDS },
   });
   // The answers go as soon as the referral is safely stored: only the reference stays, for a repeated send.
-  await markFormSessionSent(session, outcome.reference, now);
+  // The same rule routing applies to the stored referral, so the page and the workflow agree.
+  const sent = { reference: outcome.reference, outOfArea: !findArea(result.referral.victim.postcode, serviceConfig) };
+  await markFormSessionSent(session, sent, now);
   if (outcome.kind !== 'created') {
     logger.info('Repeat send from the online form answered with its referral', { reference: outcome.reference });
-    return confirmation(outcome.reference, true, endSession);
+    return confirmation(sent, true, endSession);
   }
   metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
   logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
-  return confirmation(outcome.reference, false, endSession);
+  return confirmation(sent, false, endSession);
 }
 
 const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {

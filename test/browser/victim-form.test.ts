@@ -424,6 +424,49 @@ describe('the victim referral form in a browser', () => {
     }, 300_000);
   }
 
+  it('tells someone outside every area the truth: national helplines, no promise of local contact, and the coordinator is told the same', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    const victim = aVictim();
+    try {
+      // The pages before Send are proven above; here they are answered over HTTP in this browser's session.
+      await page.goto(`${cloud.apiUrl}/refer/danger`);
+      const csrf = await page.inputValue('[name="csrf"]');
+      for (const [id, fields] of formAnswers({ firstName: victim.firstName, lastName: victim.lastName, postcode: 'TR1 2HE' })) {
+        const body = new URLSearchParams({ csrf });
+        for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+        const answer = await page.request.post(`${cloud.apiUrl}/refer/${id}`, {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: body.toString(), maxRedirects: 0,
+        });
+        expect(answer.status(), id).toBe(303);
+      }
+      await page.goto(`${cloud.apiUrl}/refer/check`);
+      await continueOn(visit, 'Send');
+
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('outside the areas this service covers');
+      for (const option of ['National Stalking Helpline: 0808 802 0300', 'Victim Support: 08 08 16 89 111', 'call 999', 'call 101']) expect(text).toContain(option);
+      expect(text).not.toMatch(/will get in touch|working days|support worker/i);
+      await everyPageChecks(visit, 'the out-of-area confirmation');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '05-out-of-area.png'), fullPage: true });
+      const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
+
+      await eventually(async () => (await client.referral(reference))?.status === 'OUT_OF_AREA', 'the referral to be out of area');
+      const emails = await eventually(async () => {
+        const found = await client.emailsAbout(reference);
+        return found.length > 0 && found;
+      }, 'the coordinator\u2019s email');
+      expect(emails.flatMap((e) => e.destination.to)).toEqual(['coordinator@merseyside.referrals.example']);
+      const email = emails[0]!.body.text ?? '';
+      expect(email).toContain('nobody has been asked to contact the person');
+      expect(email).toContain('National Stalking Helpline, Victim Support, 999 and 101');
+      expect(email).toContain('not to wait to hear from us');
+      expect(email).not.toContain(victim.lastName);
+    } finally {
+      await visit.context.close();
+    }
+  }, 300_000);
+
   it('opens at the bare address on a start page that offers the form first and the partner portal for staff', async () => {
     const visit = await open({ viewport: PHONE, javaScript: true });
     const { page } = visit;
