@@ -209,9 +209,9 @@ async function submit(session: FormSession, now: Date, endSession: string[]): Pr
     submission: result.referral, now,
     idempotency: { key: `form-session:${session.id}`, requestDigest: 'online-form', expiresAt: Math.floor(now.getTime() / 1000) + SENT_SESSION_SECONDS },
   });
-  // The answers go as soon as the referral is safely stored: only the reference stays, for a repeated send.
   // The same rule routing applies to the stored referral, so the page and the workflow agree.
   const sent = { reference: outcome.reference, outOfArea: !findArea(result.referral.victim.postcode, serviceConfig) };
+  // The answers go as soon as the referral is safely stored: only what a repeated send is answered with stays.
   await markFormSessionSent(session, sent, now);
   if (outcome.kind !== 'created') {
     logger.info('Repeat send from the online form answered with its referral', { reference: outcome.reference });
