@@ -18,7 +18,14 @@ const TYPES: Record<string, { type: string; binary: boolean }> = {
 };
 
 /** Started from a file rather than inline, so the CSP can forbid inline scripts. */
-const FORM_JS = "import { initAll } from '/assets/govuk-frontend.min.js';\ninitAll();\n";
+const FORM_JS = [
+  "import { initAll } from '/assets/govuk-frontend.min.js';",
+  'initAll();',
+  // A page restored by Back from the browser's memory (the back-forward cache) is not asked for again, so
+  // no-store does not reach it: hide it and ask the server, which shows nothing once the session has ended.
+  "window.addEventListener('pageshow', (event) => { if (event.persisted) { document.body.hidden = true; window.location.reload(); } });",
+  '',
+].join('\n');
 /** The honeypot is hidden from people (and screen readers) but left in the page for bots to fill. */
 const FORM_CSS = '.referral-form-trap { display: none; }\n';
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, saveFormSession, type FormSession } from './adapters/form-session-store.js';
+import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, markFormSessionSent, saveFormSession, type FormSession } from './adapters/form-session-store.js';
 import { acceptReferral } from './adapters/referral-intake.js';
 import {
   ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
@@ -9,6 +9,8 @@ import {
 } from './form/questions.js';
 import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
 import { parseReferral, type FieldError } from './domain/referral.js';
+import { findArea } from './domain/routing.js';
+import { serviceConfig } from './adapters/service-config.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
 import { logger, metrics } from './observability.js';
@@ -111,11 +113,21 @@ const START = {
   linkHref: '/refer/danger', buttonText: 'Start now', startButton: true,
 };
 
+/** The service's front door: the form first, and the way in for staff, for anyone who opens the bare address. */
+const ROOT = {
+  title: START.title,
+  paragraphs: [
+    'If someone is stalking or harassing you, you can ask for help here. We will pass your request to a local support service.',
+    'It takes about 10 minutes. You do not need to have told the police.',
+  ],
+};
+
+/** Help anyone can reach without us (SPEC §4's national options): for no consent, and for a postcode we do not cover. */
 const DIRECT_HELP = [
   'In an emergency, call 999. If you cannot talk, call 999 from a mobile and press 55 when asked.',
   'To report it to the police when it is not an emergency, call 101.',
   'National Stalking Helpline: 0808 802 0300.',
-  'Victim Support: 0808 168 9111, free, day or night.',
+  'Victim Support: 08 08 16 89 111, free, day or night.',
 ];
 
 function checkPage(session: FormSession, errors: FieldError[] = []): Result {
@@ -129,8 +141,10 @@ function checkPage(session: FormSession, errors: FieldError[] = []): Result {
   }));
   const firstPage = (path: string) => ALL_QUESTIONS.find((q) => q.fields.some((f) => path === f.name || path.startsWith(`${f.name}.`)));
   return page('page.njk', {
-    title: 'Check your answers', summary: sections, postTo: '/refer/check', csrf: session.csrf, honeypot: true,
+    title: 'Check your answers', summary: sections, csrf: session.csrf, honeypot: true,
     paragraphs: ['When you send this, we will pass it to a local support service.'],
+    // Sent to the confirmation's address, which answers with the confirmation itself: shown once, never fetched again.
+    postTo: '/refer/confirmation',
     buttonText: 'Send', backHref: '/refer/home-safety',
     errors: errors.map((e) => {
       const question = firstPage(e.path);
@@ -145,44 +159,95 @@ const sessionExpired = () => page('page.njk', {
   linkHref: '/refer', buttonText: 'Start again',
 }, [], 400);
 
-async function submit(session: FormSession, now: Date): Promise<Result> {
+/** How long a form session stays the idempotency key of its referral: well past the session itself. */
+const SENT_SESSION_SECONDS = 24 * 60 * 60;
+
+/** Where "Exit this page" leaves for: a neutral site that says nothing about this service. */
+const NEUTRAL_SITE = 'https://www.bbc.co.uk/weather';
+
+/**
+ * What happens next, truthfully: inside an area a local service is asked to get in touch; outside every
+ * area nobody is (the coordinator only decides later whether a team can take it), so the victim is given
+ * the national options instead of a promise.
+ */
+function confirmation(sent: { reference: string; outOfArea: boolean }, sentBefore: boolean, cookies: string[]): Result {
+  const again = sentBefore ? ['You had already sent this request, so we have not sent it again. There is still only one request, with this reference.'] : [];
+  const reference = `Your reference number<br><strong>${sent.reference}</strong>`;
+  if (sent.outOfArea) {
+    return page('page.njk', {
+      title: 'We have your request, but it is outside our area', panel: reference,
+      paragraphs: [
+        ...again,
+        'The postcode you gave is outside the areas this service covers. We have not asked a local support service to contact you, so please do not wait to hear from us.',
+        'You can get help now from these services:',
+      ],
+      list: DIRECT_HELP,
+    }, cookies);
+  }
+  return page('page.njk', {
+    title: 'We have your request for help', panel: reference,
+    paragraphs: [
+      ...again,
+      'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
+      'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
+      'If you are in danger at any time, call 999.',
+    ],
+  }, cookies);
+}
+
+/**
+ * Sends the session's referral and answers with its confirmation, which ends the session in this browser
+ * (its cookie expires): the reference is shown once, and nothing of the form can be seen again here.
+ */
+async function submit(session: FormSession, now: Date, endSession: string[]): Promise<Result> {
+  // Sent already (a tap after the confirmation, a retry of a lost answer): the same reference, nothing new.
+  if (session.reference) return confirmation({ reference: session.reference, outOfArea: session.outOfArea === true }, true, endSession);
   const result = parseReferral(referralBody(session.answers), now);
   if (!result.ok) return checkPage(session, result.errors);
-  const outcome = await acceptReferral({ submission: result.referral, now });
+  // The session is the referral's idempotency key: sends racing each other (a double tap) store one referral.
+  const outcome = await acceptReferral({
+    submission: result.referral, now,
+    idempotency: { key: `form-session:${session.id}`, requestDigest: 'online-form', expiresAt: Math.floor(now.getTime() / 1000) + SENT_SESSION_SECONDS },
+  });
+  // The same rule routing applies to the stored referral, so the page and the workflow agree.
+  const sent = { reference: outcome.reference, outOfArea: !findArea(result.referral.victim.postcode, serviceConfig) };
+  // The answers go as soon as the referral is safely stored: only what a repeated send is answered with stays.
+  await markFormSessionSent(session, sent, now);
+  if (outcome.kind !== 'created') {
+    logger.info('Repeat send from the online form answered with its referral', { reference: outcome.reference });
+    return confirmation(sent, true, endSession);
+  }
   metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
   logger.info('Referral received from the online form', { reference: outcome.reference, source: 'self' });
-  // The answers go as soon as the referral is safely stored: only the reference stays, for the confirmation page.
-  await saveFormSession({ id: session.id, csrf: session.csrf, answers: {}, reference: outcome.reference }, now);
-  return redirect('/refer/confirmation');
+  return confirmation(sent, false, endSession);
 }
 
 const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const now = new Date();
   const pageId = event.pathParameters?.page ?? '';
   const method = event.requestContext.http.method.toUpperCase();
+  if (event.routeKey === 'GET /') return page('start.njk', ROOT);
   if (pageId === '' && method === 'GET') return page('page.njk', START);
 
   const id = sessionIdFrom(event);
+  const endSession = [sessionCookie('', event, 0)];
+  if (pageId === 'exit') {
+    // Ends the session here and in the browser before leaving: nothing typed can be opened again from it.
+    if (id) await deleteFormSession(id);
+    return redirect(NEUTRAL_SITE, endSession);
+  }
   const existing = id ? await getFormSession(id, now) : undefined;
 
   if (method === 'GET') {
     let cookies: string[] = [];
+    // A sent session is over: its pages, and its confirmation once shown, are not shown again.
+    if (existing?.reference) return redirect('/refer', endSession);
     let session = existing;
     if (!session) {
       if (pageId !== 'danger') return redirect('/refer');
       session = { id: newSecret(), csrf: newSecret(), answers: {} };
       await saveFormSession(session, now);
       cookies = [sessionCookie(session.id, event, FORM_SESSION_SECONDS)];
-    }
-    if (pageId === 'confirmation' && session.reference) {
-      return page('page.njk', {
-        title: 'We have your request for help', panel: `Your reference number<br><strong>${session.reference}</strong>`,
-        paragraphs: [
-          'A support worker will get in touch with you, using the safe ways you told us. This is usually within 2 working days, and sooner if you may be at risk.',
-          'You do not need to write the reference down. If you do, keep it somewhere the person cannot find it.',
-          'If you are in danger at any time, call 999.',
-        ],
-      }, cookies);
     }
     if (pageId === 'emergency') {
       return page('page.njk', {
@@ -195,12 +260,12 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
         linkHref: '/refer/consent', buttonText: 'Carry on with the form',
       }, cookies);
     }
-    if (pageId === 'check' && !session.reference) {
+    if (pageId === 'check') {
       await saveFormSession({ ...session, reviewing: true }, now);
       return checkPage(session);
     }
     const question = questionById(pageId);
-    if (!question || session.reference) return redirect('/refer');
+    if (!question) return redirect('/refer');
     return questionPage(question, session, [], cookies);
   }
 
@@ -208,14 +273,14 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const form = formBody(event);
   if (!existing || !form || !sameToken(existing.csrf, form.get('csrf'))) return sessionExpired();
 
-  if (pageId === 'check') {
+  if (pageId === 'check' || pageId === 'confirmation') {
     if ((form.get('website') ?? '') !== '') {
       // A person cannot see the trap field; whatever filled it in is not someone asking for help.
       metrics.addMetric('FormTrapSprung', MetricUnit.Count, 1);
       await deleteFormSession(existing.id);
       return sessionExpired();
     }
-    return submit(existing, now);
+    return submit(existing, now, endSession);
   }
 
   const question = questionById(pageId);
@@ -229,7 +294,7 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
       paragraphs: ['We can only pass on your request if you agree to us sharing it. You can still get help by contacting a service yourself:'],
       list: DIRECT_HELP,
       linkHref: '/refer', buttonText: 'Go back to the start',
-    }, [sessionCookie('', event, 0)]);
+    }, endSession);
   }
   const parsed = parseReferral(referralBody(answers), now);
   const errors = questionErrors(question, answers, parsed.ok ? [] : parsed.errors);

@@ -295,6 +295,8 @@ export class ReferralStack extends Stack {
       'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form', {});
     const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
     publicRoutes.push(
+      // The bare address is the service's front door: it leads to the form, and staff to the portal.
+      ...api.addRoutes({ path: '/', methods: [apigw.HttpMethod.GET], integration: formIntegration }),
       ...api.addRoutes({ path: '/refer', methods: [apigw.HttpMethod.GET], integration: formIntegration }),
       ...api.addRoutes({ path: '/refer/{page}', methods: [apigw.HttpMethod.GET, apigw.HttpMethod.POST], integration: formIntegration }),
       ...api.addRoutes({ path: '/assets/{proxy+}', methods: [apigw.HttpMethod.GET], integration: new HttpLambdaIntegration('FormAssetsIntegration', formAssets) }),

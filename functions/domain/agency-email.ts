@@ -96,7 +96,9 @@ export type CoordinatorReason = 'OUT_OF_AREA' | 'WORKFLOW_FAILED' | 'ASSIGNMENT_
 const COORDINATOR_LINES: Record<CoordinatorReason, { subject: string; line: string }> = {
   OUT_OF_AREA: {
     subject: 'is outside every area we serve',
-    line: 'The postcode given is outside every area this service covers, so no team has been assigned. The person has been shown national helplines.',
+    // Only what happened: the API shows the person nothing; the online form shows the national options only.
+    line: 'The postcode given is outside every area this service covers, so no team has been assigned and nobody has been asked to contact the person. '
+      + 'If they used the online form, it gave them the national helplines (National Stalking Helpline, Victim Support, 999 and 101) and told them not to wait to hear from us.',
   },
   WORKFLOW_FAILED: {
     subject: 'could not be routed automatically',

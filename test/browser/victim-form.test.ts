@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
+import { formAnswers } from '../support/form-visitor.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
@@ -184,6 +185,7 @@ async function completeForm(visit: Visit, victim: Victim, screenshots = false): 
   expect(await heading(page)).toBe('Check your answers');
   await expect(page.getByText(victim.firstName).isVisible()).resolves.toBe(true);
   await everyPageChecks(visit, 'check your answers');
+  await expectSessionCookie(visit);
   await continueOn(visit, 'Send');
 
   expect(new URL(page.url()).pathname).toBe('/refer/confirmation');
@@ -234,6 +236,32 @@ async function expectSessionCookie(visit: Visit) {
   expect(session!.secure).toBe(false);
 }
 
+/** Every address of the form a person could type or find in the history. */
+const FORM_PAGES = ['', ...formAnswers({ firstName: '', lastName: '', postcode: '' }).map(([id]) => id), 'emergency', 'check', 'confirmation'];
+
+/**
+ * What someone who picks up the browser afterwards can see: Back through the history, then every page of
+ * the form opened by its address. None of it may show what was typed.
+ */
+async function expectNothingLeft(visit: Visit, secrets: string[], what: string) {
+  const { page } = visit;
+  const showsNothing = async (where: string) => {
+    await page.waitForLoadState('load');
+    const html = await page.content();
+    for (const secret of secrets) expect(html, `${what}, ${where}`).not.toContain(secret);
+  };
+  for (let back = 1; back <= 3; back++) {
+    if (!(await page.goBack().catch(() => null)) && !page.url().startsWith(cloud.apiUrl)) break;
+    await showsNothing(`Back ${back} times (${new URL(page.url()).pathname})`);
+  }
+  expect((await visit.context.cookies()).find((c) => c.name === 'referral-form'), `${what}: the form's cookie is gone`).toBeUndefined();
+  // Opening the danger page starts a new, empty session: the pages after it are that session's, still empty of the old answers.
+  for (const id of FORM_PAGES) {
+    await page.goto(`${cloud.apiUrl}/refer${id ? `/${id}` : ''}`);
+    await showsNothing(`at /refer/${id}`);
+  }
+}
+
 describe('the victim referral form in a browser', () => {
   const journeys = [
     { name: 'on a phone with JavaScript', viewport: PHONE, javaScript: true, screenshots: true },
@@ -247,9 +275,9 @@ describe('the victim referral form in a browser', () => {
       try {
         const victim = aVictim();
         const reference = await completeForm(visit, victim, journey.screenshots);
-        await expectSessionCookie(visit);
         expectPrivateAndSafe(visit, victim);
         await expectDelivered(reference, victim);
+        await expectNothingLeft(visit, [victim.firstName, victim.lastName, victim.phone, victim.description, reference], 'after the confirmation');
       } finally {
         await visit.context.close();
       }
@@ -343,6 +371,119 @@ describe('the victim referral form in a browser', () => {
       await everyPageChecks(visit, 'no consent');
       const { Item } = await client.documents.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FORMSESSION#${cookie.value}`, sk: 'FORMSESSION' } }));
       expect(Item).toBeUndefined();
+    } finally {
+      await visit.context.close();
+    }
+  }, 300_000);
+
+  const exits = [
+    { name: 'the Exit this page button, with JavaScript', javaScript: true, shortcut: false },
+    { name: 'pressing Shift three times, with JavaScript', javaScript: true, shortcut: true },
+    { name: 'the Exit this page link, without JavaScript', javaScript: false, shortcut: false },
+  ];
+  for (const exit of exits) {
+    it(`leaves nothing typed to be seen again after ${exit.name}: not on any form page, the check page or Back`, async () => {
+      const visit = await open({ viewport: PHONE, javaScript: exit.javaScript });
+      const { page } = visit;
+      // The neutral site is not on this machine's network: where the browser can be, it is shown a stand-in.
+      await visit.context.route('https://www.bbc.co.uk/**', (route) => route.fulfill({
+        status: 200, contentType: 'text/html', body: '<!doctype html><html lang="en"><title>Weather</title><h1>Weather</h1></html>',
+      }));
+      const victim = aVictim();
+      try {
+        await page.goto(`${cloud.apiUrl}/refer/danger`);
+        await choose(visit, 'immediateDanger', 'no');
+        await continueOn(visit);
+        await choose(visit, 'consent.shareWithServices', 'yes');
+        await continueOn(visit);
+        await fillText(visit, 'victim.firstName', victim.firstName);
+        await fillText(visit, 'victim.lastName', victim.lastName);
+        await continueOn(visit);
+        await page.goto(`${cloud.apiUrl}/refer/check`);
+        expect(await page.content(), 'the check page shows the name before the exit').toContain(victim.firstName);
+        await page.goto(`${cloud.apiUrl}/refer/name`);
+        expect(await page.inputValue('[name="victim.firstName"]')).toBe(victim.firstName);
+        const session = (await visit.context.cookies()).find((c) => c.name === 'referral-form')!;
+
+        if (exit.shortcut) {
+          for (let press = 0; press < 3; press++) await page.keyboard.press('Shift');
+        } else {
+          await page.locator('.govuk-exit-this-page__button').click();
+        }
+        // The neutral site may be unreachable from here (a redirect's target is not always routed to the stand-in):
+        // arriving at its address, page or error page, is what counts.
+        await expect.poll(() => page.url(), { timeout: 30_000 }).toBe('https://www.bbc.co.uk/weather');
+        await page.waitForLoadState('load');
+
+        const { Item } = await client.documents.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FORMSESSION#${session.value}`, sk: 'FORMSESSION' } }));
+        expect(Item, 'the session is ended on the server').toBeUndefined();
+        await expectNothingLeft(visit, [victim.firstName, victim.lastName], `after ${exit.name}`);
+      } finally {
+        await visit.context.close();
+      }
+    }, 300_000);
+  }
+
+  it('tells someone outside every area the truth: national helplines, no promise of local contact, and the coordinator is told the same', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    const victim = aVictim();
+    try {
+      // The pages before Send are proven above; here they are answered over HTTP in this browser's session.
+      await page.goto(`${cloud.apiUrl}/refer/danger`);
+      const csrf = await page.inputValue('[name="csrf"]');
+      for (const [id, fields] of formAnswers({ firstName: victim.firstName, lastName: victim.lastName, postcode: 'TR1 2HE' })) {
+        const body = new URLSearchParams({ csrf });
+        for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
+        const answer = await page.request.post(`${cloud.apiUrl}/refer/${id}`, {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: body.toString(), maxRedirects: 0,
+        });
+        expect(answer.status(), id).toBe(303);
+      }
+      await page.goto(`${cloud.apiUrl}/refer/check`);
+      await continueOn(visit, 'Send');
+
+      const text = await page.locator('main').innerText();
+      expect(text).toContain('outside the areas this service covers');
+      for (const option of ['National Stalking Helpline: 0808 802 0300', 'Victim Support: 08 08 16 89 111', 'call 999', 'call 101']) expect(text).toContain(option);
+      expect(text).not.toMatch(/will get in touch|working days|support worker/i);
+      await everyPageChecks(visit, 'the out-of-area confirmation');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '05-out-of-area.png'), fullPage: true });
+      const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
+
+      await eventually(async () => (await client.referral(reference))?.status === 'OUT_OF_AREA', 'the referral to be out of area');
+      const emails = await eventually(async () => {
+        const found = await client.emailsAbout(reference);
+        return found.length > 0 && found;
+      }, 'the coordinator\u2019s email');
+      expect(emails.flatMap((e) => e.destination.to)).toEqual(['coordinator@merseyside.referrals.example']);
+      const email = emails[0]!.body.text ?? '';
+      expect(email).toContain('nobody has been asked to contact the person');
+      expect(email).toContain('National Stalking Helpline, Victim Support, 999 and 101');
+      expect(email).toContain('not to wait to hear from us');
+      expect(email).not.toContain(victim.lastName);
+    } finally {
+      await visit.context.close();
+    }
+  }, 300_000);
+
+  it('opens at the bare address on a start page that offers the form first and the partner portal for staff', async () => {
+    const visit = await open({ viewport: PHONE, javaScript: true });
+    const { page } = visit;
+    try {
+      const response = await page.goto(`${cloud.apiUrl}/`);
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['cache-control']).toBe('no-store');
+      expect(response?.headers()['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self' 'nonce-/);
+      expect(await page.title()).toBe('Get help with stalking or harassment');
+      const links = await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href')));
+      expect(links.indexOf('/refer')).toBeGreaterThanOrEqual(0);
+      expect(links.indexOf('/refer')).toBeLessThan(links.indexOf('/portal'));
+      await everyPageChecks(visit, 'the service\u2019s front door');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '00-front-door.png'), fullPage: true });
+      await continueOn(visit, 'Start now');
+      expect(new URL(page.url()).pathname).toBe('/refer');
+      expect(await page.title()).toBe('Get help with stalking or harassment');
     } finally {
       await visit.context.close();
     }

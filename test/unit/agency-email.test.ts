@@ -50,6 +50,13 @@ describe('the email a coordinator receives', () => {
     expect(email.text).toContain('national helplines');
   });
 
+  it('says of an out-of-area referral only what happened: nobody asked to make contact, helplines only where the form showed them', () => {
+    const email = coordinatorEmail({ to: 'coordinator@merseyside.referrals.example', reference: 'SR-7KQ2-9XMD', reason: 'OUT_OF_AREA', portalUrl: 'https://referrals.example' });
+    expect(email.text).toContain('nobody has been asked to contact the person');
+    expect(email.text).toContain('If they used the online form');
+    expect(email.text).not.toMatch(/has been shown|will (contact|get in touch)/);
+  });
+
   it('strips control characters from subjects', () => {
     expect(safeSubject('a\u0000b\u2028c\n d')).toBe('a b c d');
   });
