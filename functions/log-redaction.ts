@@ -10,6 +10,7 @@ export const REDACTED = '[redacted]';
 const PERSONAL_KEYS = new Set([
   'firstname', 'lastname', 'name', 'email', 'phone', 'address', 'postcode', 'dateofbirth', 'description', 'safetimes',
   'crimereference', 'officer', 'collarnumber', 'raisereason', 'reason', 'declinereason', 'reassignreason',
+  'mobile', 'personresponsible', 'needs', 'language', 'accessneeds', 'helper', 'relationship',
   'submission', 'victim', 'referrer', 'incident', 'housing', 'riskanswers', 'answers', 'body',
   'password', 'code', 'token', 'accesstoken', 'refreshtoken', 'idtoken', 'tasktoken', 'waittoken', 'session', 'cognitosession',
   'secret', 'authorization', 'cookie', 'cookies', 'csrf',

@@ -4,36 +4,48 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { deleteFormSession, FORM_SESSION_SECONDS, getFormSession, markFormSessionSent, saveFormSession, type FormSession } from './adapters/form-session-store.js';
 import { acceptReferral } from './adapters/referral-intake.js';
 import {
-  ALL_QUESTIONS, answersFrom, answerText, CONSENT, DANGER, errorHref, fieldId, QUESTIONS, questionById, questionErrors,
-  referralBody, RISK_OPTIONS, YES_NO, type Answers, type Field, type Question,
+  ALL_QUESTIONS, answersFrom, answerText, applies, CARDS, CONSENT, countedFields, DANGER, errorHref, fieldId, fieldsOf, questionById,
+  questionErrors, referralBody, RISK_OPTIONS, YES_NO, type Answers, type Card, type Field, type Question,
 } from './form/questions.js';
+import { renderComponent } from './form/render.js';
 import { sessionCookie, sessionIdFrom } from './form/session-cookie.js';
 import { parseReferral, type FieldError } from './domain/referral.js';
 import { findArea } from './domain/routing.js';
 import { serviceConfig } from './adapters/service-config.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
+import { escapeHtml } from './domain/agency-email.js';
 import { logger, metrics } from './observability.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
 const order: readonly Question[] = ALL_QUESTIONS;
-const nextAfter = (id: string) => order[order.findIndex((q) => q.id === id) + 1]?.id ?? 'check';
-const previousOf = (id: string) => {
+/** The next question these answers call for, or the check page after the last. */
+const nextAfter = (id: string, answers: Answers) => order.slice(order.findIndex((q) => q.id === id) + 1).find((q) => applies(q, answers))?.id ?? 'check';
+const previousOf = (id: string, answers: Answers) => {
   if (id === 'consent') return '/refer/danger';
-  const index = order.findIndex((q) => q.id === id);
-  return index > 0 ? `/refer/${order[index - 1]!.id}` : '/refer';
+  const earlier = order.slice(0, Math.max(0, order.findIndex((q) => q.id === id))).filter((q) => applies(q, answers));
+  return earlier.length ? `/refer/${earlier.at(-1)!.id}` : '/refer';
 };
 
-function fieldParams(field: Field, answers: Answers, single: boolean, errors: FieldError[]): { macro: string; params: Record<string, unknown> } {
+/** How a field is shown: the page's only question is its heading; a revealed one is small, under its option. */
+type Placement = 'single' | 'one-of-several' | 'revealed';
+
+function fieldParams(field: Field, answers: Answers, placement: Placement, errors: FieldError[]): { macro: string; params: Record<string, unknown> } {
+  const single = placement === 'single';
   const error = errors.find((e) => e.path === field.name);
   const errorMessage = error ? { text: error.message } : undefined;
   const id = fieldId(field.name);
   const legend = single
     ? { text: field.label, isPageHeading: true, classes: 'govuk-fieldset__legend--l' }
-    : { text: field.label, classes: 'govuk-fieldset__legend--m' };
+    : { text: field.label, classes: placement === 'revealed' ? 'govuk-fieldset__legend--s' : 'govuk-fieldset__legend--m' };
   const hint = field.hint ? { text: field.hint } : undefined;
   const value = answers[field.name];
+  const revealed = (option: { reveal?: Field }) => {
+    if (!option.reveal) return undefined;
+    const inner = fieldParams(option.reveal, answers, 'revealed', errors);
+    return { html: renderComponent(inner.macro, inner.params) };
+  };
   switch (field.kind) {
     case 'yes-no':
     case 'risk':
@@ -44,7 +56,7 @@ function fieldParams(field: Field, answers: Answers, single: boolean, errors: Fi
         params: {
           name: field.name, idPrefix: id, fieldset: { legend }, hint, errorMessage,
           classes: field.kind === 'radios' ? undefined : 'govuk-radios--inline',
-          items: options.map((o) => ({ value: o.value, text: o.text, checked: value === o.value })),
+          items: options.map((o) => ({ value: o.value, text: o.text, checked: value === o.value, conditional: revealed(o) })),
         },
       };
     }
@@ -53,7 +65,7 @@ function fieldParams(field: Field, answers: Answers, single: boolean, errors: Fi
         macro: 'checkboxes',
         params: {
           name: field.name, idPrefix: id, fieldset: { legend }, hint, errorMessage,
-          items: field.options.map((o) => ({ value: o.value, text: o.text, checked: Array.isArray(value) && value.includes(o.value) })),
+          items: field.options.map((o) => ({ value: o.value, text: o.text, checked: Array.isArray(value) && value.includes(o.value), conditional: revealed(o) })),
         },
       };
     case 'text':
@@ -96,9 +108,9 @@ function questionPage(question: Question, session: FormSession, errors: FieldErr
   const single = question.fields.length === 1;
   return page('question.njk', {
     title: question.title, hint: question.hint, pageId: question.id, csrf: session.csrf, single,
-    backHref: session.reviewing ? '/refer/check' : previousOf(question.id),
+    backHref: session.reviewing ? '/refer/check' : previousOf(question.id, session.answers),
     errors: errors.map((e) => ({ text: e.message, href: errorHref(question, e.path) })),
-    fields: question.fields.map((f) => fieldParams(f, session.answers, single, errors)),
+    fields: question.fields.map((f) => fieldParams(f, session.answers, single ? 'single' : 'one-of-several', errors)),
   }, cookies, errors.length ? 400 : 200);
 }
 
@@ -130,22 +142,41 @@ const DIRECT_HELP = [
   'Victim Support: 08 08 16 89 111, free, day or night.',
 ];
 
+/**
+ * "Check your answers" as a few cards, one per topic, with a row for each answer given: what was left out
+ * or does not apply is not listed, so the page stays short enough to read on a phone.
+ */
 function checkPage(session: FormSession, errors: FieldError[] = []): Result {
-  const sections = ALL_QUESTIONS.map((question) => ({
-    heading: question.title,
-    rows: question.fields.map((field) => ({
-      key: { text: field.label },
-      value: { text: answerText(field, session.answers) || 'Not given' },
-      actions: { items: [{ href: `/refer/${question.id}`, text: 'Change', visuallyHiddenText: field.label }] },
-    })),
-  }));
-  const firstPage = (path: string) => ALL_QUESTIONS.find((q) => q.fields.some((f) => path === f.name || path.startsWith(`${f.name}.`)));
+  const { answers } = session;
+  const asked = ALL_QUESTIONS.filter((q) => applies(q, answers));
+  const change = (question: Question, key: string) => ({ items: [{ href: `/refer/${question.id}`, text: 'Change', visuallyHiddenText: key.toLowerCase() }] });
+  type Row = { key: { text: string }; value: { text: string } | { html: string }; actions: ReturnType<typeof change> };
+  const rowsOf = (question: Question): Row[] => {
+    const given = countedFields(question, answers).map((field) => ({ field, shown: answerText(field, answers) })).filter((a) => a.shown !== '');
+    if (question.summary) {
+      if (!given.length) return [];
+      const { key, join } = question.summary;
+      const value = join === 'space'
+        ? { text: given.map((a) => a.shown).join(' ') }
+        : { html: given.map((a) => `${escapeHtml(a.field.summary ?? a.field.label)}: ${escapeHtml(a.shown)}`).join('<br>') };
+      return [{ key: { text: key }, value, actions: change(question, key) }];
+    }
+    return given.map(({ field, shown }) => {
+      const key = field.summary ?? field.label;
+      return { key: { text: key }, value: { text: shown }, actions: change(question, key) };
+    });
+  };
+  const cards = (Object.keys(CARDS) as Card[]).map((card) => ({
+    card: { title: { text: CARDS[card] } },
+    rows: asked.filter((q) => q.card === card && !q.unlisted).flatMap(rowsOf),
+  })).filter((c) => c.rows.length > 0);
+  const firstPage = (path: string) => asked.find((q) => fieldsOf(q).some(({ field: f }) => path === f.name || path.startsWith(`${f.name}.`)));
   return page('page.njk', {
-    title: 'Check your answers', summary: sections, csrf: session.csrf, honeypot: true,
+    title: 'Check your answers', cards, csrf: session.csrf, honeypot: true,
     paragraphs: ['When you send this, we will pass it to a local support service.'],
     // Sent to the confirmation's address, which answers with the confirmation itself: shown once, never fetched again.
     postTo: '/refer/confirmation',
-    buttonText: 'Send', backHref: '/refer/home-safety',
+    buttonText: 'Send', backHref: `/refer/${asked.at(-1)!.id}`,
     errors: errors.map((e) => {
       const question = firstPage(e.path);
       return { text: e.message, href: question ? `/refer/${question.id}` : '#main-content' };
@@ -266,6 +297,8 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     }
     const question = questionById(pageId);
     if (!question) return redirect('/refer');
+    // A question these answers do not call for (email updates with no email chosen) is passed over.
+    if (!applies(question, session.answers)) return redirect(`/refer/${nextAfter(question.id, session.answers)}`, cookies);
     return questionPage(question, session, [], cookies);
   }
 
@@ -304,9 +337,13 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   }
   await saveFormSession(session, now);
   if (question === DANGER && answers[DANGER.fields[0]!.name] === 'yes') return redirect('/refer/emergency');
-  if (session.reviewing && question !== CONSENT) return redirect('/refer/check');
-  const next = nextAfter(question.id);
-  return redirect(`/refer/${QUESTIONS.some((q) => q.id === next) || next === 'consent' ? next : 'check'}`);
+  if (session.reviewing && question !== CONSENT) {
+    // A changed answer can call for a question not asked before (email chosen: "email updates?"): ask it first.
+    const newlyAsked = order.find((q) => q.applies && applies(q, answers) && !q.fields.some((f) => f.name in answers));
+    return redirect(newlyAsked ? `/refer/${newlyAsked.id}` : '/refer/check');
+  }
+  const next = nextAfter(question.id, answers);
+  return redirect(`/refer/${next}`);
 };
 
 export const handler = middy(victimForm).use(httpDefaults());

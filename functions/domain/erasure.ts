@@ -6,13 +6,22 @@ export const ERASED = '[erased]';
 /**
  * A referral with everything that identifies or contacts a person removed (SPEC §10: erasure on
  * request): names, contact details, address and postcode, date of birth, their own words, police
- * details and the referrer's details. What is left (source, the kinds of behaviour, how often, the
+ * details, the referrer's details, and what was said about the person responsible and about needs. What is left (source, the kinds of behaviour, how often, the
  * relationship, the risk and housing answers) identifies nobody and keeps the record's history readable.
  */
 export function redactSubmission(submission: ReferralSubmission): ReferralSubmission {
-  const { victim, incident, referrer } = submission;
+  const { victim, incident, referrer, personResponsible, needs } = submission;
   return {
     ...submission,
+    // Names, descriptions and free text about the person responsible or the victim's needs can identify
+    // either of them; whether they live nearby, an interpreter or children do not.
+    ...(personResponsible ? { personResponsible: personResponsible.livesNearby ? { livesNearby: personResponsible.livesNearby } : {} } : {}),
+    ...(needs ? {
+      needs: {
+        ...(needs.interpreter !== undefined ? { interpreter: needs.interpreter } : {}),
+        ...(needs.childrenInHousehold !== undefined ? { childrenInHousehold: needs.childrenInHousehold } : {}),
+      },
+    } : {}),
     ...(referrer ? {
       referrer: {
         name: ERASED, organisation: referrer.organisation, email: ERASED,

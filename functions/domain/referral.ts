@@ -277,6 +277,8 @@ function schemaFor(today: string) {
         dateOfBirth: pastDate({ label: 'Date of birth', missing: 'Enter a date of birth, or leave it out', beforeToday: true }, today).optional(),
         email: email('Email address', 'Enter an email address, or leave it out').optional(),
         phone: ukPhone('Phone number', 'Enter a phone number, or leave it out').optional(),
+        /** For texts, when it is not the phone number: a victim may take calls on one phone and texts on another. */
+        mobile: ukPhone('Mobile number', 'Enter a mobile number, or leave it out').optional(),
         address: text({ label: 'Address', missing: 'Enter an address, or leave it out', max: 300, multiline: true }).optional(),
         postcode: z
           .string(says('Enter a postcode', 'Enter a postcode, like L1 8JQ'))
@@ -298,8 +300,12 @@ function schemaFor(today: string) {
       if (methods.includes('email') && value.email === undefined) {
         ctx.addIssue({ code: 'custom', path: ['email'], message: 'Enter an email address, as you chose email as a safe way to get in touch' });
       }
-      if ((methods.includes('phone') || methods.includes('text')) && value.phone === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Enter a phone number, as you chose phone calls or texts as a safe way to get in touch' });
+      if (methods.includes('phone') && value.phone === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: 'Enter a phone number, as you chose phone calls as a safe way to get in touch' });
+      }
+      // Texts go to the mobile number, or to the phone number when no separate mobile is given.
+      if (methods.includes('text') && value.phone === undefined && value.mobile === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Enter a mobile number, as you chose text messages as a safe way to get in touch' });
       }
       if (methods.includes('letter') && value.address === undefined) {
         ctx.addIssue({ code: 'custom', path: ['address'], message: 'Enter an address, as you chose letters as a safe way to get in touch' });
@@ -359,6 +365,36 @@ function schemaFor(today: string) {
     says('Answer the questions about housing', 'Answer the questions about housing'),
   );
 
+  const personResponsible = z.strictObject(
+    {
+      name: text({ label: 'Their name', missing: 'Enter their name, or leave it out', max: NAME_MAX }).optional(),
+      description: text({ label: 'What they look like', missing: 'Describe them, or leave it out', max: 2000, multiline: true }).optional(),
+      livesNearby: choice(RISK_ANSWERS, 'Say whether they live nearby, or leave it out', 'Answer yes, no or not sure').optional(),
+    },
+    says('Tell us about the person responsible, or leave it out', 'Tell us about the person responsible, or leave it out'),
+  );
+
+  const needs = z.strictObject(
+    {
+      language: text({ label: 'Preferred language', missing: 'Enter a language, or leave it out', max: 60 }).optional(),
+      interpreter: yesNo('Say whether an interpreter is needed, or leave it out').optional(),
+      accessNeeds: text({ label: 'Communication or access needs', missing: 'Describe the needs, or leave it out', max: 1000, multiline: true }).optional(),
+      childrenInHousehold: yesNo('Say whether children live in the household, or leave it out').optional(),
+    },
+    says('Tell us about any needs, or leave it out', 'Tell us about any needs, or leave it out'),
+  );
+
+  // A friend or relative filling the online form in for the victim: still a self-referral (SPEC §8).
+  const helper = z.strictObject(
+    { relationship: text({ label: 'How you know them', missing: 'Say how you know the person you are helping', max: NAME_MAX }) },
+    says('Say how you know the person you are helping', 'Say how you know the person you are helping'),
+  );
+
+  const updates = z.strictObject(
+    { byEmail: yesNo('Say whether updates by email are wanted') },
+    says('Say whether updates by email are wanted', 'Say whether updates by email are wanted'),
+  );
+
   const consent = z.strictObject(
     {
       shareWithServices: z
@@ -379,6 +415,10 @@ function schemaFor(today: string) {
         housing,
         consent,
         immediateDanger: yesNo('Say whether the victim is in immediate danger'),
+        personResponsible: personResponsible.optional(),
+        needs: needs.optional(),
+        helper: helper.optional(),
+        updates: updates.optional(),
       },
       says('Send the referral as a JSON object', 'Send the referral as a JSON object'),
     )
@@ -393,6 +433,14 @@ function schemaFor(today: string) {
       const methods = isRecord(value.victim) && isRecord(value.victim.safeContact) && Array.isArray(value.victim.safeContact.methods)
         ? value.victim.safeContact.methods
         : [];
+      if (value.helper !== undefined && value.source !== 'self') {
+        ctx.addIssue({ code: 'custom', path: ['helper'], message: 'Leave out helper details: a professional referral gives referrer details instead' });
+      }
+      // SPEC §6: updates only to an email address the victim chose as safe.
+      const victimEmail = isRecord(value.victim) ? value.victim.email : undefined;
+      if (isRecord(value.updates) && value.updates.byEmail === true && (!methods.includes('email') || victimEmail === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['updates', 'byEmail'], message: 'Choose email as a safe way to get in touch, with an address, to get updates by email' });
+      }
       if (value.source === 'self' && methods.includes('through-referrer')) {
         ctx.addIssue({
           code: 'custom',

@@ -32,3 +32,17 @@ const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader([temp
 export function render(template: string, context: Record<string, unknown>): string {
   return environment.render(template, context);
 }
+
+const MACROS: Record<string, [file: string, name: string]> = {
+  input: ['input', 'govukInput'],
+  textarea: ['textarea', 'govukTextarea'],
+  radios: ['radios', 'govukRadios'],
+  checkboxes: ['checkboxes', 'govukCheckboxes'],
+  date: ['date-input', 'govukDateInput'],
+};
+
+/** One GOV.UK component as HTML, for a component inside another (a conditional reveal's question). */
+export function renderComponent(macro: string, params: Record<string, unknown>): string {
+  const [file, name] = MACROS[macro] ?? (() => { throw new Error(`No GOV.UK component "${macro}"`); })();
+  return environment.renderString(`{% from "govuk/components/${file}/macro.njk" import ${name} %}{{ ${name}(params) }}`, { params });
+}

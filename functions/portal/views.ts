@@ -157,7 +157,7 @@ const day = (iso: string | undefined) => (iso ? new Intl.DateTimeFormat('en-GB',
 
 /** Everything the victim or referrer gave, in sections for summary lists. */
 export function referralSections(submission: ReferralSubmission): { heading: string; rows: Row[] }[] {
-  const { victim, incident, housing, referrer } = submission;
+  const { victim, incident, housing, referrer, personResponsible, needs, helper } = submission;
   return [
     {
       heading: 'The person referred',
@@ -165,10 +165,21 @@ export function referralSections(submission: ReferralSubmission): { heading: str
         ...row('Name', `${victim.firstName} ${victim.lastName}`),
         ...row('Date of birth', day(victim.dateOfBirth)),
         ...row('Phone', victim.phone),
+        ...row('Mobile (for texts)', victim.mobile),
         ...row('Email', victim.email),
         ...row('Address', victim.address),
         ...row('Postcode', victim.postcode),
         ...row('In danger now (when referred)', yesNo(submission.immediateDanger)),
+        ...row('Wants updates by email', submission.updates ? yesNo(submission.updates.byEmail) : undefined),
+      ],
+    },
+    {
+      heading: 'Language, access and household',
+      rows: [
+        ...row('Preferred language', needs?.language),
+        ...row('Needs an interpreter', yesNo(needs?.interpreter)),
+        ...row('Communication or access needs', needs?.accessNeeds),
+        ...row('Children in the household', yesNo(needs?.childrenInHousehold)),
       ],
     },
     {
@@ -187,6 +198,14 @@ export function referralSections(submission: ReferralSubmission): { heading: str
       ],
     },
     {
+      heading: 'The person responsible',
+      rows: [
+        ...row('Name', personResponsible?.name),
+        ...row('Description', personResponsible?.description),
+        ...row('Lives nearby', personResponsible?.livesNearby === 'unsure' ? 'Not sure' : personResponsible?.livesNearby && words(personResponsible.livesNearby)),
+      ],
+    },
+    {
       heading: 'Home',
       rows: [
         ...row('Where they live', words(housing.tenure)),
@@ -199,7 +218,9 @@ export function referralSections(submission: ReferralSubmission): { heading: str
     {
       heading: 'Referred by',
       rows: submission.source === 'self' || !referrer
-        ? row('Source', 'Self-referral (the person themselves)')
+        ? helper
+          ? [...row('Source', 'Self-referral, filled in by someone helping them'), ...row('Helper is their', helper.relationship)]
+          : row('Source', 'Self-referral (the person themselves)')
         : [
           ...row('Source', submission.source === 'police' ? 'Police' : 'Another agency'),
           ...row('Name', referrer.name),

@@ -174,6 +174,31 @@ describe('a victim-care caseworker', () => {
 });
 
 describe('an mdvs caseworker', () => {
+  it('sees what the form now asks on the referral page: the helper, the person responsible and the victim\u2019s needs', async () => {
+    const body = aReferral();
+    const victim = body.victim as Record<string, unknown>;
+    Object.assign(body, {
+      helper: { relationship: 'Next-door neighbour' },
+      personResponsible: { name: 'Dafydd Prydderch', description: 'Drives a green van, has a tattoo on his left hand', livesNearby: 'yes' },
+      needs: { language: 'Welsh', interpreter: true, accessNeeds: 'Hard of hearing: texts rather than calls', childrenInHousehold: true },
+    });
+    victim.dateOfBirth = '1987-06-14';
+    const { reference, links } = await referredAndNotified(body, [TEAM_EMAIL.mdvs]);
+    const visit = await open();
+    const { page } = visit;
+    await page.goto(links[TEAM_EMAIL.mdvs]!);
+    await signIn(visit, 'mdvs.caseworker');
+    expect(new URL(page.url()).pathname).toBe(`/portal/referrals/${reference}`);
+    const shown = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    for (const text of [
+      'Self-referral, filled in by someone helping them', 'Next-door neighbour', '14 June 1987',
+      'Dafydd Prydderch', 'Drives a green van, has a tattoo on his left hand', 'Lives nearby Yes',
+      'Preferred language Welsh', 'Needs an interpreter Yes', 'Hard of hearing: texts rather than calls', 'Children in the household Yes',
+    ]) expect(shown, text).toContain(text);
+    await expectAccessible(page, 'referral page with the new answers');
+    await visit.context.close();
+  });
+
   it('declines a referral with a reason, and the fallback team gets its email', async () => {
     const { reference, links } = await referredAndNotified(aReferral(), [TEAM_EMAIL.mdvs]);
     const visit = await open();

@@ -30,6 +30,11 @@ function aVictim() {
     description: `He waits outside the ${t} bakery where I work and follows me to the bus.`,
     crimeReference: `CR${t.toUpperCase()}`,
     officer: `PC Ollerenshaw ${t}`,
+    helperRelationship: `Cousin ${t}`,
+    personName: `Gethin${tag()}`,
+    personDescription: `Tall, drives a green van ${t}`,
+    language: `Cornish ${t}`,
+    accessNeeds: `Large print letters ${t}`,
   };
 }
 type Victim = ReturnType<typeof aVictim>;
@@ -145,7 +150,10 @@ async function completeForm(visit: Visit, victim: Victim, screenshots = false): 
 
   const steps: [string, () => Promise<void>][] = [
     ['consent', () => choose(visit, 'consent.shareWithServices', 'yes')],
+    ['helper', () => choose(visit, 'form.forSomeoneElse', 'yes')],
+    ['helper-relationship', () => fillText(visit, 'helper.relationship', victim.helperRelationship)],
     ['name', async () => { await fillText(visit, 'victim.firstName', victim.firstName); await fillText(visit, 'victim.lastName', victim.lastName); }],
+    ['date-of-birth', () => fillDate(visit, 'victim.dateOfBirth', ['14', '6', '1987'])],
     ['postcode', () => fillText(visit, 'victim.postcode', victim.postcode)],
     ['contact', async () => {
       await tick(visit, 'victim.safeContact.methods', 'phone');
@@ -154,9 +162,16 @@ async function completeForm(visit: Visit, victim: Victim, screenshots = false): 
       await fillText(visit, 'victim.email', victim.email);
     }],
     ['contact-times', async () => { await fillText(visit, 'victim.safeContact.safeTimes', victim.safeTimes); await choose(visit, 'victim.safeContact.voicemailOk', 'no'); }],
+    ['updates', () => choose(visit, 'updates.byEmail', 'yes')],
     ['relationship', () => choose(visit, 'incident.relationship', 'ex-partner')],
+    ['person', async () => {
+      await fillText(visit, 'personResponsible.name', victim.personName);
+      await fillText(visit, 'personResponsible.description', victim.personDescription);
+      await choose(visit, 'personResponsible.livesNearby', 'unsure');
+    }],
     ['behaviours', async () => { await tick(visit, 'incident.behaviours', 'following'); await tick(visit, 'incident.behaviours', 'messages'); }],
     ['frequency', () => choose(visit, 'incident.frequency', 'daily')],
+    ['times-count', () => fillText(visit, 'incident.timesCount', '40')],
     ['first-date', () => fillDate(visit, 'incident.firstDate', ['3', '2', '2025'])],
     ['latest-date', () => fillDate(visit, 'incident.latestDate', ['1', '10', '2025'])],
     ['description', () => fillText(visit, 'incident.description', victim.description)],
@@ -170,32 +185,46 @@ async function completeForm(visit: Visit, victim: Victim, screenshots = false): 
     ['risk-contact', async () => { for (const id of ['turnsUp', 'frequentContact', 'contactsOthers', 'enlistsOthers']) await choose(visit, `riskAnswers.${id}`, 'yes'); }],
     ['risk-person', async () => { for (const id of ['substanceMisuse', 'escalating', 'selfHarmThreats']) await choose(visit, `riskAnswers.${id}`, 'no'); }],
     ['housing', () => choose(visit, 'housing.tenure', 'social-rent')],
+    // No housing need but damage at home: housing support joins on that answer alone (SPEC §4).
     ['home-safety', async () => {
-      await choose(visit, 'housing.unsafeAtHome', 'yes');
+      await choose(visit, 'housing.unsafeAtHome', 'no');
       await choose(visit, 'housing.personKnowsAddress', 'yes');
-      await choose(visit, 'housing.needsSupport', 'yes');
+      await choose(visit, 'housing.propertyDamagedAtHome', 'yes');
+      await choose(visit, 'housing.needsSupport', 'no');
     }],
+    ['language', async () => { await fillText(visit, 'needs.language', victim.language); await choose(visit, 'needs.interpreter', 'yes'); }],
+    ['access-needs', () => fillText(visit, 'needs.accessNeeds', victim.accessNeeds)],
+    ['children', () => choose(visit, 'needs.childrenInHousehold', 'yes')],
   ];
   for (const [id, answer] of steps) {
     expect(new URL(page.url()).pathname).toBe(`/refer/${id}`);
     await everyPageChecks(visit, id);
     await answer();
+    // Answered, so a revealed question shows open (with JavaScript) as the person sees it.
+    if (NEW_PAGES.includes(id)) await shot(`03-${id}`);
     await continueOn(visit);
   }
   expect(await heading(page)).toBe('Check your answers');
   await expect(page.getByText(victim.firstName).isVisible()).resolves.toBe(true);
   await everyPageChecks(visit, 'check your answers');
+  await shot('04-check-your-answers');
+  const check = await page.content();
+  expect(check, 'nothing listed that was not answered').not.toContain('Not given');
+  expect(await page.locator('.govuk-summary-card').count(), 'a few cards, one per topic').toBeLessThanOrEqual(7);
   await expectSessionCookie(visit);
   await continueOn(visit, 'Send');
 
   expect(new URL(page.url()).pathname).toBe('/refer/confirmation');
   await everyPageChecks(visit, 'confirmation');
-  await shot('04-confirmation');
+  await shot('05-confirmation');
   const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
   expect(reference).toMatch(/^SR-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
   expect(await page.content()).not.toMatch(/\b(HIGH|MEDIUM|STANDARD)\b/);
   return reference;
 }
+
+/** The pages issue 13 added, photographed on a phone as they look answered. */
+const NEW_PAGES = ['helper', 'helper-relationship', 'date-of-birth', 'contact', 'updates', 'person', 'times-count', 'home-safety', 'language', 'access-needs', 'children'];
 
 async function expectDelivered(reference: string, victim: Victim) {
   const referral = await eventually(async () => {
@@ -203,6 +232,16 @@ async function expectDelivered(reference: string, victim: Victim) {
     return item?.status === 'AWAITING_ACK' && item;
   }, 'the referral to await acknowledgement', 30_000);
   expect((referral.submission as { victim: { firstName: string } }).victim.firstName).toBe(victim.firstName);
+  // Every new question reaches the stored referral as the API would have taken it.
+  expect(referral.submission).toMatchObject({
+    helper: { relationship: victim.helperRelationship },
+    victim: { dateOfBirth: '1987-06-14', email: victim.email, phone: victim.phone },
+    updates: { byEmail: true },
+    personResponsible: { name: victim.personName, description: victim.personDescription, livesNearby: 'unsure' },
+    incident: { timesCount: 40 },
+    housing: { unsafeAtHome: false, needsSupport: false, propertyDamagedAtHome: true },
+    needs: { language: victim.language, interpreter: true, accessNeeds: victim.accessNeeds, childrenInHousehold: true },
+  });
   const emails = await eventually(async () => {
     const found = await client.emailsAbout(reference);
     return found.length >= 2 && found;
@@ -305,6 +344,15 @@ describe('the victim referral form in a browser', () => {
       await continueOn(visit);
       await choose(visit, 'consent.shareWithServices', 'yes');
       await continueOn(visit);
+      // Helping someone, but not saying how they know them.
+      await choose(visit, 'form.forSomeoneElse', 'yes');
+      await continueOn(visit);
+      await continueOn(visit);
+      expect(new URL(page.url()).pathname).toBe('/refer/helper-relationship');
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#helper-relationship');
+      await everyPageChecks(visit, 'helper relationship with an error');
+      await fillText(visit, 'helper.relationship', victim.helperRelationship);
+      await continueOn(visit);
 
       // An empty required answer.
       await fillText(visit, 'victim.firstName', victim.firstName);
@@ -322,6 +370,14 @@ describe('the victim referral form in a browser', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('victim-lastName');
       await fillText(visit, 'victim.lastName', victim.lastName);
       await continueOn(visit);
+      // An optional date of birth can be left out; one that is not a date cannot.
+      expect(new URL(page.url()).pathname).toBe('/refer/date-of-birth');
+      await fillDate(visit, 'victim.dateOfBirth', ['30', '2', '1990']);
+      await continueOn(visit);
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#victim-dateOfBirth-day');
+      await everyPageChecks(visit, 'date of birth with an error');
+      await fillDate(visit, 'victim.dateOfBirth', ['', '', '']);
+      await continueOn(visit);
 
       // A postcode that is not one.
       await fillText(visit, 'victim.postcode', 'NOT A POSTCODE');
@@ -332,6 +388,26 @@ describe('the victim referral form in a browser', () => {
       await everyPageChecks(visit, 'postcode with an error');
       await fillText(visit, 'victim.postcode', victim.postcode);
       await continueOn(visit);
+
+      // Phone calls chosen with no number: stopped here, on this page, with the link leading to the revealed box.
+      expect(new URL(page.url()).pathname).toBe('/refer/contact');
+      await tick(visit, 'victim.safeContact.methods', 'phone');
+      await continueOn(visit);
+      expect(new URL(page.url()).pathname).toBe('/refer/contact');
+      expect(await page.locator('.govuk-error-summary').textContent()).toContain('Enter the phone number we can call you on');
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#victim-phone');
+      await expect(page.locator('#victim-phone').isVisible()).resolves.toBe(true);
+      await everyPageChecks(visit, 'contact with an error');
+      await page.screenshot({ path: path.join(SCREENSHOTS, '03-contact-error.png'), fullPage: true });
+      await page.locator('.govuk-error-summary a').click();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('victim-phone');
+
+      // A count that is not a number.
+      await page.goto(`${cloud.apiUrl}/refer/times-count`);
+      await fillText(visit, 'incident.timesCount', 'lots and lots');
+      await continueOn(visit);
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#incident-timesCount');
+      await everyPageChecks(visit, 'times count with an error');
 
       // Straight to a date page: a date that does not exist, then one in the future.
       await page.goto(`${cloud.apiUrl}/refer/first-date`);
@@ -395,6 +471,8 @@ describe('the victim referral form in a browser', () => {
         await choose(visit, 'immediateDanger', 'no');
         await continueOn(visit);
         await choose(visit, 'consent.shareWithServices', 'yes');
+        await continueOn(visit);
+        await choose(visit, 'form.forSomeoneElse', 'no');
         await continueOn(visit);
         await fillText(visit, 'victim.firstName', victim.firstName);
         await fillText(visit, 'victim.lastName', victim.lastName);

@@ -32,13 +32,17 @@ export function formAnswers(person: { firstName: string; lastName: string; postc
   return [
     ['danger', { immediateDanger: 'no' }],
     ['consent', { 'consent.shareWithServices': 'yes' }],
+    ['helper', { 'form.forSomeoneElse': 'no' }],
     ['name', { 'victim.firstName': person.firstName, 'victim.lastName': person.lastName }],
+    ['date-of-birth', { 'victim.dateOfBirth-day': '', 'victim.dateOfBirth-month': '', 'victim.dateOfBirth-year': '' }],
     ['postcode', { 'victim.postcode': person.postcode }],
-    ['contact', { 'victim.safeContact.methods': ['phone'], 'victim.phone': '07700 900456', 'victim.email': '', 'victim.address': '' }],
+    ['contact', { 'victim.safeContact.methods': ['phone'], 'victim.phone': '07700 900456', 'victim.mobile': '', 'victim.email': '', 'victim.address': '' }],
     ['contact-times', { 'victim.safeContact.safeTimes': '', 'victim.safeContact.voicemailOk': 'no' }],
     ['relationship', { 'incident.relationship': 'ex-partner' }],
+    ['person', { 'personResponsible.name': '', 'personResponsible.description': '' }],
     ['behaviours', { 'incident.behaviours': ['following', 'messages'] }],
     ['frequency', { 'incident.frequency': 'daily' }],
+    ['times-count', { 'incident.timesCount': '' }],
     ['first-date', { 'incident.firstDate-day': '3', 'incident.firstDate-month': '2', 'incident.firstDate-year': '2025' }],
     ['latest-date', { 'incident.latestDate-day': '1', 'incident.latestDate-month': '10', 'incident.latestDate-year': '2025' }],
     ['description', { 'incident.description': 'He messages me every night and waits at the end of my road.' }],
@@ -48,7 +52,10 @@ export function formAnswers(person: { firstName: string; lastName: string; postc
     ['risk-contact', { 'riskAnswers.turnsUp': 'yes', 'riskAnswers.frequentContact': 'yes', 'riskAnswers.contactsOthers': 'no', 'riskAnswers.enlistsOthers': 'no' }],
     ['risk-person', { 'riskAnswers.substanceMisuse': 'no', 'riskAnswers.escalating': 'yes', 'riskAnswers.selfHarmThreats': 'no' }],
     ['housing', { 'housing.tenure': 'social-rent' }],
-    ['home-safety', { 'housing.unsafeAtHome': 'yes', 'housing.personKnowsAddress': 'yes', 'housing.needsSupport': 'yes' }],
+    ['home-safety', { 'housing.unsafeAtHome': 'yes', 'housing.personKnowsAddress': 'yes', 'housing.propertyDamagedAtHome': 'no', 'housing.needsSupport': 'yes' }],
+    ['language', { 'needs.language': '' }],
+    ['access-needs', { 'needs.accessNeeds': '' }],
+    ['children', {}],
   ];
 }
 

@@ -15,7 +15,13 @@ describe('erasing a person’s details', () => {
   it('leaves none of what identifies or contacts them, for any referral on anyone’s behalf', () => {
     fc.assert(fc.property(word, word, word, word, fc.constantFrom('self', 'police'), (first, last, street, story, source) => {
       const body = structuredClone(fixture);
-      Object.assign(body.victim!, { firstName: first, lastName: last, address: `1 ${street} Road`, email: `${first.toLowerCase()}@example.org`, phone: '07700900123', dateOfBirth: '1990-04-17' });
+      Object.assign(body.victim!, { firstName: first, lastName: last, address: `1 ${street} Road`, email: `${first.toLowerCase()}@example.org`, phone: '07700900123', mobile: '07700900999', dateOfBirth: '1990-04-17' });
+      if (source === 'self') {
+        Object.assign(body, {
+          personResponsible: { name: `${story} Smith`, description: `Drives a ${street} van`, livesNearby: 'yes' },
+          needs: { language: `${last}ish`, accessNeeds: `${first} needs large print`, interpreter: true, childrenInHousehold: true },
+        });
+      }
       (body.victim!.safeContact as Record<string, unknown>).safeTimes = `After ${street} closes`;
       Object.assign(body.incident!, { description: `He ${story} every day`, crimeReference: `CR${story}`, officer: `PC ${story}` });
       if (source === 'police') {
@@ -24,7 +30,7 @@ describe('erasing a person’s details', () => {
       const parsed = parseReferral(body, NOW);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       const erased = JSON.stringify(redactSubmission(parsed.referral));
-      for (const secret of [first, last, street, story, '07700900123', '01514960000', '1990-04-17', parsed.referral.victim.postcode, '1234']) {
+      for (const secret of [first, last, street, story, '07700900123', '07700900999', '01514960000', '1990-04-17', parsed.referral.victim.postcode, '1234']) {
         expect(erased).not.toContain(secret);
       }
       expect(erased).toContain(ERASED);

@@ -123,6 +123,20 @@ describe('a referral submission', () => {
     expect(accepted(police()).referrer?.name).toBe('DC Ffion Aldergrove');
   });
 
+  it('takes the optional answers about the person responsible, needs, a helper and updates, and refuses each when malformed', () => {
+    const full = changed('updates', { byEmail: true }, changed('helper', { relationship: 'Brother' }, changed('needs', {
+      language: 'Polish', interpreter: true, accessNeeds: 'Uses a wheelchair', childrenInHousehold: false,
+    }, changed('personResponsible', { name: 'Jo Bloggs', description: 'Tall', livesNearby: 'unsure' }))));
+    expect(accepted(full)).toMatchObject({ helper: { relationship: 'Brother' }, needs: { language: 'Polish' }, personResponsible: { livesNearby: 'unsure' } });
+    expect(errorsFor(changed('personResponsible', { livesNearby: 'maybe' })).map((e) => e.path)).toEqual(['personResponsible.livesNearby']);
+    expect(errorsFor(changed('needs', { language: 'Eng\r\nBcc: x@example.org' })).map((e) => e.path)).toEqual(['needs.language']);
+    expect(errorsFor(changed('helper', {})).map((e) => e.path)).toEqual(['helper.relationship']);
+    // Updates go only to an address chosen as safe (SPEC §6).
+    const noEmail = changed('updates', { byEmail: true }, changed('victim.safeContact.methods', ['text']));
+    expect(errorsFor(noEmail).map((e) => e.path)).toEqual(['updates.byEmail']);
+    expect(errorsFor(changed('helper', { relationship: 'Colleague' }, police())).map((e) => e.path)).toEqual(['helper']);
+  });
+
   it('needs a reason of at least 10 characters when a professional raises the band', () => {
     const raise = (extra: Json) => ({ ...police(), referrer: { ...police().referrer, ...extra } });
     expect(errorsFor(raise({ raiseBandTo: 'HIGH' })).map((e) => e.path)).toEqual(['referrer.raiseReason']);
@@ -133,7 +147,11 @@ describe('a referral submission', () => {
 
   it('needs an email address when email is a safe way to get in touch, and a number for calls or texts', () => {
     expect(errorsFor(changed('victim.email', undefined)).map((e) => e.path)).toEqual(['victim.email']);
-    expect(errorsFor(changed('victim.phone', undefined)).map((e) => e.path)).toEqual(['victim.phone']);
+    // The fixture's texts go to its phone number; without one they need a mobile number.
+    expect(errorsFor(changed('victim.phone', undefined)).map((e) => e.path)).toEqual(['victim.mobile']);
+    expect(accepted(changed('victim.mobile', '07700 900777', changed('victim.phone', undefined))).victim.mobile).toBe('07700 900777');
+    const calls = changed('victim.phone', undefined, changed('victim.safeContact.methods', ['phone']));
+    expect(errorsFor(calls).map((e) => e.path)).toEqual(['victim.phone']);
     const letters = changed('victim.address', undefined, changed('victim.safeContact.methods', ['letter']));
     expect(errorsFor(letters).map((e) => e.path)).toEqual(['victim.address']);
   });
