@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SNSEvent } from 'aws-lambda';
 import { alertOperationsOnce, tellCoordinator } from './adapters/coordinator-notices.js';
 import { alertOperations } from './adapters/operations-alerts.js';
+import { appendEvent } from './adapters/referral-store.js';
 import { judgeEmailEvent, type SesEvent } from './domain/email-events.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';
@@ -31,7 +32,11 @@ const recordEmailEvent = async (event: SNSEvent): Promise<void> => {
     metrics.addMetric('EmailUndeliverable', MetricUnit.Count, 1);
     logger.warn('Email could not be delivered', { why: verdict.why, reference: verdict.reference, teamId: verdict.teamId });
     const now = new Date();
-    if (verdict.reference && verdict.teamId) {
+    if (verdict.reference && verdict.toVictim) {
+      // The victim's own safe address does not work: the caseworker needs to know before relying on it,
+      // but it is nothing for operations to fix. Recorded in the referral's history, not alerted.
+      await appendEvent({ reference: verdict.reference, at: now.toISOString(), actor: 'ses-event', type: 'VICTIM_EMAIL_UNDELIVERABLE', detail: { why: verdict.why } });
+    } else if (verdict.reference && verdict.teamId) {
       await tellCoordinator({
         reference: verdict.reference, teamId: verdict.teamId, reason: 'EMAIL_UNDELIVERABLE', error: verdict.why, actor: 'ses-event', now,
       });

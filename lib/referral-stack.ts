@@ -17,6 +17,8 @@ import { EmailEvents } from './constructs/email-events.js';
 import { OperationsAlerts } from './constructs/operations-alerts.js';
 import { ReferralFunction } from './constructs/referral-function.js';
 import { ReferralOutbox } from './constructs/referral-outbox.js';
+import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
+import { VICTIM_UPDATE_FILTERS } from '../functions/domain/victim-updates.js';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): { name: string; description: string }[] {
@@ -212,15 +214,14 @@ export class ReferralStack extends Stack {
     });
     for (const fn of [awaitAcknowledgement, escalateAssignment, rerouteAssignment]) tableAccess(fn);
 
-    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment, recordEmailEvent]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity.emailIdentityName }),
-          this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
-        ],
-      }));
-    }
+    const sendEmailPolicy = new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity.emailIdentityName }),
+        this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName }),
+      ],
+    });
+    for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment, recordEmailEvent]) fn.addToRolePolicy(sendEmailPolicy);
     // The functions that email people tell operations when a person could not be told.
     for (const fn of [notifyTeam, notifyCoordinator, escalateAssignment, rerouteAssignment, recordEmailEvent]) alerts.bind(fn);
 
@@ -262,6 +263,26 @@ export class ReferralStack extends Stack {
       timeout: Duration.minutes(1),
     });
     new ReferralOutbox(this, 'Outbox', { table, stateMachine, starter: startReferralWorkflows, alerts });
+
+    // A second consumer of the stream (SPEC §6): the victim who asked for updates by a safe email hears
+    // that the request arrived and that a team picked it up. It reads referrals and writes its notices.
+    const sendVictimUpdates = new ReferralFunction(this, 'SendVictimUpdates', {
+      entry: 'functions/send-victim-updates.ts',
+      description: 'Emails a victim who asked for updates: request received, request picked up',
+      environment: { ...tableEnvironment, ...mailEnvironment },
+      timeout: Duration.minutes(1),
+    });
+    tableAccess(sendVictimUpdates);
+    sendVictimUpdates.addToRolePolicy(sendEmailPolicy);
+    new TableStreamConsumer(this, 'VictimUpdates', {
+      table, consumer: sendVictimUpdates, alerts,
+      filters: VICTIM_UPDATE_FILTERS,
+      // An email outage of a day is waited out; the stream keeps records for 24 hours in any case.
+      retryAttempts: 100,
+      errorsMean: 'The victim-updates stream consumer failed: a victim who asked for email updates is waiting for one until it recovers.',
+      parkedAlarmId: 'VictimUpdatesParked',
+      parkedMeans: 'The victim-updates consumer gave up on a stretch of the table stream: victims who asked for updates then may not have had them. Each message names the shard and sequence numbers.',
+    });
     alerts.watchWorkflow(stateMachine);
 
     const healthCheck = new ReferralFunction(this, 'HealthCheck', {

@@ -10,7 +10,7 @@ export interface SesEvent {
 
 export type EmailEventVerdict =
   /** Mail to this address will not arrive: whoever it was meant for may never hear of the referral. */
-  | { kind: 'undeliverable'; why: string; reference?: string; teamId?: string }
+  | { kind: 'undeliverable'; why: string; reference?: string; teamId?: string; toVictim?: boolean }
   /** SES is still trying (a soft bounce, a delay): nothing to do yet. */
   | { kind: 'passing'; why: string };
 
@@ -23,7 +23,12 @@ export function judgeEmailEvent(event: SesEvent): EmailEventVerdict {
     const value = event.mail?.tags?.[name]?.[0];
     return value !== undefined && shape.test(value) ? value : undefined;
   };
-  const about = { ...(tag('reference', REFERENCE) ? { reference: tag('reference', REFERENCE)! } : {}), ...(tag('team', TEAM_ID) ? { teamId: tag('team', TEAM_ID)! } : {}) };
+  const about = {
+    ...(tag('reference', REFERENCE) ? { reference: tag('reference', REFERENCE)! } : {}),
+    ...(tag('team', TEAM_ID) ? { teamId: tag('team', TEAM_ID)! } : {}),
+    // An update to the victim (SPEC §6), not mail to a team or to staff.
+    ...(tag('kind', /^victim-update$/) ? { toVictim: true } : {}),
+  };
   switch (type) {
     case 'Bounce':
       // Only a permanent bounce means the address is dead; SES keeps retrying transient ones itself.

@@ -10,9 +10,11 @@ export const ERASED = '[erased]';
  * relationship, the risk and housing answers) identifies nobody and keeps the record's history readable.
  */
 export function redactSubmission(submission: ReferralSubmission): ReferralSubmission {
-  const { victim, incident, referrer, personResponsible, needs } = submission;
+  const { victim, incident, referrer, personResponsible, needs, helper } = submission;
   return {
     ...submission,
+    // How a helper knows the victim is free text ("my sister Jo"): it can name either of them.
+    ...(helper ? { helper: { relationship: ERASED } } : {}),
     // Names, descriptions and free text about the person responsible or the victim's needs can identify
     // either of them; whether they live nearby, an interpreter or children do not.
     ...(personResponsible ? { personResponsible: personResponsible.livesNearby ? { livesNearby: personResponsible.livesNearby } : {} } : {}),

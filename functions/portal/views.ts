@@ -256,6 +256,7 @@ const EVENT_WORDS: Record<string, string> = {
   ASSIGNMENT_REASSIGNED: 'Re-assigned by a coordinator',
   PERSONAL_DETAILS_VIEWED: 'Details viewed',
   NOTICE_SENT: 'Email sent',
+  VICTIM_EMAIL_UNDELIVERABLE: 'The victim\u2019s email address did not accept an update: check it before using it',
   WORKFLOW_FAILED: 'Workflow step failed',
   EMAIL_UNDELIVERABLE: 'Email to the team could not be delivered',
   PERSONAL_DATA_ERASED: 'Personal details erased on request',

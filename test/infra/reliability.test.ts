@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
+import { VICTIM_UPDATE_FILTERS } from '../../functions/domain/victim-updates.js';
 import { NEW_REFERRAL_FILTER } from '../../functions/domain/stream-records.js';
 import { createReferralApp } from '../../lib/app.js';
 import { HANDLER_MODULE_METADATA } from '../../lib/constructs/referral-function.js';
@@ -81,9 +82,43 @@ const consumerId = functionFor('functions/start-referral-workflows.ts');
 const recorderId = functionFor('functions/record-email-event.ts');
 const operationsTopicId = onlyIdOfType('AWS::SNS::Topic', 'OperationsTopic');
 const emailEventsTopicId = onlyIdOfType('AWS::SNS::Topic', 'EmailEventsTopic');
-const mappingId = onlyIdOfType('AWS::Lambda::EventSourceMapping');
-const mapping = propertiesOf(mappingId);
-const failedStartsQueueId = getAttId((mapping.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+const mappingsOf = (functionId: string) => idsOfType('AWS::Lambda::EventSourceMapping')
+  .filter((id) => (propertiesOf(id).FunctionName as { Ref?: string }).Ref === functionId);
+const [mappingId] = mappingsOf(consumerId);
+const mapping = propertiesOf(mappingId!);
+const parkedQueueOf = (properties: Record<string, unknown>) =>
+  getAttId((properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
+const failedStartsQueueId = parkedQueueOf(mapping);
+const victimUpdaterId = functionFor('functions/send-victim-updates.ts');
+
+describe('the table stream\u2019s consumers', () => {
+  it('are the outbox and the victim updates, each with one mapping of its own on the table\u2019s stream', () => {
+    const all = idsOfType('AWS::Lambda::EventSourceMapping');
+    expect(all).toHaveLength(2);
+    expect(mappingsOf(consumerId)).toHaveLength(1);
+    expect(mappingsOf(victimUpdaterId)).toHaveLength(1);
+    for (const id of all) expect(propertiesOf(id).EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+  });
+
+  it('give the victim-updates consumer its filters, bounded retries, bisection and a parked queue of its own', () => {
+    const updates = propertiesOf(mappingsOf(victimUpdaterId)[0]!);
+    const filters = (updates.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern) as unknown);
+    expect(filters).toEqual(VICTIM_UPDATE_FILTERS);
+    expect(updates).toMatchObject({ StartingPosition: 'TRIM_HORIZON', BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(updates.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+    expect(updates.MaximumRetryAttempts).toBeLessThanOrEqual(1_000);
+    const parked = parkedQueueOf(updates);
+    expect(resources[parked ?? '']?.Type).toBe('AWS::SQS::Queue');
+    expect(parked).not.toBe(failedStartsQueueId);
+  });
+
+  it('let the victim-updates consumer send email and use the table, and start no workflow', () => {
+    const actions = statementsOf(victimUpdaterId).flatMap((s) => list(s.Action));
+    expect(actions).toContain('ses:SendEmail');
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions.filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+});
 
 describe('the table stream, read by the outbox', () => {
   it('keeps a stream of every change to the one table, with old and new images for every consumer', () => {
@@ -271,11 +306,12 @@ describe('alarms', () => {
     expect(consumer).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  it('alarms as soon as one batch waits on the failed-starts queue', () => {
-    const [alarm, ...more] = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
-    expect(more).toEqual([]);
-    expect(dimensionsOf(alarm!)).toEqual({ QueueName: { 'Fn::GetAtt': [failedStartsQueueId, 'QueueName'] } });
-    expect(alarm).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  it('alarms as soon as one batch waits on either consumer\u2019s parked queue', () => {
+    const alarms = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    const parkedQueues = [failedStartsQueueId, parkedQueueOf(propertiesOf(mappingsOf(victimUpdaterId)[0]!))];
+    expect(alarms.map((alarm) => dimensionsOf(alarm))).toEqual(expect.arrayContaining(parkedQueues.map((id) => ({ QueueName: { 'Fn::GetAtt': [id, 'QueueName'] } }))));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) expect(alarm).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 });
 

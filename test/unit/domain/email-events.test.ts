@@ -9,6 +9,13 @@ describe('what an SES email event means for a referral', () => {
       .toEqual({ kind: 'undeliverable', why: 'Bounce:General', reference: 'SR-7KQ2-9XMD', teamId: 'mdvs' });
   });
 
+  it('knows a bounced update to the victim from mail to a team or to staff', () => {
+    expect(judgeEmailEvent({ eventType: 'Bounce', mail: mail({ reference: ['SR-7KQ2-9XMD'], kind: ['victim-update'] }), bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail' } }))
+      .toEqual({ kind: 'undeliverable', why: 'Bounce:NoEmail', reference: 'SR-7KQ2-9XMD', toVictim: true });
+    expect(judgeEmailEvent({ eventType: 'Complaint', mail: mail({ reference: ['SR-7KQ2-9XMD'], kind: ['something-else'] }) }))
+      .toEqual({ kind: 'undeliverable', why: 'Complaint', reference: 'SR-7KQ2-9XMD' });
+  });
+
   it('leaves a transient bounce and a delivery delay to SES, which keeps trying', () => {
     expect(judgeEmailEvent({ eventType: 'Bounce', mail: mail({ reference: ['SR-7KQ2-9XMD'] }), bounce: { bounceType: 'Transient' } }).kind).toBe('passing');
     expect(judgeEmailEvent({ eventType: 'DeliveryDelay', mail: mail({}) }).kind).toBe('passing');

@@ -18,6 +18,7 @@ describe('erasing a person’s details', () => {
       Object.assign(body.victim!, { firstName: first, lastName: last, address: `1 ${street} Road`, email: `${first.toLowerCase()}@example.org`, phone: '07700900123', mobile: '07700900999', dateOfBirth: '1990-04-17' });
       if (source === 'self') {
         Object.assign(body, {
+          helper: { relationship: `${street} neighbour` },
           personResponsible: { name: `${story} Smith`, description: `Drives a ${street} van`, livesNearby: 'yes' },
           needs: { language: `${last}ish`, accessNeeds: `${first} needs large print`, interpreter: true, childrenInHousehold: true },
         });
