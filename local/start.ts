@@ -2,16 +2,19 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
 import { startLocalCloud, type LocalCloud } from './cloud.js';
 import { watchForOrphaning } from './orphan-watch.js';
+import { announceCloud } from './running-clouds.js';
 
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const started = Date.now();
 let cloud: LocalCloud | undefined;
 let shuttingDown = false;
+let withdraw = () => {};
 
 async function shutdown(code: number): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log('local cloud: stopping…');
+  withdraw();
   const force = setTimeout(() => process.exit(code || 1), 10_000);
   force.unref();
   await cloud?.stop();
@@ -30,6 +33,7 @@ process.on('uncaughtException', (error) => {
 // when we are orphaned, we stop, and DynamoDB Local goes with us.
 watchForOrphaning(() => void shutdown(0));
 
+const dataDir = path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local'));
 try {
   cloud = await startLocalCloud({
     port: port('PORT', 3000),
@@ -37,13 +41,14 @@ try {
     sesPort: port('SES_PORT', 8005),
     stepFunctionsPort: port('STEP_FUNCTIONS_PORT', 8083),
     cognitoPort: port('COGNITO_PORT', 9229),
-    dataDir: path.resolve(process.env.LOCAL_DATA_DIR ?? path.join(PROJECT_ROOT, '.local')),
+    dataDir,
     ...(process.env.LOCAL_SES_URL ? { externalSesUrl: process.env.LOCAL_SES_URL } : {}),
     ...(process.env.LOCAL_DYNAMODB_URL ? { externalDynamoDbUrl: process.env.LOCAL_DYNAMODB_URL } : {}),
     ...(process.env.LOCAL_STEP_FUNCTIONS_API_URL ? { stepFunctionsApiUrl: process.env.LOCAL_STEP_FUNCTIONS_API_URL } : {}),
     log: (message) => console.log(`  ${message}`),
   });
   const { urls } = cloud;
+  withdraw = announceCloud({ dataDir, api: urls.api });
   console.log([
     '',
     `local cloud: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
