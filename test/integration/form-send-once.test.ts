@@ -60,7 +60,7 @@ describe('one referral per send of the online form', () => {
       const referral = await client.referral(reference);
       const found = await client.emailsAbout(reference);
       return referral?.status === 'AWAITING_ACK' && found.length >= 2 && found;
-    }, 'the referral to be routed and its teams emailed', 60_000);
+    }, 'the referral to be routed and its teams emailed');
     expect(emails.flatMap((e) => e.destination.to).sort()).toEqual([HOUSING, MDVS].sort());
     const stored = await referralsNamed(person.lastName);
     expect(stored.map((r) => r.reference)).toEqual([reference]);

@@ -49,7 +49,7 @@ describe('a local cloud killed while assignments wait', () => {
     first.child.kill('SIGKILL');
     await eventually(async () => first.child.exitCode !== null || first.child.signalCode !== null, 'the local cloud to die');
     // DynamoDB Local and the Cognito emulator die with it; wait until their ports are free again.
-    await eventually(() => portsFree(ports), 'the dead local cloud to free its ports', 60_000);
+    await eventually(() => portsFree(ports), 'the dead local cloud to free its ports');
 
     const restartedAt = Date.now();
     const secondLog = path.join(PROJECT_ROOT, 'test-results', `restart-after-${restartedAt}.log`);

@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from './local-cloud-process.js';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 export const DESKTOP = { width: 1280, height: 900 };
+export const ACTION_CEILING_MS = 120_000;
 
 /** Headless Chromium from the system package, with a throw-away profile removed on close. */
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
@@ -21,6 +22,15 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
       '--disable-component-update', '--disable-sync'],
     env: { ...process.env, TMPDIR: profile },
   });
+  // Playwright's 30 s default per click or page load is a race with the clock on a busy two-core machine:
+  // every context this browser opens waits as long as a slow machine needs, and no longer than a hung page.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(ACTION_CEILING_MS);
+    context.setDefaultNavigationTimeout(ACTION_CEILING_MS);
+    return context;
+  };
   return {
     browser,
     close: async () => {
@@ -35,7 +45,7 @@ export function useBrowser(): () => Browser {
   let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   beforeAll(async () => {
     launched = await launchBrowser();
-  }, 60_000);
+  }, 300_000);
   afterAll(async () => {
     await launched?.close();
   });

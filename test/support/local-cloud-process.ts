@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-const READY_CEILING_S = 300;
+export const READY_CEILING_S = 300;
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
