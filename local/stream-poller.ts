@@ -7,7 +7,14 @@ import type { LocalLambdas } from './lambda-runtime.js';
 import { LOCAL_REGION, type LocalStreamMapping } from './template.js';
 
 /** Lambda polls each shard about four times a second; so does this. */
-const POLL_INTERVAL_MS = 250;
+/**
+ * How long a mapping waits after finding nothing: Lambda's own 4 polls a second while records flow, then
+ * longer and longer up to 2 s while the stream stays quiet, so that an idle local cloud with several
+ * consumers is idle (each poll is three or four requests to DynamoDB Local), and the first record after
+ * a quiet spell waits at most that long.
+ */
+export const IDLE_POLL_MS = { first: 250, max: 2_000 } as const;
+export const idlePollDelay = (emptyPolls: number) => Math.min(IDLE_POLL_MS.max, IDLE_POLL_MS.first * 2 ** Math.max(0, emptyPolls - 1));
 /** Between retries of a failing batch: doubling from a second, capped, so an outage is waited out calmly. */
 const RETRY_DELAYS_MS = { first: 1_000, max: 30_000 };
 
@@ -91,6 +98,7 @@ export class LocalStreamPoller {
   /** One mapping, for as long as the local cloud runs: shards parent first, each read to its end. */
   private async follow(mapping: LocalStreamMapping): Promise<void> {
     let failures = 0;
+    let emptyPolls = 0;
     while (!this.stopped) {
       try {
         const shards = await this.openShards();
@@ -105,7 +113,8 @@ export class LocalStreamPoller {
           readSomething = (await this.readShard(mapping, shard.streamArn, shard.ShardId!, progress)) || readSomething;
         }
         failures = 0;
-        if (!readSomething) await this.sleep(POLL_INTERVAL_MS);
+        emptyPolls = readSomething ? 0 : emptyPolls + 1;
+        if (!readSomething) await this.sleep(idlePollDelay(emptyPolls));
       } catch (error) {
         // DynamoDB Local stopped or restarting: say so once in a while, and keep trying.
         if (failures++ % 20 === 0) this.options.log(`stream ${mapping.logicalId}: cannot read the stream (${(error as Error).name}); retrying`);
