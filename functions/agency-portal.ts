@@ -14,7 +14,7 @@ import { getReferral, listAssignments, teamAssignments } from './adapters/referr
 import { serviceConfig } from './adapters/service-config.js';
 import { londonTime } from './domain/agency-email.js';
 import { areaById } from './domain/config.js';
-import type { AssignmentStatus } from './domain/referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentStatus } from './domain/referral-record.js';
 import { isReference } from './domain/reference.js';
 import { areasCommissioned, areasCoordinated, teamsOf, type Caller } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
@@ -309,8 +309,8 @@ async function referralPage(reference: string, signedIn: SignedIn, now: Date): P
     canReassign: coordinator && reassignmentTargets(referral, assignments).length > 0,
     assignments: visible.map((a) => ({
       teamId: a.teamId, teamName: teamName(serviceConfig, a.teamId),
-      canAct: caller.groups.includes(a.teamId) && ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'].includes(a.status),
-      canDecline: caller.groups.includes(a.teamId) && ['NOTIFIED', 'REMINDED'].includes(a.status),
+      canAct: caller.groups.includes(a.teamId) && ACKNOWLEDGEABLE_STATUSES.includes(a.status),
+      canDecline: caller.groups.includes(a.teamId) && DECLINABLE_STATUSES.includes(a.status),
       rows: [
         { key: { text: 'Status' }, value: { html: `<strong class="govuk-tag ${statusTag(a.status).classes}">${statusTag(a.status).text}</strong>${isOverdue(a, now) ? ' <strong class="govuk-tag govuk-tag--red">Overdue</strong>' : ''}` } },
         { key: { text: 'Deadline' }, value: { text: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set' } },

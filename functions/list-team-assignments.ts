@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { teamAssignments } from './adapters/referral-store.js';
+import { isOverdue } from './domain/assignment-progress.js';
 import { ASSIGNMENT_STATUSES, type AssignmentStatus } from './domain/referral-record.js';
 import { callerFrom, requireTeamMember } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
@@ -16,14 +17,14 @@ const listTeamAssignments = async (event: APIGatewayProxyEventV2): Promise<APIGa
   const unknown = wanted.filter((s) => !(ASSIGNMENT_STATUSES as readonly string[]).includes(s));
   if (unknown.length) throw fieldErrors(400, [{ path: 'status', message: `Status must be one of ${ASSIGNMENT_STATUSES.join(', ')}.` }]);
 
-  const now = Date.now();
+  const now = new Date();
   const assignments = (await teamAssignments(teamId))
     .filter((a) => a.status !== 'ASSIGNED')
     .filter((a) => wanted.length === 0 || wanted.includes(a.status as AssignmentStatus))
     .map((a) => ({
       reference: a.reference, teamId: a.teamId, status: a.status, band: a.band, assignedAt: a.assignedAt,
       deadlineAt: a.deadlineAt ?? null, acknowledgedAt: a.acknowledgedAt ?? null, late: a.late ?? false,
-      overdue: ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'].includes(a.status) && a.deadlineAt !== undefined && Date.parse(a.deadlineAt) < now,
+      overdue: isOverdue(a, now),
     }));
   return json(200, { teamId, assignments });
 };

@@ -5,6 +5,7 @@ import { acceptReferral } from './adapters/referral-intake.js';
 import { requestDigest } from './adapters/referral-store.js';
 import { parseReferral } from './domain/referral.js';
 import { httpDefaults } from './http/http-defaults.js';
+import { rawBody } from './http/raw-body.js';
 import { fieldErrors, json } from './http/responses.js';
 import { logger, metrics } from './observability.js';
 
@@ -18,8 +19,7 @@ function readBody(event: APIGatewayProxyEventV2): string {
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     throw fieldErrors(415, [{ path: '', message: 'Send the referral as JSON (Content-Type: application/json).' }]);
   }
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const body = rawBody(event);
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
     throw fieldErrors(413, [{ path: '', message: `The referral is too large: the limit is ${MAX_BODY_BYTES / 1024} KB.` }]);
   }

@@ -19,13 +19,15 @@ import { ReferralFunction } from './constructs/referral-function.js';
 import { ReferralOutbox } from './constructs/referral-outbox.js';
 import { TableStreamConsumer } from './constructs/table-stream-consumer.js';
 import { VICTIM_UPDATE_FILTERS } from '../functions/domain/victim-updates.js';
+import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
+import { retentionDays } from '../functions/domain/retention.js';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): { name: string; description: string }[] {
   return serviceConfig.areas.flatMap((area) => [
     ...area.teams.map((team) => ({ name: team.id, description: `${team.name} (${area.name})` })),
-    { name: `coordinator-${area.id}`, description: `Coordinators for ${area.name}` },
-    { name: `commissioner-${area.id}`, description: `Commissioner's office for ${area.name}` },
+    { name: coordinatorGroup(area.id), description: `Coordinators for ${area.name}` },
+    { name: commissionerGroup(area.id), description: `Commissioner's office for ${area.name}` },
   ]);
 }
 
@@ -114,11 +116,7 @@ export class ReferralStack extends Stack {
       MAIL_FROM: `referrals@${props.senderDomain}`,
       MAIL_CONFIGURATION_SET: configurationSet.configurationSetName,
     };
-    const retentionDays = props.retentionDays ?? 2192;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 36_500) {
-      throw new Error('retentionDays must be a whole number of days, 1 to 36500');
-    }
-    const tableEnvironment = { TABLE_NAME: table.tableName, RETENTION_DAYS: String(retentionDays) };
+    const tableEnvironment = { TABLE_NAME: table.tableName, RETENTION_DAYS: String(retentionDays(props.retentionDays, 'retentionDays')) };
     const tableAccess = (fn: ReferralFunction) => {
       table.grantReadWriteData(fn);
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {

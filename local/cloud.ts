@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
 import sesEmulator from 'aws-ses-v2-local';
 import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
 import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
-import { defaultServiceConfig, parseServiceConfig, type ServiceConfig } from '../functions/domain/config.js';
+import type { ServiceConfig } from '../functions/domain/config.js';
+import { serviceConfigFrom } from '../functions/adapters/service-config.js';
 import { cognitoDataDir, seedSignIn, startCognitoLocal, type SeededSignIn, type SeededUser } from './cognito-local.js';
 import { createTableInput, ensureTable, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -184,11 +185,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   }
 }
 
-/** The config the functions will load: the same file, read the same way. */
+/** The config the functions will load: the same file, read by the same function. */
 function effectiveConfig(): ServiceConfig {
-  return process.env.SERVICE_CONFIG_PATH
-    ? parseServiceConfig(JSON.parse(readFileSync(process.env.SERVICE_CONFIG_PATH, 'utf8')))
-    : defaultServiceConfig;
+  return serviceConfigFrom(process.env.SERVICE_CONFIG_PATH);
 }
 
 /** A demo password for every seeded user: the local cloud holds no real data and is reachable from this machine only. */

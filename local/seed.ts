@@ -11,7 +11,7 @@ import {
   type RiskAnswer, type RiskFactorId, type SafeContactMethod,
 } from '../functions/domain/referral.js';
 import { settledStatus } from '../functions/domain/assignment-progress.js';
-import type { AssignmentRecord } from '../functions/domain/referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../functions/domain/referral-record.js';
 import { fallbackTeam, findArea, route, routingInputFor } from '../functions/domain/routing.js';
 import { screen, screeningInputFor, type ScreeningResult } from '../functions/domain/screening.js';
 import {
@@ -558,13 +558,13 @@ async function storeDetails(store: ReferralStore, referral: SeededReferral): Pro
         await store.moveAssignment(reference, teamId, { from: ['REMINDED'], to: 'BREACHED', now, actor: 'workflow', set: { breachedAt: now.toISOString() } });
       } else if (step.kind === 'ACKNOWLEDGED') {
         await store.moveAssignment(reference, teamId, {
-          from: ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'], to: 'ACKNOWLEDGED', now, actor,
+          from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', now, actor,
           set: { acknowledgedAt: now.toISOString(), acknowledgedBy: `synthetic-${teamId}.caseworker`, late: step.late },
           detail: { late: step.late, username: `${teamId}.caseworker` },
         });
       } else {
         await store.moveAssignment(reference, teamId, {
-          from: ['NOTIFIED', 'REMINDED'], to: 'DECLINED', now, actor,
+          from: DECLINABLE_STATUSES, to: 'DECLINED', now, actor,
           set: { declinedAt: now.toISOString(), declinedBy: `synthetic-${teamId}.caseworker`, declineReason: DECLINE_REASONS[reference.charCodeAt(3) % DECLINE_REASONS.length] },
           detail: { username: `${teamId}.caseworker` },
         });

@@ -6,9 +6,9 @@ import { areaById, type Team } from '../domain/config.js';
 import { deadlineFor } from '../domain/deadlines.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
-  REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+  ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
-import { areasCoordinated, type Caller } from '../http/caller.js';
+import { areasCoordinated, requireTeamMember, type Caller } from '../http/caller.js';
 import { fieldErrors } from '../http/responses.js';
 import { logger, metrics } from '../observability.js';
 import {
@@ -60,11 +60,6 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
   return { referral, assignments, events: await listEvents(reference) };
 }
 
-function requireTeamMember(caller: Caller, teamId: string): void {
-  // The same 404 an unknown team gets: a 403 would confirm that another team's referral exists.
-  if (!caller.groups.includes(teamId)) throw fieldErrors(404, [{ path: 'teamId', message: 'No such team.' }]);
-}
-
 /**
  * A team takes the referral on. Also after the deadline, even after a breach: a late acknowledgement is
  * recorded and flagged late. A repeat changes nothing and gets the same answer.
@@ -76,7 +71,7 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
 
   const late = isLate(current, now);
   const before = await moveAssignment(reference, teamId, {
-    from: ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'], to: 'ACKNOWLEDGED', now, actor: actorOf(caller),
+    from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', now, actor: actorOf(caller),
     set: { acknowledgedAt: now.toISOString(), acknowledgedBy: caller.userId, late },
     remove: ['waitToken', 'waitStage'],
     detail: { late, username: caller.username },
@@ -101,7 +96,7 @@ export async function declineAssignment(reference: string, teamId: string, reaso
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
 
   const before = await moveAssignment(reference, teamId, {
-    from: ['NOTIFIED', 'REMINDED'], to: 'DECLINED', now, actor: actorOf(caller),
+    from: DECLINABLE_STATUSES, to: 'DECLINED', now, actor: actorOf(caller),
     set: { declinedAt: now.toISOString(), declinedBy: caller.userId, declineReason: reason },
     remove: ['waitToken', 'waitStage'],
     detail: { username: caller.username },

@@ -15,6 +15,7 @@ import { IMPORTED_BY } from '../domain/stream-records.js';
 import { documents, dynamodb } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 import { PermanentFailure } from './failures.js';
+import { retentionDays } from '../domain/retention.js';
 
 const tableName = requiredEnv('TABLE_NAME');
 
@@ -24,13 +25,6 @@ const tableName = requiredEnv('TABLE_NAME');
  * deletes the person's details when it passes; the report aggregates carry none and stay.
  */
 const retentionSeconds = retentionDays(process.env.RETENTION_DAYS) * 86_400;
-
-function retentionDays(value: string | undefined): number {
-  if (value === undefined || value === '') return 2192;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new Error('RETENTION_DAYS must be a whole number of days, 1 to 36500');
-  return days;
-}
 
 /** The TTL for something written at `at`. */
 export const expiresAtFor = (at: string | Date) => Math.floor(new Date(at).getTime() / 1000) + retentionSeconds;

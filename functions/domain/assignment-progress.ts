@@ -1,4 +1,4 @@
-import type { AssignmentRecord, ReferralStatus } from './referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, type AssignmentRecord, type ReferralStatus } from './referral-record.js';
 
 /** Where an assignment stands in the acknowledgement ladder, as the workflow needs to know it. */
 export type AssignmentStage =
@@ -50,7 +50,24 @@ export function settledStatus(assignments: readonly AssignmentRecord[]): Referra
   return live.some((a) => a.status === 'BREACHED') ? 'BREACHED' : 'ESCALATED';
 }
 
+/**
+ * The one boundary every view shares: a deadline has passed once the moment is strictly after it, so an
+ * acknowledgement at the deadline's own instant is in time, and at that instant nothing is overdue.
+ */
+export function deadlinePassed(deadlineAt: string | undefined, at: Date): boolean {
+  return deadlineAt !== undefined && at.getTime() > Date.parse(deadlineAt);
+}
+
 /** An acknowledgement after the deadline still counts, flagged late (SPEC §2). */
-export function isLate(assignment: AssignmentRecord, at: Date): boolean {
-  return assignment.deadlineAt !== undefined && at.getTime() > Date.parse(assignment.deadlineAt);
+export function isLate(assignment: Pick<AssignmentRecord, 'deadlineAt'>, at: Date): boolean {
+  return deadlinePassed(assignment.deadlineAt, at);
+}
+
+/**
+ * Overdue now: the team can still take it on, and doing so now would be late. A breach is overdue until
+ * someone takes it on. The API's inbox, the portal's inbox and the reports all ask this.
+ */
+export function isOverdue(assignment: Pick<AssignmentRecord, 'status' | 'deadlineAt'>, now: Date): boolean {
+  if (!ACKNOWLEDGEABLE_STATUSES.includes(assignment.status)) return false;
+  return assignment.status === 'BREACHED' || isLate(assignment, now);
 }

@@ -2,6 +2,7 @@ import type { Band } from './config.js';
 import type { ReferralSource } from './referral.js';
 import { publishedValue, suppress, tableOf, type PublishedCount, type Visibility } from './suppression.js';
 import type { Dimension } from './throughput.js';
+import { deadlinePassed } from './assignment-progress.js';
 
 /*
  * Open now and overdue now (SPEC §7): assignments still waiting on their team at the moment the report
@@ -30,7 +31,7 @@ export interface OpenCount<C> {
 
 export interface OpenWork<C> {
   readonly openNow: OpenCount<C>;
-  /** Open with its deadline passed (at or before `now`): reminded, escalated or breached and still not taken on. */
+  /** Open with its deadline passed (strictly before `now`): reminded, escalated or breached and still not taken on. */
   readonly overdueNow: OpenCount<C>;
 }
 
@@ -45,11 +46,11 @@ function valueOf(assignment: OpenAssignment, by: Dimension): string {
 export function openWork(assignments: Iterable<OpenAssignment>, options: { by: Dimension; now: Date; values: readonly string[] }): OpenWork<number> {
   const open = new Map<string, number>(options.values.map((v) => [v, 0]));
   const overdue = new Map<string, number>(options.values.map((v) => [v, 0]));
-  const now = options.now.getTime();
   for (const assignment of assignments) {
     const value = valueOf(assignment, options.by);
     open.set(value, (open.get(value) ?? 0) + 1);
-    const late = assignment.deadlineAt !== undefined && Date.parse(assignment.deadlineAt) <= now;
+    // Everything from the open-work index can still be taken on: overdue is the shared deadline boundary.
+    const late = deadlinePassed(assignment.deadlineAt, options.now);
     overdue.set(value, (overdue.get(value) ?? 0) + (late ? 1 : 0));
   }
   const countOf = (counts: Map<string, number>): OpenCount<number> => ({

@@ -18,6 +18,10 @@ export const ASSIGNMENT_STATUSES = [
 
 /** Still waiting on the team: what an inbox counts as open and can be overdue. */
 export const OPEN_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'REMINDED', 'ESCALATED'];
+/** What a team may still acknowledge: told, reminded, escalated, or breached and late (SPEC §2: late still counts). */
+export const ACKNOWLEDGEABLE_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'];
+/** What a team may still decline: before the ladder has escalated it to anyone else. */
+export const DECLINABLE_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'REMINDED'];
 /** A coordinator may move a referral off a team that has not taken it on. */
 export const REASSIGNABLE_STATUSES: readonly AssignmentStatus[] = ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'];
 export type AssignmentStatus = typeof ASSIGNMENT_STATUSES[number];

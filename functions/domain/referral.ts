@@ -20,6 +20,27 @@ export const RISK_FACTOR_IDS = [
 ] as const;
 export type RiskFactorId = typeof RISK_FACTOR_IDS[number];
 
+/**
+ * Each factor in a few words, for whoever reads an answer back: caseworkers on the portal, the screening's
+ * reasons, the victim on "check your answers". The one set of labels; the order is RISK_FACTOR_IDS'.
+ */
+export const RISK_FACTOR_LABELS: Readonly<Record<RiskFactorId, string>> = {
+  veryFrightened: 'Very frightened',
+  threatsToKill: 'Threats to kill',
+  threatsOfViolence: 'Threats of violence',
+  violenceUsed: 'Violence used',
+  pastViolence: 'Violent in the past',
+  propertyDamage: 'Damaged property',
+  turnsUp: 'Turns up at home, work or elsewhere',
+  frequentContact: 'Contact a few times a week or more',
+  contactsOthers: 'Contacts family, friends or colleagues',
+  enlistsOthers: 'Gets others to help',
+  substanceMisuse: 'Drug or alcohol misuse',
+  escalating: 'Getting worse',
+  weaponsAccess: 'Access to weapons',
+  selfHarmThreats: 'Threatens self-harm or suicide',
+};
+
 export const RISK_ANSWERS = ['yes', 'no', 'unsure'] as const;
 export type RiskAnswer = typeof RISK_ANSWERS[number];
 

@@ -1,4 +1,4 @@
-import { RISK_FACTOR_IDS, type FieldError, type RiskFactorId } from '../domain/referral.js';
+import { RISK_FACTOR_IDS, RISK_FACTOR_LABELS, type FieldError, type RiskFactorId } from '../domain/referral.js';
 
 /** What the victim has typed or chosen so far, exactly as the form sent it, keyed by field name. */
 export type Answers = Record<string, string | string[]>;
@@ -75,25 +75,8 @@ const RISK_WORDING: Record<RiskFactorId, string> = {
   selfHarmThreats: 'Have they said they will hurt or kill themselves, or do they seem to have nothing to lose?',
 };
 
-/** The same questions in a few words, for "check your answers". */
-const RISK_SUMMARY: Record<RiskFactorId, string> = {
-  veryFrightened: 'Very scared of them',
-  threatsToKill: 'Said they will kill',
-  threatsOfViolence: 'Said they will hurt',
-  violenceUsed: 'Have hurt someone during this',
-  pastViolence: 'Have hurt someone before',
-  propertyDamage: 'Damaged your things',
-  turnsUp: 'Turn up where you are',
-  frequentContact: 'Contact a few times a week or more',
-  contactsOthers: 'Bother people you know',
-  enlistsOthers: 'Get others to watch or contact you',
-  substanceMisuse: 'Drink a lot or take drugs',
-  escalating: 'Getting worse',
-  weaponsAccess: 'Can get a weapon',
-  selfHarmThreats: 'Threaten to hurt themselves',
-};
 
-const risk = (id: RiskFactorId): Field => ({ kind: 'risk', name: `riskAnswers.${id}`, label: RISK_WORDING[id], summary: RISK_SUMMARY[id], missing: 'Choose yes, no or not sure' });
+const risk = (id: RiskFactorId): Field => ({ kind: 'risk', name: `riskAnswers.${id}`, label: RISK_WORDING[id], summary: RISK_FACTOR_LABELS[id], missing: 'Choose yes, no or not sure' });
 
 const chose = (answers: Answers, name: string, value: string) => {
   const answer = answers[name];

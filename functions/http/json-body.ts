@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { rawBody } from './raw-body.js';
 import { fieldErrors } from './responses.js';
 
 /** A JSON body checked against `schema`: 415 when it is not JSON, 400 with field paths when it is wrong. */
@@ -9,7 +10,7 @@ export function jsonBody<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>,
   }
   let body: unknown;
   try {
-    body = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '');
+    body = JSON.parse(rawBody(event));
   } catch {
     throw fieldErrors(400, [{ path: '', message: 'The body is not valid JSON.' }]);
   }

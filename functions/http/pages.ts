@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { render } from '../form/render.js';
+import { rawBody } from './raw-body.js';
 import { SECURITY_HEADERS } from './responses.js';
 
 /** Forms are small: anything bigger is not one of ours. */
@@ -47,8 +48,7 @@ export function sameToken(expected: string, given: string | null | undefined): b
 export function formBody(event: APIGatewayProxyEventV2): URLSearchParams | undefined {
   const type = event.headers?.['content-type'] ?? '';
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return undefined;
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const body = rawBody(event);
   if (Buffer.byteLength(body) > MAX_FORM_BYTES) return undefined;
   return new URLSearchParams(body);
 }

@@ -1,9 +1,10 @@
 import { londonTime } from '../domain/agency-email.js';
 import type { Band, ServiceConfig } from '../domain/config.js';
 import { locateTeam } from '../domain/config.js';
-import type { ReferralSubmission, RiskFactorId } from '../domain/referral.js';
+import { RISK_FACTOR_IDS, RISK_FACTOR_LABELS, type ReferralSubmission, type RiskFactorId } from '../domain/referral.js';
 import { OPEN_ASSIGNMENT_STATUSES, type AssignmentRecord, type AssignmentStatus, type ReferralEvent } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
+import { isOverdue } from '../domain/assignment-progress.js';
 
 /**
  * What the portal's pages show, worked out from records alone: no AWS calls, so every rule about what
@@ -15,11 +16,7 @@ const londonDay = (at: Date | string) => LONDON_DAY.format(typeof at === 'string
 
 export const isOpen = (a: Pick<AssignmentRecord, 'status'>) => OPEN_ASSIGNMENT_STATUSES.includes(a.status);
 
-/** Still waiting on the team and past its deadline. A breach is overdue too until someone takes it on. */
-export function isOverdue(a: Pick<AssignmentRecord, 'status' | 'deadlineAt'>, now: Date): boolean {
-  if (a.status === 'BREACHED') return true;
-  return isOpen(a) && a.deadlineAt !== undefined && Date.parse(a.deadlineAt) <= now.getTime();
-}
+export { isOverdue };
 
 export interface InboxCounts {
   /** Told about it, not yet acknowledged or declined, and not yet overdue. */
@@ -102,27 +99,11 @@ export function inboxRow(config: ServiceConfig, a: AssignmentRecord, now: Date):
   };
 }
 
-const RISK_WORDS: Record<RiskFactorId, string> = {
-  veryFrightened: 'Very frightened',
-  threatsToKill: 'Threats to kill',
-  threatsOfViolence: 'Threats of violence',
-  violenceUsed: 'Violence used',
-  pastViolence: 'Violent in the past',
-  propertyDamage: 'Damaged property',
-  turnsUp: 'Turns up at home, work or elsewhere',
-  frequentContact: 'Contact many times a day',
-  contactsOthers: 'Contacts family, friends or colleagues',
-  enlistsOthers: 'Gets others to help',
-  substanceMisuse: 'Drug or alcohol misuse',
-  escalating: 'Getting worse',
-  weaponsAccess: 'Access to weapons',
-  selfHarmThreats: 'Threatens self-harm or suicide',
-};
 
 /** Why the band is what it is, in words, from the screening's stable factor codes. */
 export function factorText(factor: string): string {
   if (factor === 'immediate-danger') return 'Said to be in danger now';
-  if (factor.startsWith('red-flag:')) return `Red flag: ${RISK_WORDS[factor.slice(9) as RiskFactorId] ?? factor.slice(9)}`;
+  if (factor.startsWith('red-flag:')) return `Red flag: ${RISK_FACTOR_LABELS[factor.slice(9) as RiskFactorId] ?? factor.slice(9)}`;
   if (factor.startsWith('yes-count:')) return `${factor.slice(10)} risk questions answered yes`;
   if (factor === 'very-frightened-former-partner') return 'Very frightened of a partner or former partner';
   if (factor === 'repeat-referral') return 'Referred before (repeat referral)';
@@ -236,11 +217,12 @@ export function referralSections(submission: ReferralSubmission): { heading: str
   ];
 }
 
+/** The risk answers in the one order the factors have everywhere, whatever order they were stored in. */
 export function riskRows(submission: ReferralSubmission): Row[] {
-  return (Object.entries(submission.riskAnswers) as [RiskFactorId, string][]).map(([id, answer]) => ({
-    key: { text: RISK_WORDS[id] ?? id },
-    value: { text: answer === 'unsure' ? 'Not sure' : words(answer) },
-  }));
+  return RISK_FACTOR_IDS.map((id) => {
+    const answer = submission.riskAnswers[id];
+    return { key: { text: RISK_FACTOR_LABELS[id] }, value: { text: answer === 'unsure' ? 'Not sure' : words(answer) } };
+  });
 }
 
 export function screeningView(screening: ScreeningResult | undefined): { band: { text: string; classes: string } | undefined; factors: string[] } {

@@ -47,7 +47,9 @@ describe('the inbox', () => {
     for (const status of ['ACKNOWLEDGED', 'DECLINED', 'REASSIGNED'] as const) {
       expect(isOverdue(assignment(status, '2020-01-01T00:00:00Z'), NOW)).toBe(false);
     }
-    expect(isOverdue(assignment('NOTIFIED', NOW.toISOString()), NOW)).toBe(true);
+    // At the deadline's own instant an acknowledgement is in time (isLate is strict), so nothing is overdue yet.
+    expect(isOverdue(assignment('NOTIFIED', NOW.toISOString()), NOW)).toBe(false);
+    expect(isOverdue(assignment('NOTIFIED', new Date(NOW.getTime() - 1).toISOString()), NOW)).toBe(true);
   });
 
   it('shows every filter soonest deadline first, and only what the filter asks for', () => {
