@@ -318,6 +318,9 @@ const victimForm = async (event: APIGatewayProxyEventV2): Promise<Result> => {
 
   const question = questionById(pageId);
   if (!question || existing.reference) return redirect('/refer');
+  // A page these answers do not call for takes nothing: what is posted to it would never be checked
+  // against the referral, so it is not kept either (a crafted post, or a page left open in another tab).
+  if (!applies(question, existing.answers)) return redirect(`/refer/${nextAfter(question.id, existing.answers)}`);
   const answers = { ...existing.answers, ...answersFrom(question, form) };
   const session: FormSession = { ...existing, answers };
   if (question === CONSENT && answers[CONSENT.fields[0]!.name] === 'no') {

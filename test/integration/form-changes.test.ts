@@ -1,7 +1,10 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { LocalCloudClient } from '../support/local-cloud-client.js';
 import { fillForm, startForm } from '../support/form-visitor.js';
 
 const cloud = inject('localCloud');
+const client = new LocalCloudClient(cloud);
 const tag = () => Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, 'q');
 
 describe('changing an answer from "check your answers"', () => {
@@ -27,5 +30,12 @@ describe('changing an answer from "check your answers"', () => {
     expect(check).not.toContain('Email updates');
     expect(check).not.toContain('k@example.org');
     expect(check).toContain('Aunt');
+
+    // A post to a page that does not apply keeps nothing: it would never be checked against the referral.
+    const stray = await visitor.post('updates', { 'updates.byEmail': '<script>x</script>' });
+    expect(stray.status).toBe(303);
+    expect(stray.headers.get('location')).toBe('/refer/relationship');
+    const session = await client.documents.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FORMSESSION#${visitor.cookie.split('=')[1]}`, sk: 'FORMSESSION' } }));
+    expect(JSON.stringify(session.Item)).not.toContain('<script>');
   });
 });

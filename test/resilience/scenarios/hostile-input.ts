@@ -178,6 +178,18 @@ export function hostileInput(rig: ResilienceRig): void {
       const csrf = /name="csrf" value="([^"]+)"/.exec(await start.text())?.[1];
       expect(cookie).toMatch(/^referral-form=/);
       expect(csrf).toBeDefined();
+      // Answers that make every conditional page apply (a helper; email as a safe way), so that each page's
+      // bad answers are checked; a page that does not apply takes nothing (test/integration/form-changes).
+      for (const [page, fields] of [
+        ['helper', [['form.forSomeoneElse', 'yes']]],
+        ['contact', [['victim.safeContact.methods', 'email'], ['victim.email', 'hostile-input@example.org']]],
+      ] as [string, [string, string][]][]) {
+        const answer = await fetch(`${rig.cloud.apiUrl}/refer/${page}`, {
+          method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams([['csrf', csrf!], ...fields]).toString(),
+        });
+        expect(answer.status, page).toBe(303);
+      }
       const questions = ALL_QUESTIONS.filter((q) => q.fields.length > 0);
       await fc.assert(fc.asyncProperty(fc.constantFrom(...questions).chain((q) => formAnswers(q).map((answers) => ({ q, answers }))), fc.array(fc.tuple(fc.string({ maxLength: 20 }), hostileText), { maxLength: 3 }), async ({ q, answers }, extra) => {
         tried.form++;
