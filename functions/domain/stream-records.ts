@@ -8,7 +8,8 @@ export interface StreamRecord {
   };
 }
 
-const REFERRAL_PK = /^REFERRAL#(SR-[A-Z0-9]{4}-[A-Z0-9]{4})$/;
+/** A referral's partition key, with its reference captured: every consumer reads references this way. */
+export const REFERRAL_PK = /^REFERRAL#(SR-[A-Z0-9]{4}-[A-Z0-9]{4})$/;
 
 /**
  * The attribute that marks a referral written by an import (the synthetic year `npm run seed` writes, a

@@ -1,14 +1,12 @@
 import type { AgencyEmail } from './agency-email.js';
 import { ERASED } from './erasure.js';
 import type { ReferralSubmission } from './referral.js';
-import { IMPORTED_BY, type StreamRecord } from './stream-records.js';
+import { IMPORTED_BY, REFERRAL_PK, type StreamRecord } from './stream-records.js';
 
 /** The two messages a victim may ask for (SPEC §6): we have the request; a team has picked it up. */
 export type VictimUpdate = 'received' | 'picked-up';
 
 type Image = Record<string, { S?: string } | undefined>;
-
-const REFERRAL_PK = /^REFERRAL#(SR-[A-Z0-9]{4}-[A-Z0-9]{4})$/;
 
 /**
  * What the victim-updates consumer acts on, in stream order: a referral newly stored by intake (not an
