@@ -77,18 +77,30 @@ export class LocalStepFunctions {
     private readonly journalFile?: string,
   ) {
     this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
-    this.taskHandlers = Object.fromEntries(taskStates(definition).map(([name, state]) => {
-      const resource = String(state.Resource);
-      if (resource === LAMBDA_CALLBACK) return [name, (input: unknown) => this.invokeAndWait(lambdas, name, input)];
-      if (resource === LAMBDA_INVOKE) {
-        return [name, (input: unknown) => {
-          const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
-          return lambdas.invoke(FunctionName, Payload);
-        }];
+    // A failed attempt is what AWS shows as a TaskFailed event in the execution's history; here it is a
+    // line in the log, by error name only (a message can quote what was sent).
+    const logFailures = (name: string, handler: (input: unknown) => Promise<unknown>) => async (input: unknown) => {
+      try {
+        return await handler(input);
+      } catch (error) {
+        this.log(`task "${name}" failed: ${(error as Error).name}`);
+        throw error;
       }
-      if (!lambdas.has(resource)) throw new Error(`Task state "${name}" calls ${resource}, which the local cloud cannot run`);
-      return [name, (input: unknown) => lambdas.invoke(resource, input)];
-    }));
+    };
+    this.taskHandlers = Object.fromEntries(taskStates(definition).map(([name, state]) => [name, logFailures(name, this.taskHandler(lambdas, name, state))]));
+  }
+
+  private taskHandler(lambdas: LocalLambdas, name: string, state: StateDefinition): (input: unknown) => Promise<unknown> {
+    const resource = String(state.Resource);
+    if (resource === LAMBDA_CALLBACK) return (input: unknown) => this.invokeAndWait(lambdas, name, input);
+    if (resource === LAMBDA_INVOKE) {
+      return (input: unknown) => {
+        const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
+        return lambdas.invoke(FunctionName, Payload);
+      };
+    }
+    if (!lambdas.has(resource)) throw new Error(`Task state "${name}" calls ${resource}, which the local cloud cannot run`);
+    return (input: unknown) => lambdas.invoke(resource, input);
   }
 
   /**
