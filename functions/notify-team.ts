@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { loadAssignment } from './adapters/assignment-context.js';
 import { requiredEnv } from './adapters/environment.js';
-import { sendEmail } from './adapters/mailer.js';
 import { getReferral, moveAssignment, moveReferral } from './adapters/referral-store.js';
 import { countForTeam } from './adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
+import { emailTeamOnce } from './adapters/team-email.js';
 import { teamAssignmentEmail } from './domain/agency-email.js';
 import { stageOf } from './domain/assignment-progress.js';
 import { taskDefaults } from './http/http-defaults.js';
@@ -21,12 +22,14 @@ async function awaitingAcknowledgement(reference: string, now: Date): Promise<vo
 }
 
 /**
- * Emails the team once, then tells the workflow where the assignment stands, computed from what is
- * stored: after a restart, the ladder resumes at the original deadline.
+ * Emails the team once (see emailTeamOnce), then tells the workflow where the assignment stands,
+ * computed from what is stored: after a restart, the ladder resumes at the original deadline.
  */
-const notifyTeam = async (input: unknown) => {
+const notifyTeam = async (input: unknown, context: Context) => {
   const { reference, teamId } = parseTaskInput(notifyInput, input);
-  const { assignment, team } = await loadAssignment(reference, teamId);
+  const loaded = await loadAssignment(reference, teamId);
+  const { team } = loaded;
+  let { assignment } = loaded;
   const now = new Date();
   if (assignment.status === 'ASSIGNED') {
     const email = teamAssignmentEmail({
@@ -34,16 +37,21 @@ const notifyTeam = async (input: unknown) => {
       deadline: team.deadlines[assignment.band], portalUrl,
       ...(assignment.deadlineAt ? { deadlineAt: assignment.deadlineAt } : {}),
     });
-    const messageId = await sendEmail(email, { reference, team: teamId });
-    // A retried step that finds the assignment already NOTIFIED changes nothing.
-    await moveAssignment(reference, teamId, {
-      from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
-    });
-    await awaitingAcknowledgement(reference, now);
-    await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
-    metrics.addMetric('TeamNotified', MetricUnit.Count, 1);
-    logger.info('Team notified', { reference, teamId });
-    return { reference, teamId, ...stageOf({ ...assignment, status: 'NOTIFIED' }, now) };
+    const deadline = new Date(Date.now() + context.getRemainingTimeInMillis());
+    const messageId = await emailTeamOnce({ reference, teamId, email, deadline });
+    if (messageId !== undefined) {
+      // A retried step that finds the assignment already NOTIFIED changes nothing.
+      await moveAssignment(reference, teamId, {
+        from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
+      });
+      await awaitingAcknowledgement(reference, now);
+      await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
+      metrics.addMetric('TeamNotified', MetricUnit.Count, 1);
+      logger.info('Team notified', { reference, teamId });
+      return { reference, teamId, ...stageOf({ ...assignment, status: 'NOTIFIED' }, now) };
+    }
+    // The team acted (from the portal) before its email left: nothing to send, the rest as for a retry.
+    assignment = (await loadAssignment(reference, teamId)).assignment;
   }
   // A retry, or a restart: what followed the email may not have been done before the interruption.
   if (assignment.status === 'NOTIFIED') await awaitingAcknowledgement(reference, now);

@@ -7,7 +7,7 @@ const from = requiredEnv('MAIL_FROM');
 const configurationSet = requiredEnv('MAIL_CONFIGURATION_SET');
 
 /** Sends one email through SES v2, under the configuration set that requires TLS. Returns the message id. */
-export async function sendEmail(email: AgencyEmail, tags: Record<string, string> = {}): Promise<string> {
+export async function sendEmail(email: AgencyEmail, tags: Record<string, string> = {}, options: { abortSignal?: AbortSignal } = {}): Promise<string> {
   const result = await sesv2.send(new SendEmailCommand({
     FromEmailAddress: from,
     Destination: { ToAddresses: [email.to] },
@@ -19,6 +19,6 @@ export async function sendEmail(email: AgencyEmail, tags: Record<string, string>
         Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
       },
     },
-  }));
+  }), options);
   return result.MessageId ?? 'unknown';
 }

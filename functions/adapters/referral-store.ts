@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
@@ -271,6 +271,67 @@ export async function addAssignment(assignment: AssignmentRecord, event: Referra
 export interface StoredAssignment extends AssignmentRecord {
   readonly waitToken?: string;
   readonly waitStage?: string;
+  /** The team's email left SES with this id (recorded before the move to NOTIFIED, which copies it). */
+  readonly messageId?: string;
+  /** An attempt to send the team's email holds it until then (ISO time). */
+  readonly emailClaimedUntil?: string;
+}
+
+export type TeamEmailClaim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'sent'; readonly messageId: string }
+  | { readonly kind: 'held'; readonly until: string }
+  | { readonly kind: 'moved-on' };
+
+/**
+ * Claims the sending of an ASSIGNED assignment's team email for one attempt, until `until`. Anything
+ * else is said: the email already left (its id), another attempt holds a claim that has not lapsed, or
+ * the assignment is no longer waiting for its email.
+ */
+export async function claimTeamEmail(reference: string, teamId: string, claim: { until: Date; now: Date }): Promise<TeamEmailClaim> {
+  try {
+    await documents.send(new UpdateCommand({
+      TableName: tableName,
+      Key: assignmentKey(reference, teamId),
+      UpdateExpression: 'SET emailClaimedUntil = :until',
+      ConditionExpression: '#status = :assigned AND attribute_not_exists(messageId) AND (attribute_not_exists(emailClaimedUntil) OR emailClaimedUntil < :now)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':assigned': 'ASSIGNED', ':until': claim.until.toISOString(), ':now': claim.now.toISOString() },
+    }));
+    return { kind: 'claimed' };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const current = await getAssignment(reference, teamId);
+  if (current?.messageId) return { kind: 'sent', messageId: current.messageId };
+  if (current?.status !== 'ASSIGNED') return { kind: 'moved-on' };
+  return { kind: 'held', until: current.emailClaimedUntil ?? claim.now.toISOString() };
+}
+
+/** The team's email left: said on the assignment at once, so no later attempt sends it again. */
+export async function recordTeamEmailSent(reference: string, teamId: string, messageId: string): Promise<void> {
+  await documents.send(new UpdateCommand({
+    TableName: tableName,
+    Key: assignmentKey(reference, teamId),
+    UpdateExpression: 'SET messageId = :id REMOVE emailClaimedUntil',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':id': messageId },
+  }));
+}
+
+/** An attempt whose send certainly failed gives its claim up, so the next need not wait for it to lapse. */
+export async function releaseTeamEmail(reference: string, teamId: string, until: Date): Promise<void> {
+  try {
+    await documents.send(new UpdateCommand({
+      TableName: tableName,
+      Key: assignmentKey(reference, teamId),
+      UpdateExpression: 'REMOVE emailClaimedUntil',
+      ConditionExpression: 'emailClaimedUntil = :until',
+      ExpressionAttributeValues: { ':until': until.toISOString() },
+    }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /**
