@@ -24,6 +24,9 @@ export interface Submission {
   readonly body: ReferralBody;
 }
 
+/** Far beyond any answer a working local cloud gives, however busy the machine. */
+const NO_ANSWER_AFTER_MS = 180_000;
+
 export interface LoadFigures {
   sent: number;
   created: number;
@@ -68,7 +71,9 @@ export async function submitUnderLoad(options: {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...options.headers?.(body) },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
+          // A hang detector, not a latency bound: a busy machine answers slowly (the figures say how
+          // slowly), and only a request left unanswered this long counts as no answer.
+          signal: AbortSignal.timeout(NO_ANSWER_AFTER_MS),
         });
         const text = await response.text();
         const reference = response.status === 201 ? (JSON.parse(text) as { reference: string }).reference : undefined;
