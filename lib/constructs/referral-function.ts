@@ -14,7 +14,6 @@ export interface ReferralFunctionProps {
   /** Handler module, relative to the project root, e.g. `functions/submit-referral.ts`. */
   readonly entry: string;
   readonly description: string;
-  readonly environment: Record<string, string>;
   readonly timeout?: Duration;
   /** Pages: the Nunjucks templates and GOV.UK Frontend's files travel with the bundle. */
   readonly pageAssets?: boolean;
@@ -22,7 +21,8 @@ export interface ReferralFunctionProps {
 
 /**
  * One Lambda handler with the house defaults: Node 22 on arm64, ESM bundle, X-Ray, its own log group.
- * The handler module is recorded in the template so the local cloud runs the very same code.
+ * The handler module is recorded in the template so the local cloud runs the very same code. What it
+ * reaches (the table, mail, the workflow) comes with its own environment from that concern's `bind`.
  */
 export class ReferralFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ReferralFunctionProps) {
@@ -48,7 +48,6 @@ export class ReferralFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: 'referral-service',
         POWERTOOLS_METRICS_NAMESPACE: 'StalkingReferrals',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -1,7 +1,6 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { NEW_REFERRAL_FILTER } from '../../functions/domain/stream-records.js';
 import type { OperationsAlerts } from './operations-alerts.js';
@@ -10,8 +9,7 @@ import { TableStreamConsumer } from './table-stream-consumer.js';
 export interface ReferralOutboxProps {
   /** The referral table, its stream on and encrypted with a customer managed key. */
   readonly table: dynamodb.Table;
-  readonly stateMachine: sfn.StateMachine;
-  /** The stream consumer: starts the workflow of each new referral it is given. */
+  /** The stream consumer: starts the workflow of each new referral it is given (bound to it already). */
   readonly starter: lambda.Function;
   readonly alerts: OperationsAlerts;
 }
@@ -27,8 +25,7 @@ export class ReferralOutbox extends Construct {
 
   constructor(scope: Construct, id: string, props: ReferralOutboxProps) {
     super(scope, id);
-    const { table, stateMachine, starter, alerts } = props;
-    stateMachine.grantStartExecution(starter);
+    const { table, starter, alerts } = props;
     this.failedStarts = new TableStreamConsumer(this, 'Starts', {
       table, consumer: starter, alerts,
       filters: [NEW_REFERRAL_FILTER],

@@ -1,0 +1,91 @@
+import { CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { retentionDays } from '../../functions/domain/retention.js';
+
+/** What a function does with the table: everything, reports' reading, or the health check's look. */
+export type TableAccess = 'read-write' | 'read' | 'describe';
+
+export interface ReferralStoreProps {
+  /** How long a referral's records are kept before DynamoDB's TTL removes them (default six years). */
+  readonly retentionDays?: number;
+}
+
+/**
+ * Where referrals are kept: one table with its stream, encrypted with a key of its own. Created in the
+ * stack's own scope (see ReferralStack).
+ */
+export class ReferralStore {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  private readonly environment: Record<string, string>;
+
+  constructor(stack: Stack, props: ReferralStoreProps) {
+    this.key = new kms.Key(stack, 'DataKey', {
+      description: 'Encrypts referral data at rest',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // One table: referrals, assignments, events and idempotency records, keyed by pk/sk. Its stream is
+    // read by more than one consumer (workflow starts, report facts): old and new images serve them all.
+    this.table = new dynamodb.Table(stack, 'ReferralTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
+    // A team's inbox: its assignments, soonest deadline first.
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'byTeam',
+      partitionKey: { name: 'teamKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'teamSort', type: dynamodb.AttributeType.STRING },
+    });
+
+    // Open work only (sparse: the key is removed once an assignment is acknowledged, declined or
+    // re-assigned): the reports' open-now and overdue-now figures cost what is open, not all history.
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'openByArea',
+      partitionKey: { name: 'openKey', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'openSort', type: dynamodb.AttributeType.STRING },
+    });
+
+    this.environment = {
+      TABLE_NAME: this.table.tableName,
+      RETENTION_DAYS: String(retentionDays(props.retentionDays, 'retentionDays')),
+    };
+  }
+
+  /** The table's name and retention in the function's environment, and the grant for `access`, together. */
+  bind(fn: lambda.Function, access: TableAccess): void {
+    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
+    if (access === 'describe') {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [this.table.tableArn] }));
+    } else if (access === 'read') {
+      this.table.grantReadData(fn);
+      this.acknowledgeIndexes(fn, 'Read-only grants cover the indexes of this one table (the open-work index), not any other table.');
+    } else {
+      this.table.grantReadWriteData(fn);
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        Validations.of(fn).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: 'Granted by the table grant on the single customer-managed data key; the wildcard covers variants of one operation on that key only.',
+        });
+      }
+      this.acknowledgeIndexes(fn, 'Read/write grants cover the indexes of this one table (the team inbox index), not any other table.');
+    }
+  }
+
+  private acknowledgeIndexes(fn: lambda.Function, reason: string): void {
+    const tableId = Stack.of(this.table).getLogicalId(this.table.node.defaultChild as CfnElement);
+    Validations.of(fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`, reason });
+  }
+}
