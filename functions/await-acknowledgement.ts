@@ -4,6 +4,7 @@ import { getAssignment, recordWaitToken } from './adapters/referral-store.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { resumeWithAcknowledgement, resumeWithDecline } from './adapters/task-tokens.js';
 import { PermanentFailure } from './adapters/failures.js';
+import { WAITING_IN } from './domain/acknowledgement-ladder.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger } from './observability.js';
 
@@ -19,8 +20,7 @@ const waitInput = referenceInput.extend({
  */
 const awaitAcknowledgement = async (input: unknown) => {
   const { reference, teamId, stage, taskToken } = parseTaskInput(waitInput, input);
-  const expected = stage === 'DEADLINE' ? 'NOTIFIED' : 'REMINDED';
-  if (await recordWaitToken(reference, teamId, taskToken, stage, expected)) return { waiting: true };
+  if (await recordWaitToken(reference, teamId, taskToken, stage, WAITING_IN[stage])) return { waiting: true };
 
   const assignment = await getAssignment(reference, teamId);
   if (!assignment) throw new PermanentFailure('Assignment not found');

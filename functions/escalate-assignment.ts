@@ -8,8 +8,8 @@ import { moveAssignment, noticeAlreadySent, recordNoticeSent } from './adapters/
 import { countForTeam } from './adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from './adapters/task-input.js';
 import { coordinatorEmail, deadlineMissedEmails, type AgencyEmail } from './domain/agency-email.js';
+import { breachAt, ladderFor, reminderAt } from './domain/acknowledgement-ladder.js';
 import { stageOf } from './domain/assignment-progress.js';
-import { graceEndFor } from './domain/deadlines.js';
 import { taskDefaults } from './http/http-defaults.js';
 import { logger, metrics } from './observability.js';
 
@@ -36,10 +36,8 @@ const escalateAssignment = async (input: unknown) => {
   if (action === 'REMIND') {
     if (assignment.status === 'NOTIFIED') {
       const deadlineAt = assignment.deadlineAt ?? now.toISOString();
-      const graceEndsAt = graceEndFor(new Date(assignment.assignedAt), new Date(deadlineAt), area.escalation).toISOString();
-      await moveAssignment(reference, teamId, {
-        from: ['NOTIFIED'], to: 'REMINDED', now, actor: 'workflow', set: { remindedAt: now.toISOString(), graceEndsAt },
-      });
+      const { graceEndsAt } = ladderFor(new Date(assignment.assignedAt), new Date(deadlineAt), area.escalation);
+      await moveAssignment(reference, teamId, { ...reminderAt(now, graceEndsAt), now, actor: 'workflow' });
     }
     const current = (await loadAssignment(reference, teamId)).assignment;
     if (current.status === 'REMINDED' && current.graceEndsAt) {
@@ -56,7 +54,7 @@ const escalateAssignment = async (input: unknown) => {
   }
 
   if (assignment.status === 'REMINDED') {
-    await moveAssignment(reference, teamId, { from: ['REMINDED'], to: 'BREACHED', now, actor: 'workflow', set: { breachedAt: now.toISOString() } });
+    await moveAssignment(reference, teamId, { ...breachAt(now), now, actor: 'workflow' });
   }
   const current = (await loadAssignment(reference, teamId)).assignment;
   if (current.status === 'BREACHED') {

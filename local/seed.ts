@@ -3,15 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TZDate } from '@date-fns/tz';
 import { areaById, BANDS, teamById, type Area, type Band, type ServiceConfig } from '../functions/domain/config.js';
-import { deadlineFor, graceEndFor, isWorkingTime } from '../functions/domain/deadlines.js';
+import { breachAt, ladderFor, ladderMovesBy, reminderAt, type LadderMove } from '../functions/domain/acknowledgement-ladder.js';
+import { deadlineFor, isWorkingTime } from '../functions/domain/deadlines.js';
 import { parsePostcodePattern } from '../functions/domain/postcode.js';
 import { newReference } from '../functions/domain/reference.js';
 import {
   parseReferral, RISK_FACTOR_IDS, type ReferralInput, type ReferralSource, type ReferralSubmission, type Relationship,
   type RiskAnswer, type RiskFactorId, type SafeContactMethod,
 } from '../functions/domain/referral.js';
-import { settledStatus } from '../functions/domain/assignment-progress.js';
-import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../functions/domain/referral-record.js';
+import { isLate, settledStatus } from '../functions/domain/assignment-progress.js';
+import { ACKNOWLEDGEABLE_STATUSES, AWAITED_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../functions/domain/referral-record.js';
 import { fallbackTeam, findArea, route, routingInputFor } from '../functions/domain/routing.js';
 import { screen, screeningInputFor, type ScreeningResult } from '../functions/domain/screening.js';
 import {
@@ -259,8 +260,7 @@ export type SeededStep =
   | { kind: 'NOTIFIED'; at: Date }
   | { kind: 'ACKNOWLEDGED'; at: Date; late: boolean }
   | { kind: 'DECLINED'; at: Date }
-  | { kind: 'REMINDED'; at: Date; graceEndsAt: Date }
-  | { kind: 'BREACHED'; at: Date };
+  | LadderMove;
 
 export interface SeededReferral {
   readonly reference: string;
@@ -302,8 +302,9 @@ function simulateAssignment(
   if (!team) throw new Error(`routed to ${teamId}, which is not in ${area.id}'s config`);
   const { reference, band, source } = referral;
   const deadlineRule = team.deadlines[band];
-  const deadlineAt = deadlineFor(assignedAt, deadlineRule);
-  const graceEndsAt = graceEndFor(assignedAt, deadlineAt, area.escalation);
+  // As the route step sets the deadline and the remind step the grace period.
+  const ladder = ladderFor(assignedAt, deadlineFor(assignedAt, deadlineRule), area.escalation);
+  const { deadlineAt, graceEndsAt } = ladder;
   const record: AssignmentRecord = {
     reference, teamId, areaId: area.id, band, reason, source, status: 'ASSIGNED',
     assignedAt: assignedAt.toISOString(), deadlineAt: deadlineAt.toISOString(), ...(reroutedFrom ? { reroutedFrom } : {}),
@@ -321,7 +322,7 @@ function simulateAssignment(
 
   const acknowledged = (at: Date) => {
     if (!happened(at)) return;
-    const late = at.getTime() > deadlineAt.getTime();
+    const late = isLate(record, at);
     steps.push({ kind: 'ACKNOWLEDGED', at, late });
     out.facts.push({
       kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', reference, teamId), at, ...base,
@@ -329,15 +330,7 @@ function simulateAssignment(
     });
   };
 
-  const outcome = random.weighted([
-    ['decline', OUTCOME_CHANCE.decline], ['late', OUTCOME_CHANCE.late], ['breach', OUTCOME_CHANCE.breach],
-    ['in-time', 1 - OUTCOME_CHANCE.decline - OUTCOME_CHANCE.late - OUTCOME_CHANCE.breach],
-  ] as const);
-
-  if (outcome === 'in-time') return acknowledged(acknowledgementIn(random, notifiedAt, deadlineAt, workingDays));
-
-  if (outcome === 'decline') {
-    const declinedAt = acknowledgementIn(random, notifiedAt, deadlineAt, workingDays);
+  const declined = (declinedAt: Date) => {
     if (!happened(declinedAt)) return;
     steps.push({ kind: 'DECLINED', at: declinedAt });
     out.facts.push({ kind: 'DECLINED', factId: factIdFor('DECLINED', reference, teamId), at: declinedAt, ...base });
@@ -348,18 +341,25 @@ function simulateAssignment(
     out.facts.push({ kind: 'REROUTED', factId: factIdFor('REROUTED', reference, teamId), at: reroutedAt, ...base });
     teamsSoFar.push(next.id);
     simulateAssignment(random, area, referral, next.id, `fallback-for:${teamId}`, reroutedAt, teamsSoFar, now, out, teamId);
-    return;
+  };
+
+  const outcome = random.weighted([
+    ['decline', OUTCOME_CHANCE.decline], ['late', OUTCOME_CHANCE.late], ['breach', OUTCOME_CHANCE.breach],
+    ['in-time', 1 - OUTCOME_CHANCE.decline - OUTCOME_CHANCE.late - OUTCOME_CHANCE.breach],
+  ] as const);
+  // When the team answers, if it ever does: in time, in the grace period, or after the breach.
+  const answeredAt = outcome === 'in-time' || outcome === 'decline' ? acknowledgementIn(random, notifiedAt, deadlineAt, workingDays)
+    : outcome === 'late' ? acknowledgementIn(random, deadlineAt, graceEndsAt, false)
+    : random.chance(OUTCOME_CHANCE.lateAfterBreach) ? new Date(graceEndsAt.getTime() + random.between(1, 72) * 3600 * SECOND) : undefined;
+
+  // Until then the ladder moves it on, as the workflow would: reminded at the deadline, breached after the grace period.
+  for (const move of ladderMovesBy(ladder, now, answeredAt)) {
+    steps.push(move);
+    if (move.kind === 'BREACHED') out.facts.push({ kind: 'BREACHED', factId: factIdFor('BREACHED', reference, teamId), at: move.at, ...base });
   }
-
-  // The deadline passes: the team is reminded and its duty manager told.
-  if (!happened(deadlineAt)) return;
-  steps.push({ kind: 'REMINDED', at: deadlineAt, graceEndsAt });
-  if (outcome === 'late') return acknowledged(acknowledgementIn(random, deadlineAt, graceEndsAt, false));
-
-  if (!happened(graceEndsAt)) return;
-  steps.push({ kind: 'BREACHED', at: graceEndsAt });
-  out.facts.push({ kind: 'BREACHED', factId: factIdFor('BREACHED', reference, teamId), at: graceEndsAt, ...base });
-  if (random.chance(OUTCOME_CHANCE.lateAfterBreach)) acknowledged(new Date(graceEndsAt.getTime() + random.between(1, 72) * 3600 * SECOND));
+  if (answeredAt === undefined) return;
+  if (outcome === 'decline') return declined(answeredAt);
+  acknowledged(answeredAt);
 }
 
 export interface SyntheticYear {
@@ -553,9 +553,9 @@ async function storeDetails(store: ReferralStore, referral: SeededReferral): Pro
       if (step.kind === 'NOTIFIED') {
         await store.moveAssignment(reference, teamId, { from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString() } });
       } else if (step.kind === 'REMINDED') {
-        await store.moveAssignment(reference, teamId, { from: ['NOTIFIED'], to: 'REMINDED', now, actor: 'workflow', set: { remindedAt: now.toISOString(), graceEndsAt: step.graceEndsAt.toISOString() } });
+        await store.moveAssignment(reference, teamId, { ...reminderAt(now, step.graceEndsAt), now, actor: 'workflow' });
       } else if (step.kind === 'BREACHED') {
-        await store.moveAssignment(reference, teamId, { from: ['REMINDED'], to: 'BREACHED', now, actor: 'workflow', set: { breachedAt: now.toISOString() } });
+        await store.moveAssignment(reference, teamId, { ...breachAt(now), now, actor: 'workflow' });
       } else if (step.kind === 'ACKNOWLEDGED') {
         await store.moveAssignment(reference, teamId, {
           from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', now, actor,
@@ -585,7 +585,7 @@ async function storeDetails(store: ReferralStore, referral: SeededReferral): Pro
   }
   // Settled once nobody is waited on any more, as the workflow's last step records it.
   const stored = await store.listAssignments(reference);
-  const open = stored.some((a) => ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED'].includes(a.status));
+  const open = stored.some((a) => AWAITED_STATUSES.includes(a.status));
   if (!open && awaiting) {
     const last = Math.max(...referral.assignments.flatMap((a) => a.steps.map((s) => s.at.getTime())));
     await store.moveReferral(reference, settledStatus(stored), { now: new Date(last + 1000), actor: 'workflow' });

@@ -1,4 +1,4 @@
-import { ACKNOWLEDGEABLE_STATUSES, type AssignmentRecord, type ReferralStatus } from './referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, AWAITED_STATUSES, type AssignmentRecord, type ReferralStatus } from './referral-record.js';
 
 /** Where an assignment stands in the acknowledgement ladder, as the workflow needs to know it. */
 export type AssignmentStage =
@@ -40,7 +40,7 @@ export function settledStatus(assignments: readonly AssignmentRecord[]): Referra
   const live = assignments.filter((a) => a.status !== 'DECLINED' && a.status !== 'REASSIGNED');
   // A coordinator's re-assignment runs in a workflow execution of its own: when the first execution
   // settles while that team is still being waited on, the referral is still awaiting acknowledgement.
-  if (live.some((a) => a.reassignedBy !== undefined && ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED'].includes(a.status))) {
+  if (live.some((a) => a.reassignedBy !== undefined && AWAITED_STATUSES.includes(a.status))) {
     return 'AWAITING_ACK';
   }
   if (live.length === 0) return 'ESCALATED';

@@ -16,6 +16,8 @@ export const ASSIGNMENT_STATUSES = [
   'ASSIGNED', 'NOTIFIED', 'ACKNOWLEDGED', 'DECLINED', 'REMINDED', 'ESCALATED', 'BREACHED', 'REASSIGNED',
 ] as const;
 
+/** What the workflow still waits on the team for: a referral settles once none of its assignments is in one. */
+export const AWAITED_STATUSES: readonly AssignmentStatus[] = ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED'];
 /** Still waiting on the team: what an inbox counts as open and can be overdue. */
 export const OPEN_ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'REMINDED', 'ESCALATED'];
 /** What a team may still acknowledge: told, reminded, escalated, or breached and late (SPEC §2: late still counts). */
