@@ -16,11 +16,11 @@ import { londonTime } from './domain/agency-email.js';
 import { areaById } from './domain/config.js';
 import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentStatus } from './domain/referral-record.js';
 import { isReference } from './domain/reference.js';
+import { Conflict, InvalidInput, NotAllowed, NotFound } from './domain/refusals.js';
 import { areasCommissioned, areasCoordinated, teamsOf, type Caller } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { TEAM_ID } from './http/path-parameters.js';
 import { cookieValue, formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
-import { HttpError } from './http/responses.js';
 import { pathSessionCookie, SESSION_ID } from './form/session-cookie.js';
 import {
   historyRows, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, isOpen, isOverdue, parseInboxFilter,
@@ -472,7 +472,7 @@ async function signedInRoutes(event: APIGatewayProxyEventV2, path: string, metho
     try {
       await acknowledgeAssignment(reference, teamId!, caller, now);
     } catch (error) {
-      if (error instanceof HttpError && error.statusCode === 409) {
+      if (error instanceof Conflict) {
         return assignmentActionPage(reference, teamId!, action, signedIn, new Map([['status', error.errors[0]?.message ?? 'This cannot be acknowledged now.']]));
       }
       throw error;
@@ -488,7 +488,7 @@ async function signedInRoutes(event: APIGatewayProxyEventV2, path: string, metho
     try {
       await declineAssignment(reference, teamId!, reason.data, caller, now);
     } catch (error) {
-      if (error instanceof HttpError && error.statusCode === 409) {
+      if (error instanceof Conflict) {
         return assignmentActionPage(reference, teamId!, action, signedIn, new Map([['reason', error.errors[0]?.message ?? 'This cannot be declined now.']]), reason.data);
       }
       throw error;
@@ -511,7 +511,7 @@ async function signedInRoutes(event: APIGatewayProxyEventV2, path: string, metho
     });
     await flash(`Referral ${reference} re-assigned to ${teamName(serviceConfig, after.teamId)}. Their deadline is ${after.deadlineAt ? londonTime(after.deadlineAt) : 'set'}.`);
   } catch (error) {
-    if (error instanceof HttpError && (error.statusCode === 400 || error.statusCode === 409)) {
+    if (error instanceof InvalidInput || error instanceof Conflict) {
       return reassignPage(reference, signedIn, new Map(error.errors.map((e) => [e.path || 'toTeamId', e.message])), values);
     }
     throw error;
@@ -561,10 +561,8 @@ const agencyPortal = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   try {
     return await signedInRoutes(event, path, method, signedIn, now);
   } catch (error) {
-    if (error instanceof HttpError && (error.statusCode === 404 || error.statusCode === 403)) {
-      if (error.statusCode === 403) return messagePage('You cannot open this', [error.errors[0]?.message ?? 'Your account does not give you access to this.'], 403, signedIn.view);
-      return notFound(signedIn.view);
-    }
+    if (error instanceof NotAllowed) return messagePage('You cannot open this', [error.errors[0]?.message ?? 'Your account does not give you access to this.'], 403, signedIn.view);
+    if (error instanceof NotFound) return notFound(signedIn.view);
     throw error;
   }
 };
