@@ -20,8 +20,8 @@ import { Conflict, InvalidInput, NotAllowed, NotFound } from './domain/refusals.
 import { areasCommissioned, areasCoordinated, teamsOf, type Caller } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { TEAM_ID } from './http/path-parameters.js';
-import { cookieValue, formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
-import { pathSessionCookie, SESSION_ID } from './form/session-cookie.js';
+import { formBody, newSecret, page, redirect, sameToken } from './http/pages.js';
+import { endedSessionCookie, portalSessionCookie as sessionCookie, portalSessionId } from './portal/session-cookie.js';
 import {
   historyRows, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, isOpen, isOverdue, parseInboxFilter,
   referralSections, riskRows, safeContact, screeningView, statusTag, teamName,
@@ -31,12 +31,8 @@ import { logger, metrics } from './observability.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
-const COOKIE = 'portal-session';
 /** Only our own pages are somewhere to come back to after signing in: never another site. */
 const RETURN_PATH = /^\/portal(?:\/[A-Za-z0-9-]+)*$/;
-
-const sessionCookie = (id: string, event: APIGatewayProxyEventV2, maxAgeSeconds: number) =>
-  pathSessionCookie(COOKIE, '/portal', id, event, maxAgeSeconds);
 
 interface SignedIn {
   readonly caller: Caller;
@@ -529,7 +525,7 @@ const agencyPortal = async (event: APIGatewayProxyEventV2): Promise<Result> => {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath.replace(/\/+$/, '') || '/portal';
   if (path === '/reports') return redirect('/portal/reports');
-  const id = cookieValue(event, COOKIE, SESSION_ID);
+  const id = portalSessionId(event);
   const session = id ? await getPortalSession(id, now) : undefined;
 
   if (path === '/portal/sign-in' || path.startsWith('/portal/sign-in/')) return signInRoutes(event, path, method, session, now);
@@ -543,7 +539,7 @@ const agencyPortal = async (event: APIGatewayProxyEventV2): Promise<Result> => {
     }
     const signedOut = messagePage('You have signed out', ['Close this window if you are using a shared computer.'], 200,
       { linkHref: '/portal/sign-in', linkText: 'Sign in again' });
-    return { ...signedOut, cookies: [sessionCookie('', event, 0)] };
+    return { ...signedOut, cookies: [endedSessionCookie(event)] };
   }
 
   const current = await signedInCaller(session);
