@@ -4,7 +4,7 @@ import { pathSessionCookie, SESSION_ID } from '../http/session-cookie.js';
 
 export const PORTAL_COOKIE = 'portal-session';
 
-/** A session lasts at most a working shift, and so does its cookie. */
+/** As long as the longest session (the store's SHIFT_SECONDS): the store, not the cookie, decides when one ends. */
 export const SHIFT_COOKIE_SECONDS = 12 * 60 * 60;
 
 /** The portal's session cookie: sent to the portal's own pages only, never to the victim form or the API. */
