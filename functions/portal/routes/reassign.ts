@@ -1,7 +1,8 @@
-import { reasonText, reassignableFrom, reassignmentTargets, reassignReferral } from '../../adapters/referral-actions.js';
+import { reassignableFrom, reassignmentTargets, reassignReferral } from '../../adapters/referral-actions.js';
 import { getReferral, listAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { londonTime } from '../../domain/agency-email.js';
+import { reasonText } from '../../domain/reason-text.js';
 import { Conflict, InvalidInput } from '../../domain/refusals.js';
 import { areasCoordinated } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';

@@ -1,8 +1,9 @@
-import { acknowledgeAssignment, declineAssignment, reasonText, reassignmentTargets, viewReferral } from '../../adapters/referral-actions.js';
+import { acknowledgeAssignment, declineAssignment, reassignmentTargets, viewReferral } from '../../adapters/referral-actions.js';
 import { getReferral, listAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { isTeamMember } from '../../domain/access.js';
 import { londonTime } from '../../domain/agency-email.js';
+import { reasonText } from '../../domain/reason-text.js';
 import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES } from '../../domain/referral-record.js';
 import { Conflict } from '../../domain/refusals.js';
 import { areasCoordinated } from '../../http/caller.js';
