@@ -12,7 +12,8 @@ import * as referral from './portal/routes/referral.js';
 import * as reports from './portal/routes/reports.js';
 import * as signIn from './portal/routes/sign-in.js';
 import { portalSessionId } from './portal/session-cookie.js';
-import { signInFirst, staffOf, type StaffRequest } from './portal/staff-session.js';
+import type { StaffRequest } from './portal/staff-request.js';
+import { signInFirst, staffOf } from './portal/staff-session.js';
 
 /** Pages for someone not (yet) signed in. */
 const visitorRoutes = routeTable<signIn.VisitorRequest>({

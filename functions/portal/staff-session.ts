@@ -3,21 +3,15 @@ import { verifyAccessToken } from '../adapters/access-tokens.js';
 import { refreshTokens } from '../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../adapters/portal-session-store.js';
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
-import { formBody, newSecret, redirect, sameToken } from '../http/pages.js';
+import { newSecret, redirect } from '../http/pages.js';
 import { logger } from '../observability.js';
-import { messagePage, type PageView } from './pages.js';
-import type { PortalRequest, Result } from './router.js';
+import type { PageView } from './pages.js';
+import type { Result } from './router.js';
 import { portalSessionCookie } from './session-cookie.js';
+import type { StaffRequest } from './staff-request.js';
 
 /** Only our own pages are somewhere to come back to after signing in: never another site. */
 export const RETURN_PATH = /^\/portal(?:\/[A-Za-z0-9-]+)*$/;
-
-/** A signed-in member of staff on one of the portal's pages. */
-export interface StaffRequest extends PortalRequest {
-  readonly caller: Caller;
-  readonly session: PortalSession;
-  readonly view: PageView;
-}
 
 /** A session's signed-in caller, its access token refreshed if it has run out; otherwise undefined. */
 async function signedInCaller(session: PortalSession | undefined): Promise<{ caller: Caller; session: PortalSession } | undefined> {
@@ -79,19 +73,3 @@ export async function signInFirst(event: APIGatewayProxyEventV2, method: string,
   await savePortalSession(fresh, now);
   return redirect('/portal/sign-in', fresh.id === session?.id ? [] : [portalSessionCookie(fresh.id, event)]);
 }
-
-/** The posted form, if it carries this session's form token; a form from anywhere else changes nothing. */
-export function postedForm(request: StaffRequest): URLSearchParams | undefined {
-  const form = formBody(request.event);
-  return form && sameToken(request.session.csrf, form.get('csrf')) ? form : undefined;
-}
-
-/** The answer to a form without a valid token. */
-export function formRefused(request: StaffRequest, form: string): Result {
-  logger.warn('Portal form refused: no valid form token', { path: form });
-  return messagePage('This form has expired', ['Nothing was changed. Go back to the referral and try again.'], 403,
-    { ...request.view, linkHref: `/portal/referrals/${request.params.reference}`, linkText: 'Back to the referral' });
-}
-
-/** One message for the next page the person sees. */
-export const flash = (request: StaffRequest, message: string) => savePortalSession({ ...request.session, flash: message }, request.now);

@@ -6,7 +6,7 @@ import { areasCoordinated } from '../../http/caller.js';
 import { page } from '../../http/pages.js';
 import { messagePage } from '../pages.js';
 import type { Result } from '../router.js';
-import type { StaffRequest } from '../staff-session.js';
+import type { StaffRequest } from '../staff-request.js';
 import { inboxAssignments, inboxRow, isOpen, isOverdue } from '../views.js';
 
 /** Every team's work in the coordinator's areas, the referrals that need them first. */

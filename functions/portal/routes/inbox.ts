@@ -4,7 +4,7 @@ import type { AssignmentStatus } from '../../domain/referral-record.js';
 import { areasCommissioned, areasCoordinated, teamsOf } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
 import type { Result } from '../router.js';
-import type { StaffRequest } from '../staff-session.js';
+import type { StaffRequest } from '../staff-request.js';
 import { inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, parseInboxFilter, statusTag } from '../views.js';
 
 export const home = async (): Promise<Result> => redirect('/portal/inbox');

@@ -9,7 +9,7 @@ import { page, redirect } from '../../http/pages.js';
 import { TEAM_ID } from '../../http/path-parameters.js';
 import { formErrors, messagePage, notFound } from '../pages.js';
 import type { Result } from '../router.js';
-import { flash, formRefused, postedForm, type StaffRequest } from '../staff-session.js';
+import { flash, formRefused, postedForm, type StaffRequest } from '../staff-request.js';
 import { statusTag, teamName } from '../views.js';
 
 interface Choices {

@@ -10,7 +10,7 @@ import { areasCoordinated } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
 import { formErrors, notFound } from '../pages.js';
 import type { Result } from '../router.js';
-import { flash, formRefused, postedForm, type StaffRequest } from '../staff-session.js';
+import { flash, formRefused, postedForm, type StaffRequest } from '../staff-request.js';
 import { historyRows, isOverdue, referralSections, riskRows, safeContact, screeningView, statusTag, teamName } from '../views.js';
 
 /** A referral in full for a team it was given to or its area's coordinator; opening it is recorded. */

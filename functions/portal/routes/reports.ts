@@ -1,6 +1,6 @@
 import { reportsCsv, reportsPage } from '../reports-page.js';
 import type { Result } from '../router.js';
-import type { StaffRequest } from '../staff-session.js';
+import type { StaffRequest } from '../staff-request.js';
 
 /** The commissioner dashboard; functions/portal/reports-page.ts builds it from the aggregates. */
 export const show = (request: StaffRequest): Promise<Result> => reportsPage(request.event, request, request.now);
