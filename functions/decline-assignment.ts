@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { declineAssignment, reasonText } from './adapters/referral-actions.js';
+import { declineAssignment } from './adapters/referral-actions.js';
+import { reasonText } from './domain/reason-text.js';
 import { callerFrom, requireTeamMember } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { jsonBody } from './http/json-body.js';

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { reasonText, reassignReferral } from './adapters/referral-actions.js';
+import { reassignReferral } from './adapters/referral-actions.js';
+import { reasonText } from './domain/reason-text.js';
 import { callerFrom, isCoordinator } from './http/caller.js';
 import { httpDefaults } from './http/http-defaults.js';
 import { jsonBody } from './http/json-body.js';

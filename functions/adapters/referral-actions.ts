@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
-import { referralAccess } from '../domain/access.js';
+import { isTeamMember, referralAccess } from '../domain/access.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
 import { deadlineFor } from '../domain/deadlines.js';
@@ -8,8 +7,10 @@ import { redactSubmission } from '../domain/erasure.js';
 import {
   ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
-import { areasCoordinated, requireTeamMember, type Caller } from '../http/caller.js';
-import { fieldErrors } from '../http/responses.js';
+import {
+  Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
+} from '../domain/refusals.js';
+import { areasCoordinated, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../observability.js';
 import {
   addAssignment, appendEvent, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
@@ -22,20 +23,11 @@ import { startReassignmentWorkflow } from './workflow-starter.js';
 
 /**
  * What a signed-in person can do to a referral, shared by the JSON API and the portal's pages so both
- * check the same rights and leave the same audit trail. Refusals are HttpErrors: each caller turns them
- * into its own kind of answer.
+ * check the same rights and leave the same audit trail. Refusals are the domain's (functions/domain/
+ * refusals.ts): each caller turns them into its own kind of answer.
  */
 
-const noSuchReferral = () => fieldErrors(404, [{ path: 'reference', message: 'No such referral.' }]);
-const noSuchAssignment = () => fieldErrors(404, [{ path: 'reference', message: 'No such assignment.' }]);
-
 const actorOf = (caller: Caller) => `user:${caller.userId}`;
-
-/** Free text staff type (decline and re-assignment reasons): kept on the record, never logged. */
-export const reasonText = (what: string) => z.string().trim()
-  .min(3, `Say why ${what}.`)
-  .max(1000, 'Keep the reason under 1,000 characters.')
-  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'The reason contains characters we cannot store.');
 
 export interface ReferralView {
   readonly referral: StoredReferral;
@@ -52,7 +44,7 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
   if (!referral) throw noSuchReferral();
   const assignments = await listAssignments(reference) as StoredAssignment[];
   const access = referralAccess(caller.groups, { areaId: referral.areaId, teamIds: assignments.map((a) => a.teamId) });
-  if (access === 'forbidden') throw fieldErrors(403, [{ path: '', message: 'Reports are open to you; individual referrals are not.' }]);
+  if (access === 'forbidden') throw new NotAllowed({ path: '', message: 'Reports are open to you; individual referrals are not.' });
   if (access === 'hidden') throw noSuchReferral();
 
   await appendEvent({ reference, at: now.toISOString(), actor: actorOf(caller), type: 'PERSONAL_DETAILS_VIEWED', detail: { username: caller.username } });
@@ -65,7 +57,8 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
  * recorded and flagged late. A repeat changes nothing and gets the same answer.
  */
 export async function acknowledgeAssignment(reference: string, teamId: string, caller: Caller, now: Date): Promise<StoredAssignment> {
-  requireTeamMember(caller, teamId);
+  // Outside the team, answered as for a team that does not exist (as requireTeamMember does for the API).
+  if (!isTeamMember(caller.groups, teamId)) throw noSuchTeam();
   const current = await getAssignment(reference, teamId);
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
 
@@ -79,7 +72,7 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
   if (before?.waitToken) await resumeWithAcknowledgement(before.waitToken, teamId);
   const after = await getAssignment(reference, teamId);
   if (after?.status !== 'ACKNOWLEDGED') {
-    throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` }]);
+    throw new Conflict({ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` });
   }
   await countAcknowledged(after);
   if (before) {
@@ -91,7 +84,7 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
 
 /** A team cannot take the referral: the reason is kept and the workflow hands it to the fallback team. */
 export async function declineAssignment(reference: string, teamId: string, reason: string, caller: Caller, now: Date): Promise<StoredAssignment> {
-  requireTeamMember(caller, teamId);
+  if (!isTeamMember(caller.groups, teamId)) throw noSuchTeam();
   const current = await getAssignment(reference, teamId);
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
 
@@ -104,7 +97,7 @@ export async function declineAssignment(reference: string, teamId: string, reaso
   if (before?.waitToken) await resumeWithDecline(before.waitToken);
   const after = await getAssignment(reference, teamId);
   if (after?.status !== 'DECLINED') {
-    throw fieldErrors(409, [{ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'} and can no longer be declined.` }]);
+    throw new Conflict({ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'} and can no longer be declined.` });
   }
   await countForTeam('DECLINED', after, new Date(after.declinedAt ?? now.toISOString()));
   if (before) {
@@ -144,18 +137,18 @@ export async function reassignReferral(input: {
   if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) throw noSuchReferral();
   const area = areaById(serviceConfig, referral.areaId);
   const toTeam = area?.teams.find((t) => t.id === toTeamId);
-  if (!area || !toTeam) throw fieldErrors(400, [{ path: 'toTeamId', message: 'Choose a team in this area.' }]);
+  if (!area || !toTeam) throw new InvalidInput({ path: 'toTeamId', message: 'Choose a team in this area.' });
 
   const assignments = await listAssignments(reference);
   const existing = assignments.find((a) => a.teamId === toTeamId) as StoredAssignment | undefined;
   if (existing && !(existing.reassignedBy && existing.status === 'ASSIGNED')) {
-    throw fieldErrors(409, [{ path: 'toTeamId', message: `${toTeam.name} has already had this referral. Choose another team.` }]);
+    throw new Conflict({ path: 'toTeamId', message: `${toTeam.name} has already had this referral. Choose another team.` });
   }
 
   const from = fromTeamId === undefined ? undefined : assignments.find((a) => a.teamId === fromTeamId);
   const alreadyMoved = from?.status === 'REASSIGNED' && from.reassignedTo === toTeamId;
   if (fromTeamId !== undefined && !(from && (REASSIGNABLE_STATUSES.includes(from.status) || alreadyMoved))) {
-    throw fieldErrors(409, [{ path: 'fromTeamId', message: 'That team has acknowledged, declined or already handed on this referral.' }]);
+    throw new Conflict({ path: 'fromTeamId', message: 'That team has acknowledged, declined or already handed on this referral.' });
   }
 
   // The new team is added before the old one is let go: the old team's workflow execution may settle the

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
-import { commissionerGroup, coordinatorGroup } from '../domain/access.js';
+import { commissionerGroup, coordinatorGroup, isTeamMember } from '../domain/access.js';
+import { noSuchTeam } from '../domain/refusals.js';
+import { httpErrorOf } from './refusals.js';
 import { fieldErrors } from './responses.js';
 
 /** Who is signed in, as the authorizer vouched for them. Groups are their roles (SPEC §9). */
@@ -70,7 +72,7 @@ export function teamsOf(caller: Caller, knownTeamIds: readonly string[]): string
  * team, or another team's referral, exists.
  */
 export function requireTeamMember(caller: Caller, teamId: string): void {
-  if (!caller.groups.includes(teamId)) throw fieldErrors(404, [{ path: 'teamId', message: 'No such team.' }]);
+  if (!isTeamMember(caller.groups, teamId)) throw httpErrorOf(noSuchTeam());
 }
 
 /** For routes whose existence is no secret (reports): a plain 403 when the caller has none of the roles. */

@@ -2,13 +2,16 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Refusal } from '../domain/refusals.js';
 import { logger, metrics } from '../observability.js';
+import { httpErrorOf } from './refusals.js';
 import { HttpError, json, SECURITY_HEADERS } from './responses.js';
 
 type HttpRequest = middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 /**
- * Turns any error into a clean JSON answer: field errors for the ones we raised, a plain 503 when a
+ * Turns any error into a clean JSON answer: field errors for the ones we raised and for the domain's
+ * refusals, a plain 503 when a
  * dependency is down, and a 500 without internals for the rest. Stack traces go to the log, never out.
  */
 function errorAnswers(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
@@ -19,7 +22,7 @@ function errorAnswers(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
       }
     },
     onError: async (request: HttpRequest) => {
-      const error = request.error;
+      const error = request.error instanceof Refusal ? httpErrorOf(request.error) : request.error;
       if (error instanceof HttpError) {
         request.response = json(error.statusCode, { errors: error.errors }, error.headers);
         return;

@@ -1,0 +1,105 @@
+import { acknowledgeAssignment, declineAssignment, reassignmentTargets, viewReferral } from '../../adapters/referral-actions.js';
+import { getReferral, listAssignments } from '../../adapters/referral-store.js';
+import { serviceConfig } from '../../adapters/service-config.js';
+import { isTeamMember } from '../../domain/access.js';
+import { londonTime } from '../../domain/agency-email.js';
+import { reasonText } from '../../domain/reason-text.js';
+import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES } from '../../domain/referral-record.js';
+import { Conflict } from '../../domain/refusals.js';
+import { areasCoordinated } from '../../http/caller.js';
+import { page, redirect } from '../../http/pages.js';
+import { formErrors, notFound } from '../pages.js';
+import type { Result } from '../router.js';
+import { flash, formRefused, postedForm, type StaffRequest } from '../staff-request.js';
+import { historyRows, isOverdue, referralSections, riskRows, safeContact, screeningView, statusTag, teamName } from '../views.js';
+
+/** A referral in full for a team it was given to or its area's coordinator; opening it is recorded. */
+export async function show({ params, caller, view, now }: StaffRequest): Promise<Result> {
+  const { reference } = params as { reference: string };
+  const { referral, assignments, events } = await viewReferral(reference, caller, now);
+  const coordinator = referral.areaId !== undefined && areasCoordinated(caller).includes(referral.areaId);
+  const mine = (teamId: string) => isTeamMember(caller.groups, teamId);
+  return page('portal/referral.njk', {
+    ...view, title: `Referral ${reference}`, nav: 'inbox', reference,
+    safeContact: safeContact(referral.submission),
+    screening: screeningView(referral.screening),
+    sections: referralSections(referral.submission),
+    riskRows: riskRows(referral.submission),
+    history: historyRows(serviceConfig, events),
+    canReassign: coordinator && reassignmentTargets(referral, assignments).length > 0,
+    assignments: assignments.filter((a) => coordinator || mine(a.teamId)).map((a) => ({
+      teamId: a.teamId, teamName: teamName(serviceConfig, a.teamId),
+      canAct: mine(a.teamId) && ACKNOWLEDGEABLE_STATUSES.includes(a.status),
+      canDecline: mine(a.teamId) && DECLINABLE_STATUSES.includes(a.status),
+      status: statusTag(a.status), overdue: isOverdue(a, now),
+      rows: [
+        { key: { text: 'Deadline' }, value: { text: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set' } },
+        ...(a.acknowledgedAt ? [{ key: { text: 'Acknowledged' }, value: { text: `${londonTime(a.acknowledgedAt)}${a.late ? ' (late)' : ''}` } }] : []),
+        ...(a.declineReason ? [{ key: { text: 'Declined because' }, value: { text: a.declineReason } }] : []),
+        ...(a.reassignReason ? [{ key: { text: 'Re-assigned because' }, value: { text: a.reassignReason } }] : []),
+        ...(a.emailUndeliverable ? [{ key: { text: 'Team email' }, value: { text: `Could not be delivered (${londonTime(a.emailUndeliverable.at)}): the team may not know of this referral` } }] : []),
+      ],
+    })),
+  });
+}
+
+type Answer = 'acknowledge' | 'decline';
+
+/** The page that asks a team to confirm its answer, with what went wrong last time if anything did. */
+async function confirmPage(request: StaffRequest, answer: Answer, errors: ReadonlyMap<string, string> = new Map(), reason = ''): Promise<Result> {
+  const { params, caller, view } = request;
+  const { reference, teamId } = params as { reference: string; teamId: string };
+  if (!isTeamMember(caller.groups, teamId)) return notFound(view);
+  const referral = await getReferral(reference);
+  const assignment = referral ? (await listAssignments(reference)).find((a) => a.teamId === teamId) : undefined;
+  if (!referral || !assignment || assignment.status === 'ASSIGNED') return notFound(view);
+  // An acknowledgement is only ever refused for a conflict; a decline's page also asks for a better reason.
+  const refusedStatus = answer === 'acknowledge' ? 409 : 400;
+  return page(`portal/${answer}.njk`, {
+    ...view, reference, teamId, teamName: teamName(serviceConfig, teamId), reason,
+    deadline: assignment.deadlineAt ? londonTime(assignment.deadlineAt) : 'Not set',
+    ...formErrors(errors),
+  }, [], errors.size ? refusedStatus : 200);
+}
+
+export const confirmAcknowledgement = (request: StaffRequest) => confirmPage(request, 'acknowledge');
+export const confirmDecline = (request: StaffRequest) => confirmPage(request, 'decline');
+
+/** A form posted to the referral itself answers nothing: it can only be a stale or forged one. */
+export const refuseForm = async (request: StaffRequest): Promise<Result> => formRefused(request, 'referral');
+
+export async function acknowledge(request: StaffRequest): Promise<Result> {
+  if (!postedForm(request)) return formRefused(request, 'acknowledge');
+  const { reference, teamId } = request.params as { reference: string; teamId: string };
+  try {
+    await acknowledgeAssignment(reference, teamId, request.caller, request.now);
+  } catch (error) {
+    if (error instanceof Conflict) {
+      return confirmPage(request, 'acknowledge', new Map([['status', error.errors[0]?.message ?? 'This cannot be acknowledged now.']]));
+    }
+    throw error;
+  }
+  await flash(request, `Referral ${reference} acknowledged for ${teamName(serviceConfig, teamId)}.`);
+  return redirect(`/portal/referrals/${reference}`);
+}
+
+export async function decline(request: StaffRequest): Promise<Result> {
+  const form = postedForm(request);
+  if (!form) return formRefused(request, 'decline');
+  const { reference, teamId } = request.params as { reference: string; teamId: string };
+  const reason = reasonText('your team cannot take this referral').safeParse(form.get('reason') ?? '');
+  if (!reason.success) {
+    return confirmPage(request, 'decline', new Map([['reason', reason.error.issues[0]?.message ?? 'Enter a reason']]), (form.get('reason') ?? '').slice(0, 1000));
+  }
+  try {
+    await declineAssignment(reference, teamId, reason.data, request.caller, request.now);
+  } catch (error) {
+    if (error instanceof Conflict) {
+      return confirmPage(request, 'decline', new Map([['reason', error.errors[0]?.message ?? 'This cannot be declined now.']]), reason.data);
+    }
+    throw error;
+  }
+  await flash(request, `Referral ${reference} declined. It is being passed to another team.`);
+  // The team may no longer see the referral at all once it has moved on: its inbox is where it goes.
+  return redirect('/portal/inbox');
+}

@@ -1,0 +1,44 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StoredAssignment } from '../../../functions/adapters/referral-store.js';
+import { bodyOf, staffRequest } from '../../support/portal-requests.js';
+
+const teamAssignments = vi.hoisted(() => vi.fn<(teamId: string) => Promise<StoredAssignment[]>>());
+vi.mock('../../../functions/adapters/referral-store.js', () => ({ teamAssignments }));
+const coordinator = await import('../../../functions/portal/routes/coordinator.js');
+
+const assignment = (reference: string, teamId: string, status: StoredAssignment['status'], deadlineAt: string): StoredAssignment => ({
+  reference, teamId, areaId: 'merseyside', band: 'MEDIUM', reason: 'area', status, assignedAt: '2026-11-16T09:00:00Z', deadlineAt,
+});
+const tableOf = (body: string, id: string) => body.slice(body.indexOf(`id="${id}"`), body.indexOf('</table>', body.indexOf(`id="${id}"`)));
+
+beforeEach(() => {
+  teamAssignments.mockReset();
+  teamAssignments.mockImplementation(async (teamId) => (teamId === 'mdvs' ? [
+    assignment('SR-2222-AAAA', 'mdvs', 'REMINDED', '2026-11-17T17:00:00Z'),
+    assignment('SR-3333-BBBB', 'mdvs', 'BREACHED', '2026-11-16T17:00:00Z'),
+  ] : teamId === 'victim-care' ? [
+    assignment('SR-4444-CCCC', 'victim-care', 'NOTIFIED', '2026-11-20T17:00:00Z'),
+    assignment('SR-5555-DDDD', 'victim-care', 'DECLINED', '2026-11-20T17:00:00Z'),
+  ] : []));
+});
+
+describe("the coordinator's view of all teams", () => {
+  it('reads every team of the area and sorts its work into overdue, needing a coordinator, open and declined', async () => {
+    const page = await coordinator.show(staffRequest(['coordinator-merseyside']));
+    expect(page.statusCode).toBe(200);
+    expect(teamAssignments.mock.calls.map(([teamId]) => teamId).sort()).toEqual(['housing-support', 'mdvs', 'victim-care']);
+    const body = bodyOf(page);
+    expect(body).toContain('2 open, <strong>2 overdue</strong>, 1 needing a coordinator.');
+    expect(tableOf(body, 'overdue-merseyside')).toContain('SR-2222-AAAA');
+    expect(tableOf(body, 'breached-merseyside')).toContain('SR-3333-BBBB');
+    expect(tableOf(body, 'open-merseyside')).toContain('SR-4444-CCCC');
+    expect(tableOf(body, 'declined-merseyside')).toContain('SR-5555-DDDD');
+  });
+
+  it('refuses a caseworker with a 403 and reads nothing', async () => {
+    const page = await coordinator.show(staffRequest(['mdvs']));
+    expect(page.statusCode).toBe(403);
+    expect(bodyOf(page)).toContain('Only for coordinators');
+    expect(teamAssignments).not.toHaveBeenCalled();
+  });
+});

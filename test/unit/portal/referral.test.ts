@@ -1,0 +1,127 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { StoredAssignment, StoredReferral } from '../../../functions/adapters/referral-store.js';
+import { Conflict, NotFound } from '../../../functions/domain/refusals.js';
+import type { ReferralSubmission } from '../../../functions/domain/referral.js';
+import submission from '../../fixtures/referral.json' with { type: 'json' };
+import { bodyOf, locationOf, NOW, REFERENCE, staffRequest } from '../../support/portal-requests.js';
+
+const actions = vi.hoisted(() => ({ viewReferral: vi.fn(), acknowledgeAssignment: vi.fn(), declineAssignment: vi.fn(), reassignmentTargets: vi.fn() }));
+const store = vi.hoisted(() => ({ getReferral: vi.fn(), listAssignments: vi.fn() }));
+const sessions = vi.hoisted(() => ({ savePortalSession: vi.fn() }));
+vi.mock('../../../functions/adapters/referral-actions.js', () => actions);
+vi.mock('../../../functions/adapters/referral-store.js', () => store);
+vi.mock('../../../functions/adapters/portal-session-store.js', () => sessions);
+const referral = await import('../../../functions/portal/routes/referral.js');
+
+const stored: StoredReferral = {
+  reference: REFERENCE, status: 'AWAITING_ACK', createdAt: '2026-11-17T09:00:00Z', submission: submission as ReferralSubmission, victimKey: 'key', areaId: 'merseyside',
+};
+const assignment = (teamId: string, status: StoredAssignment['status'], extra: Partial<StoredAssignment> = {}): StoredAssignment => ({
+  reference: REFERENCE, teamId, areaId: 'merseyside', band: 'HIGH', reason: 'area', status, assignedAt: '2026-11-17T09:00:00Z', deadlineAt: '2026-11-19T17:00:00Z', ...extra,
+});
+const teamPage = (form?: Record<string, string>) => staffRequest(['victim-care'], { params: { reference: REFERENCE, teamId: 'victim-care' }, form });
+
+beforeEach(() => {
+  for (const mock of [...Object.values(actions), ...Object.values(store), ...Object.values(sessions)]) mock.mockReset();
+  const assignments = [assignment('victim-care', 'NOTIFIED'), assignment('mdvs', 'DECLINED', { declineReason: 'No capacity this month' })];
+  actions.viewReferral.mockResolvedValue({ referral: stored, assignments, events: [] });
+  actions.reassignmentTargets.mockReturnValue([]);
+  store.getReferral.mockResolvedValue(stored);
+  store.listAssignments.mockResolvedValue(assignments);
+});
+
+describe('the referral page', () => {
+  it("shows a caseworker the safe ways to contact the person and their own team's assignment, not another team's", async () => {
+    const page = await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } }));
+    expect(page.statusCode).toBe(200);
+    expect(actions.viewReferral).toHaveBeenCalledWith(REFERENCE, expect.objectContaining({ groups: ['victim-care'] }), NOW);
+    const body = bodyOf(page);
+    expect(body).toContain('Contact only by: Text message, Email. Do not use any other way.');
+    expect(body).toContain('<strong class="govuk-tag govuk-tag--blue">New</strong>');
+    expect(body).toContain(`href="/portal/referrals/${REFERENCE}/teams/victim-care/acknowledge"`);
+    expect(body).not.toContain('No capacity this month');
+  });
+
+  it("shows the area's coordinator every team's assignment, an overdue one tagged as such", async () => {
+    actions.viewReferral.mockResolvedValue({ referral: stored, assignments: [assignment('mdvs', 'REMINDED', { deadlineAt: '2026-11-17T17:00:00Z' })], events: [] });
+    const body = bodyOf(await referral.show(staffRequest(['coordinator-merseyside'], { params: { reference: REFERENCE } })));
+    expect(body).toContain('<strong class="govuk-tag govuk-tag--orange">Reminded</strong> <strong class="govuk-tag govuk-tag--red">Overdue</strong>');
+    expect(body).not.toContain('/teams/mdvs/acknowledge');
+  });
+
+  it('leaves a refusal to the portal, which answers it as not found', async () => {
+    actions.viewReferral.mockRejectedValue(new NotFound({ path: 'reference', message: 'No such referral.' }));
+    await expect(referral.show(staffRequest(['housing-support'], { params: { reference: REFERENCE } }))).rejects.toBeInstanceOf(NotFound);
+  });
+});
+
+describe('acknowledging', () => {
+  it('asks the caseworker to confirm, with the reference, team and deadline', async () => {
+    const page = await referral.confirmAcknowledgement(teamPage());
+    expect(page.statusCode).toBe(200);
+    const body = bodyOf(page);
+    expect(body).toContain('Acknowledge this referral?');
+    expect(body).toContain('Victim Care Merseyside');
+    expect(body).toContain('Thu, 19 Nov 2026, 17:00 GMT');
+    expect(body).toContain(`action="/portal/referrals/${REFERENCE}/teams/victim-care/acknowledge"`);
+  });
+
+  it("does not show another team's confirmation at all", async () => {
+    const page = await referral.confirmAcknowledgement(staffRequest(['victim-care'], { params: { reference: REFERENCE, teamId: 'mdvs' } }));
+    expect(page.statusCode).toBe(404);
+    expect(store.getReferral).not.toHaveBeenCalled();
+  });
+
+  it('records the acknowledgement and takes the caseworker back to the referral with a message', async () => {
+    const page = await referral.acknowledge(teamPage({ csrf: 'form-token' }));
+    expect(actions.acknowledgeAssignment).toHaveBeenCalledWith(REFERENCE, 'victim-care', expect.objectContaining({ userId: 'user-1' }), NOW);
+    expect(page.statusCode).toBe(303);
+    expect(locationOf(page)).toBe(`/portal/referrals/${REFERENCE}`);
+    expect(sessions.savePortalSession).toHaveBeenCalledWith(expect.objectContaining({ flash: `Referral ${REFERENCE} acknowledged for Victim Care Merseyside.` }), NOW);
+  });
+
+  it('changes nothing for a form without this session’s token', async () => {
+    const page = await referral.acknowledge(teamPage({ csrf: 'someone-elses' }));
+    expect(page.statusCode).toBe(403);
+    expect(bodyOf(page)).toContain('This form has expired');
+    expect(actions.acknowledgeAssignment).not.toHaveBeenCalled();
+  });
+
+  it('tells the caseworker when the assignment has moved on, on the same page with a 409', async () => {
+    actions.acknowledgeAssignment.mockRejectedValue(new Conflict({ path: 'status', message: 'This assignment is declined, so it cannot be acknowledged.' }));
+    const page = await referral.acknowledge(teamPage({ csrf: 'form-token' }));
+    expect(page.statusCode).toBe(409);
+    expect(bodyOf(page)).toContain('This assignment is declined, so it cannot be acknowledged.');
+    expect(sessions.savePortalSession).not.toHaveBeenCalled();
+  });
+});
+
+describe('declining', () => {
+  it('passes the reason on and sends the caseworker to their inbox, where the referral no longer is', async () => {
+    const page = await referral.decline(teamPage({ csrf: 'form-token', reason: '  We have no capacity this month  ' }));
+    expect(actions.declineAssignment).toHaveBeenCalledWith(REFERENCE, 'victim-care', 'We have no capacity this month', expect.objectContaining({ userId: 'user-1' }), NOW);
+    expect(locationOf(page)).toBe('/portal/inbox');
+    expect(sessions.savePortalSession).toHaveBeenCalledWith(expect.objectContaining({ flash: `Referral ${REFERENCE} declined. It is being passed to another team.` }), NOW);
+  });
+
+  it('asks again for a reason too short to help the next team, keeping what was typed', async () => {
+    const page = await referral.decline(teamPage({ csrf: 'form-token', reason: 'no' }));
+    expect(page.statusCode).toBe(400);
+    expect(bodyOf(page)).toContain('Say why your team cannot take this referral.');
+    expect(bodyOf(page)).toMatch(/<textarea[^>]*>no<\/textarea>/);
+    expect(actions.declineAssignment).not.toHaveBeenCalled();
+  });
+
+  it('shows why a decline came too late beside the reason', async () => {
+    actions.declineAssignment.mockRejectedValue(new Conflict({ path: 'status', message: 'This assignment is acknowledged and can no longer be declined.' }));
+    const page = await referral.decline(teamPage({ csrf: 'form-token', reason: 'We have no capacity' }));
+    expect(page.statusCode).toBe(400);
+    expect(bodyOf(page)).toContain('href="#reason">This assignment is acknowledged and can no longer be declined.');
+  });
+
+  it('refuses a form posted to the referral itself', async () => {
+    const page = await referral.refuseForm(staffRequest(['victim-care'], { params: { reference: REFERENCE }, form: { csrf: 'form-token' } }));
+    expect(page.statusCode).toBe(403);
+    expect(bodyOf(page)).toContain(`href="/portal/referrals/${REFERENCE}"`);
+  });
+});
