@@ -11,7 +11,7 @@ import {
   Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
 } from '../domain/refusals.js';
 import { areasCoordinated, type Caller } from '../http/caller.js';
-import { logger, metrics } from '../observability.js';
+import { logger, metrics } from '../platform/observability.js';
 import {
   addAssignment, appendEvent, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
   type StoredAssignment, type StoredReferral,

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { ReferralSubmission } from '../domain/referral.js';
 import { newReference } from '../domain/reference.js';
 import { createReferral, type CreateOutcome } from './referral-store.js';
-import { logger } from '../observability.js';
+import { logger } from '../platform/observability.js';
 import { startReferralWorkflow } from './workflow-starter.js';
 
 export type IntakeOutcome = Exclude<CreateOutcome, { kind: 'reference-taken' }>;
@@ -13,7 +13,7 @@ export type IntakeOutcome = Exclude<CreateOutcome, { kind: 'reference-taken' }>;
  * answered with the first referral. A key reused for another body is returned unstarted.
  *
  * Once the referral is stored it is accepted, whatever happens next: the table's stream (the outbox,
- * functions/start-referral-workflows.ts) starts every stored referral's workflow. Starting it here as
+ * functions/events/start-referral-workflows.ts) starts every stored referral's workflow. Starting it here as
  * well only saves the stream's second or so; when that start fails, the stream still does it.
  */
 export async function acceptReferral(input: {

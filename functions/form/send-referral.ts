@@ -4,7 +4,7 @@ import { acceptReferral } from '../adapters/referral-intake.js';
 import { serviceConfig } from '../adapters/service-config.js';
 import { parseReferral } from '../domain/referral.js';
 import { findArea } from '../domain/routing.js';
-import { logger, metrics } from '../observability.js';
+import { logger, metrics } from '../platform/observability.js';
 import { checkAnswersPage } from './check-answers.js';
 import { answersDeleted, confirmation } from './endings.js';
 import { referralBody } from './questions.js';

@@ -11,7 +11,7 @@ export interface Caller {
   readonly groups: string[];
 }
 
-/** What functions/authorize-request.ts puts in the authorizer context: strings only, groups comma-joined. */
+/** What functions/api/authorize-request.ts puts in the authorizer context: strings only, groups comma-joined. */
 export interface CallerContext {
   readonly userId: string;
   readonly username: string;

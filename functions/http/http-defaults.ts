@@ -1,9 +1,8 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Refusal } from '../domain/refusals.js';
-import { logger, metrics } from '../observability.js';
+import { logger } from '../platform/observability.js';
+import { observed } from '../platform/middleware.js';
 import { httpErrorOf } from './refusals.js';
 import { HttpError, json, SECURITY_HEADERS } from './responses.js';
 
@@ -59,12 +58,7 @@ function isUnavailable(error: unknown, depth = 0): boolean {
   return Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1));
 }
 
-/** The short, same-everywhere list of middlewares for an HTTP handler. */
+/** The short, same-everywhere list of middlewares for an HTTP handler: every error becomes an answer. */
 export function httpDefaults() {
-  return [injectLambdaContext(logger, { resetKeys: true }), logMetrics(metrics), errorAnswers()];
-}
-
-/** The same for a workflow step: context in the log, metrics flushed. Errors propagate to Step Functions. */
-export function taskDefaults() {
-  return [injectLambdaContext(logger, { resetKeys: true }), logMetrics(metrics)];
+  return [...observed(), errorAnswers()];
 }

@@ -10,7 +10,7 @@ import { DIMENSIONS, REPORT_TIME_ZONE, throughputReport, type Dimension, type Sp
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
 import { page } from '../http/pages.js';
 import { SECURITY_HEADERS } from '../http/responses.js';
-import { logger } from '../observability.js';
+import { logger } from '../platform/observability.js';
 import {
   breakdownTable, countOverTimeChart, figureText, timeToAcknowledgeChart, withinDeadlineChart, type ChartFigure,
 } from './charts.js';

@@ -1,7 +1,7 @@
 import { savePortalSession, type PortalSession } from '../adapters/portal-session-store.js';
 import type { Caller } from '../http/caller.js';
 import { formBody, sameToken } from '../http/pages.js';
-import { logger } from '../observability.js';
+import { logger } from '../platform/observability.js';
 import { messagePage, type PageView } from './pages.js';
 import type { PortalRequest, Result } from './router.js';
 

@@ -4,7 +4,7 @@ import { refreshTokens } from '../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../adapters/portal-session-store.js';
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
 import { newSecret, redirect } from '../http/pages.js';
-import { logger } from '../observability.js';
+import { logger } from '../platform/observability.js';
 import type { PageView } from './pages.js';
 import type { Result } from './router.js';
 import { portalSessionCookie } from './session-cookie.js';

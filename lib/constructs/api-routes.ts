@@ -26,17 +26,17 @@ interface AgencyRoute {
 // Each reads and writes the table; those that settle an assignment answer the run waiting on its team, and
 // a re-assignment starts a run for the new team.
 const AGENCY_ROUTES: AgencyRoute[] = [
-  { id: 'ReadReferral', path: '/api/referrals/{reference}', method: HttpMethod.GET, entry: 'functions/read-referral.ts',
+  { id: 'ReadReferral', path: '/api/referrals/{reference}', method: HttpMethod.GET, entry: 'functions/api/read-referral.ts',
     description: 'Shows a referral to a team it was assigned to, or its coordinator, and records the view', workflow: [] },
-  { id: 'ListTeamAssignments', path: '/api/teams/{teamId}/assignments', method: HttpMethod.GET, entry: 'functions/list-team-assignments.ts',
+  { id: 'ListTeamAssignments', path: '/api/teams/{teamId}/assignments', method: HttpMethod.GET, entry: 'functions/api/list-team-assignments.ts',
     description: 'A team inbox: its assignments, soonest deadline first', workflow: [] },
   { id: 'AcknowledgeAssignment', path: '/api/referrals/{reference}/assignments/{teamId}/acknowledge', method: HttpMethod.POST,
-    entry: 'functions/acknowledge-assignment.ts', description: 'Records that a team has taken a referral on', workflow: ['answer'] },
+    entry: 'functions/api/acknowledge-assignment.ts', description: 'Records that a team has taken a referral on', workflow: ['answer'] },
   { id: 'DeclineAssignment', path: '/api/referrals/{reference}/assignments/{teamId}/decline', method: HttpMethod.POST,
-    entry: 'functions/decline-assignment.ts', description: 'Records a team declining a referral, which re-routes it', workflow: ['answer'] },
-  { id: 'ErasePersonalData', path: '/api/referrals/{reference}/erase', method: HttpMethod.POST, entry: 'functions/erase-personal-data.ts',
+    entry: 'functions/api/decline-assignment.ts', description: 'Records a team declining a referral, which re-routes it', workflow: ['answer'] },
+  { id: 'ErasePersonalData', path: '/api/referrals/{reference}/erase', method: HttpMethod.POST, entry: 'functions/api/erase-personal-data.ts',
     description: 'Lets a coordinator erase one person’s details from a referral on their request', workflow: [] },
-  { id: 'ReassignReferral', path: '/api/referrals/{reference}/reassign', method: HttpMethod.POST, entry: 'functions/reassign-referral.ts',
+  { id: 'ReassignReferral', path: '/api/referrals/{reference}/reassign', method: HttpMethod.POST, entry: 'functions/api/reassign-referral.ts',
     description: 'Lets a coordinator give a referral to another team of their area', workflow: ['answer', 'start'] },
 ];
 
@@ -49,7 +49,7 @@ export class ApiRoutes {
     const { api, store, workflow, access } = props;
 
     const submitReferral = new ReferralFunction(stack, 'SubmitReferral', {
-      entry: 'functions/submit-referral.ts',
+      entry: 'functions/api/submit-referral.ts',
       description: 'Accepts a referral, stores it and starts its workflow',
     });
     store.bind(submitReferral, 'read-write');
@@ -59,7 +59,7 @@ export class ApiRoutes {
     api.throttle('POST /api/referrals', { rate: 5, burst: 20 });
 
     const healthCheck = new ReferralFunction(stack, 'HealthCheck', {
-      entry: 'functions/health-check.ts',
+      entry: 'functions/api/health-check.ts',
       description: 'Answers whether the stack dependencies are reachable',
       timeout: Duration.seconds(5),
     });
@@ -76,7 +76,7 @@ export class ApiRoutes {
 
     // Commissioner throughput reports (issue 6): read-only, the span totals and the open-work index.
     const reportThroughput = new ReferralFunction(stack, 'ReportThroughput', {
-      entry: 'functions/report-throughput.ts',
+      entry: 'functions/api/report-throughput.ts',
       description: 'Throughput reports, JSON or CSV, for the commissioners and coordinators of an area',
     });
     store.bind(reportThroughput, 'read');

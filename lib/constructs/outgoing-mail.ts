@@ -54,7 +54,7 @@ export class OutgoingMail {
 
     // SES's word that an email did not arrive: recorded on its assignment, and the coordinator is told.
     const recordEmailEvent = new ReferralFunction(stack, 'RecordEmailEvent', {
-      entry: 'functions/record-email-event.ts',
+      entry: 'functions/events/record-email-event.ts',
       description: "Marks an assignment's email undeliverable on a bounce, complaint or rejection and tells the coordinator and operations",
     });
     new EmailEvents(stack, 'EmailEvents', { configurationSet: this.configurationSet, key: alerts.key, recorder: recordEmailEvent });
@@ -63,7 +63,7 @@ export class OutgoingMail {
     // A second consumer of the stream (SPEC §6): the victim who asked for updates by a safe email hears
     // that the request arrived and that a team picked it up. It reads referrals and writes its notices.
     const sendVictimUpdates = new ReferralFunction(stack, 'SendVictimUpdates', {
-      entry: 'functions/send-victim-updates.ts',
+      entry: 'functions/events/send-victim-updates.ts',
       description: 'Emails a victim who asked for updates: request received, request picked up',
       timeout: Duration.minutes(1),
     });

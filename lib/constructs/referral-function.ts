@@ -11,7 +11,7 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const HANDLER_MODULE_METADATA = 'referral:handlerModule';
 
 export interface ReferralFunctionProps {
-  /** Handler module, relative to the project root, e.g. `functions/submit-referral.ts`. */
+  /** Handler module, relative to the project root, e.g. `functions/api/submit-referral.ts`. */
   readonly entry: string;
   readonly description: string;
   readonly timeout?: Duration;

@@ -41,19 +41,19 @@ export class ReferralStateMachine {
       return fn;
     };
     const tasks = {
-      screenReferral: task('ScreenReferral', 'functions/screen-referral.ts', 'Screens a stored referral for risk'),
-      routeReferral: task('RouteReferral', 'functions/route-referral.ts',
+      screenReferral: task('ScreenReferral', 'functions/workflow/screen-referral.ts', 'Screens a stored referral for risk'),
+      routeReferral: task('RouteReferral', 'functions/workflow/route-referral.ts',
         'Decides which teams a screened referral goes to and records their assignments'),
-      recordReferralStatus: task('RecordReferralStatus', 'functions/record-referral-status.ts', 'Records a workflow milestone on a referral'),
-      notifyTeam: notifier('NotifyTeam', 'functions/notify-team.ts', 'Emails a team that a referral has been assigned to it'),
-      notifyCoordinator: notifier('NotifyCoordinator', 'functions/notify-coordinator.ts',
+      recordReferralStatus: task('RecordReferralStatus', 'functions/workflow/record-referral-status.ts', 'Records a workflow milestone on a referral'),
+      notifyTeam: notifier('NotifyTeam', 'functions/workflow/notify-team.ts', 'Emails a team that a referral has been assigned to it'),
+      notifyCoordinator: notifier('NotifyCoordinator', 'functions/workflow/notify-coordinator.ts',
         'Emails the coordinator about a referral that needs a person to look at it'),
       // The ladder's steps (SPEC §5): each waits, reminds, breaches or re-routes one assignment.
-      awaitAcknowledgement: task('AwaitAcknowledgement', 'functions/await-acknowledgement.ts',
+      awaitAcknowledgement: task('AwaitAcknowledgement', 'functions/workflow/await-acknowledgement.ts',
         'Keeps the workflow callback token on an assignment while its team is waited on'),
-      escalateAssignment: notifier('EscalateAssignment', 'functions/escalate-assignment.ts',
+      escalateAssignment: notifier('EscalateAssignment', 'functions/workflow/escalate-assignment.ts',
         'Reminds a team and its duty manager after a missed deadline, or records the breach'),
-      rerouteAssignment: notifier('RerouteAssignment', 'functions/reroute-assignment.ts',
+      rerouteAssignment: notifier('RerouteAssignment', 'functions/workflow/reroute-assignment.ts',
         'Hands a declined assignment to the next team along its fallback chain'),
     } satisfies ReferralWorkflowFunctions;
 
@@ -78,7 +78,7 @@ export class ReferralStateMachine {
 
     // The outbox: whatever became of the request that stored a referral, the table's stream starts it.
     const startReferralWorkflows = new ReferralFunction(stack, 'StartReferralWorkflows', {
-      entry: 'functions/start-referral-workflows.ts',
+      entry: 'functions/events/start-referral-workflows.ts',
       description: 'Starts the workflow of every referral the table stores (the outbox)',
       // A full batch is up to 100 starts one after another, each retried by the SDK when throttled.
       timeout: Duration.minutes(1),

@@ -27,10 +27,10 @@ export class ServicePages {
     const page = (id: string, entry: string, description: string) =>
       new ReferralFunction(stack, id, { entry, description, pageAssets: true });
 
-    const victimForm = page('VictimForm', 'functions/victim-form.ts', 'Serves the victim referral form pages and submits the finished referral');
+    const victimForm = page('VictimForm', 'functions/pages/victim-form.ts', 'Serves the victim referral form pages and submits the finished referral');
     store.bind(victimForm, 'read-write');
     workflow.bind(victimForm, 'start');
-    const formAssets = page('FormAssets', 'functions/form-assets.ts', 'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form');
+    const formAssets = page('FormAssets', 'functions/pages/form-assets.ts', 'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form');
     const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
     // The bare address is the service's front door: it leads to the form, and staff to the portal.
     api.addRoute('/', [HttpMethod.GET], formIntegration, 'open-to-anyone');
@@ -43,7 +43,7 @@ export class ServicePages {
 
     // The portal's pages check their own sessions, so a person who is not signed in is sent to sign in
     // and brought back rather than shown the authorizer's bare 401.
-    const portal = page('AgencyPortal', 'functions/agency-portal.ts',
+    const portal = page('AgencyPortal', 'functions/pages/agency-portal.ts',
       'Serves the partner agency portal: sign-in, team inbox, referral pages, acknowledge, decline and re-assign');
     store.bind(portal, 'read-write');
     workflow.bind(portal, 'answer', 'start');

@@ -27,7 +27,7 @@ export class StaffAccess {
   constructor(stack: Stack) {
     this.signIn = new AgencySignIn(stack, 'SignIn', { groups: signInGroups() });
     const authorizeRequest = new ReferralFunction(stack, 'AuthorizeRequest', {
-      entry: 'functions/authorize-request.ts',
+      entry: 'functions/api/authorize-request.ts',
       description: 'Verifies the caller token for agency, coordinator and commissioner routes',
       timeout: Duration.seconds(5),
     });

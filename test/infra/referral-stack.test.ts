@@ -174,8 +174,8 @@ describe('functions', () => {
     }
     expect(new Set(modules).size, 'one function per handler module').toBe(modules.length);
     expect(modules).toEqual(expect.arrayContaining([
-      'functions/submit-referral.ts', 'functions/health-check.ts', 'functions/screen-referral.ts', 'functions/route-referral.ts',
-      'functions/notify-team.ts', 'functions/notify-coordinator.ts', 'functions/record-referral-status.ts',
+      'functions/api/submit-referral.ts', 'functions/api/health-check.ts', 'functions/workflow/screen-referral.ts', 'functions/workflow/route-referral.ts',
+      'functions/workflow/notify-team.ts', 'functions/workflow/notify-coordinator.ts', 'functions/workflow/record-referral-status.ts',
     ]));
   });
 
@@ -223,12 +223,12 @@ describe('referral workflow', () => {
     const handlerOfStep = Object.fromEntries(tasks.map((s) => [s.name, handlerModuleOf(placeholderLogicalId(taskFunction(s.state)) ?? '')]));
     for (const { name } of tasks) expect(handlerOfStep[name], `${name} calls one of our functions`).toMatch(/^functions\//);
     expect(handlerOfStep).toMatchObject({
-      [STATE.screen]: 'functions/screen-referral.ts',
-      [STATE.route]: 'functions/route-referral.ts',
-      [STATE.outOfArea]: 'functions/notify-coordinator.ts',
-      [STATE.notifyTeam]: 'functions/notify-team.ts',
-      [STATE.recordFailure]: 'functions/record-referral-status.ts',
-      [STATE.failureToCoordinator]: 'functions/notify-coordinator.ts',
+      [STATE.screen]: 'functions/workflow/screen-referral.ts',
+      [STATE.route]: 'functions/workflow/route-referral.ts',
+      [STATE.outOfArea]: 'functions/workflow/notify-coordinator.ts',
+      [STATE.notifyTeam]: 'functions/workflow/notify-team.ts',
+      [STATE.recordFailure]: 'functions/workflow/record-referral-status.ts',
+      [STATE.failureToCoordinator]: 'functions/workflow/notify-coordinator.ts',
     });
   });
 
@@ -287,7 +287,7 @@ describe('referral workflow', () => {
     expect(stateNamed(STATE.countResume).state.Next).toBe(STATE.resumeOrGiveUp);
     expect(choice.Choices).toEqual([{ Variable: '$.resumes', NumericGreaterThan: MAX_WAIT_RESUMES, Next: STATE.assignmentFailed }]);
     expect(choice.Default).toBe(STATE.resumeWait);
-    expect(handlerModuleOf(placeholderLogicalId(taskFunction(stateNamed(STATE.resumeWait).state)) ?? '')).toBe('functions/notify-team.ts');
+    expect(handlerModuleOf(placeholderLogicalId(taskFunction(stateNamed(STATE.resumeWait).state)) ?? '')).toBe('functions/workflow/notify-team.ts');
     expect(stateNamed(STATE.resumeWait).state.Next).toBe(STATE.whereIsIt);
     expect(transientBudget(STATE.resumeWait).floor).toBeGreaterThanOrEqual(300);
     const map = stateNamed(STATE.eachAssignment).state as { ItemSelector?: Record<string, unknown> };
@@ -354,7 +354,7 @@ describe('email', () => {
   };
 
   it('lets the notify functions send email, but only as the sender identity through its configuration set', () => {
-    for (const handlerModule of ['functions/notify-team.ts', 'functions/notify-coordinator.ts']) {
+    for (const handlerModule of ['functions/workflow/notify-team.ts', 'functions/workflow/notify-coordinator.ts']) {
       const sesStatements = statementsOf(functionFor(handlerModule)).filter((s) => list(s.Action).some((a) => a.startsWith('ses:')));
       expect(sesStatements, handlerModule).toHaveLength(1);
       sendsOnlyAsTheService(handlerModule, sesStatements[0]!);
@@ -377,8 +377,8 @@ describe('HTTP API', () => {
   };
 
   it('accepts referrals at POST /api/referrals and answers health checks at GET /healthz', () => {
-    expect(routeTarget('POST /api/referrals')).toBe(functionFor('functions/submit-referral.ts'));
-    expect(routeTarget('GET /healthz')).toBe(functionFor('functions/health-check.ts'));
+    expect(routeTarget('POST /api/referrals')).toBe(functionFor('functions/api/submit-referral.ts'));
+    expect(routeTarget('GET /healthz')).toBe(functionFor('functions/api/health-check.ts'));
   });
 
   it('logs every request to a log group, recording no caller IP, path or query string', () => {
@@ -404,7 +404,7 @@ describe('HTTP API', () => {
 
 describe('starting the workflow', () => {
   it('lets the submit function start executions of the referral state machine', () => {
-    const statements = statementsOf(functionFor('functions/submit-referral.ts'));
+    const statements = statementsOf(functionFor('functions/api/submit-referral.ts'));
     expect(statements).toContainEqual(expect.objectContaining({
       Effect: 'Allow',
       Action: 'states:StartExecution',
@@ -413,7 +413,7 @@ describe('starting the workflow', () => {
   });
 
   it('lets no other function than the two intake routes (JSON API and online form), the outbox and the two ways to re-assign start executions', () => {
-    const submit = new Set(['functions/submit-referral.ts', 'functions/victim-form.ts', 'functions/start-referral-workflows.ts', 'functions/reassign-referral.ts', 'functions/agency-portal.ts']
+    const submit = new Set(['functions/api/submit-referral.ts', 'functions/pages/victim-form.ts', 'functions/events/start-referral-workflows.ts', 'functions/api/reassign-referral.ts', 'functions/pages/agency-portal.ts']
       .flatMap((entry) => statementsOf(functionFor(entry))));
     const starters = everyStatement().filter(({ statement }) => list(statement.Action).some((a) => a === 'states:StartExecution' || a === 'states:*' || a === '*'));
     expect(starters.length).toBeGreaterThan(0);
@@ -510,11 +510,11 @@ describe('the throughput report route', () => {
     expect(route).toBeDefined();
     expect(route!.AuthorizationType).toBe('CUSTOM');
     expect((route!.AuthorizerId as { Ref: string }).Ref).toBe(onlyIdOfType('AWS::ApiGatewayV2::Authorizer'));
-    expect(functionFor('functions/report-throughput.ts')).toBeDefined();
+    expect(functionFor('functions/api/report-throughput.ts')).toBeDefined();
   });
 
   it('may read the table and decrypt it, and change nothing', () => {
-    const actions = statementsOf(functionFor('functions/report-throughput.ts')).flatMap((s) => list(s.Action));
+    const actions = statementsOf(functionFor('functions/api/report-throughput.ts')).flatMap((s) => list(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'kms:Decrypt']));
     const writes = actions.filter((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a) || /^kms:(Encrypt|GenerateDataKey|ReEncrypt)/.test(a));
     expect(writes).toEqual([]);

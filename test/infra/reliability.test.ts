@@ -78,8 +78,8 @@ const refusesPlainHttp = (statements: Statement[]) => statements.some((s) =>
 const tableId = onlyIdOfType('AWS::DynamoDB::Table');
 const stateMachineId = onlyIdOfType('AWS::StepFunctions::StateMachine');
 const dataKeyId = onlyIdOfType('AWS::KMS::Key', 'DataKey');
-const consumerId = functionFor('functions/start-referral-workflows.ts');
-const recorderId = functionFor('functions/record-email-event.ts');
+const consumerId = functionFor('functions/events/start-referral-workflows.ts');
+const recorderId = functionFor('functions/events/record-email-event.ts');
 const operationsTopicId = onlyIdOfType('AWS::SNS::Topic', 'OperationsTopic');
 const emailEventsTopicId = onlyIdOfType('AWS::SNS::Topic', 'EmailEventsTopic');
 const mappingsOf = (functionId: string) => idsOfType('AWS::Lambda::EventSourceMapping')
@@ -89,7 +89,7 @@ const mapping = propertiesOf(mappingId!);
 const parkedQueueOf = (properties: Record<string, unknown>) =>
   getAttId((properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
 const failedStartsQueueId = parkedQueueOf(mapping);
-const victimUpdaterId = functionFor('functions/send-victim-updates.ts');
+const victimUpdaterId = functionFor('functions/events/send-victim-updates.ts');
 
 describe('the table stream\u2019s consumers', () => {
   it('are the outbox and the victim updates, each with one mapping of its own on the table\u2019s stream', () => {
@@ -186,7 +186,7 @@ describe('the table stream, read by the outbox', () => {
 
   it('tells the starter the state machine ARN exactly as the intake functions are told it, and nothing else', () => {
     const { STATE_MACHINE_ARN, ...rest } = environmentOf(consumerId);
-    expect(STATE_MACHINE_ARN).toEqual(environmentOf(functionFor('functions/submit-referral.ts')).STATE_MACHINE_ARN);
+    expect(STATE_MACHINE_ARN).toEqual(environmentOf(functionFor('functions/api/submit-referral.ts')).STATE_MACHINE_ARN);
     expect(Object.keys(rest).filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')).toEqual([]);
   });
 });
@@ -231,8 +231,8 @@ describe('the operations topic', () => {
     }
   });
 
-  const publishers = ['functions/notify-team.ts', 'functions/notify-coordinator.ts', 'functions/escalate-assignment.ts',
-    'functions/reroute-assignment.ts', 'functions/record-email-event.ts'];
+  const publishers = ['functions/workflow/notify-team.ts', 'functions/workflow/notify-coordinator.ts', 'functions/workflow/escalate-assignment.ts',
+    'functions/workflow/reroute-assignment.ts', 'functions/events/record-email-event.ts'];
 
   it('may be published to only by the notify, escalate, re-route and email-event functions', () => {
     const publisherRoles = new Set(publishers.map((entry) => getAttId(propertiesOf(functionFor(entry)).Role)));
@@ -375,7 +375,7 @@ describe('email that did not arrive', () => {
   });
 
   it('gives RecordEmailEvent what NotifyCoordinator has (table, mail, portal, email as the service), plus the operations topic', () => {
-    const coordinator = functionFor('functions/notify-coordinator.ts');
+    const coordinator = functionFor('functions/workflow/notify-coordinator.ts');
     expect(environmentOf(recorderId)).toEqual({ ...environmentOf(coordinator), OPERATIONS_TOPIC_ARN: { Ref: operationsTopicId } });
     const sesOf = (id: string) => statementsOf(id).filter((s) => list(s.Action).some((a) => a.startsWith('ses:')));
     expect(sesOf(recorderId)).toEqual(sesOf(coordinator));

@@ -84,9 +84,9 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   vi.resetModules();
-  handler = (await import('../../functions/authorize-request.js')).handler as unknown as Handler;
+  handler = (await import('../../functions/api/authorize-request.js')).handler as unknown as Handler;
   portalSignIn = await import('../../functions/adapters/cognito-sign-in.js');
-  refusals = vi.spyOn((await import('../../functions/observability.js')).logger, 'warn');
+  refusals = vi.spyOn((await import('../../functions/platform/observability.js')).logger, 'warn');
 });
 
 /** Refused, and for the reason given: not by accident of some other check. */
@@ -126,7 +126,7 @@ describe('signing in against the local Cognito emulator', () => {
   });
 
   it('takes the access token from the Authorization header only, never from a cookie', async () => {
-    // The portal keeps tokens server-side behind an opaque session cookie (functions/authorize-request.ts).
+    // The portal keeps tokens server-side behind an opaque session cookie (functions/api/authorize-request.ts).
     const { accessToken } = await signInAs(CASEWORKER);
     await expectRefused(() => handler(request({ cookies: ['consent=yes', `__Host-session=${accessToken}`] }), context), 'missing');
   });

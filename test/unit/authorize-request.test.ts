@@ -47,8 +47,8 @@ let logged: MockInstance[] = [];
 /** A fresh module: its verifier, and its cached key set, are made at module scope. */
 async function loadAuthorizer() {
   vi.resetModules();
-  const module = await import('../../functions/authorize-request.js');
-  const { logger } = await import('../../functions/observability.js');
+  const module = await import('../../functions/api/authorize-request.js');
+  const { logger } = await import('../../functions/platform/observability.js');
   handler = module.handler as unknown as Handler;
   warn = vi.spyOn(logger, 'warn');
   error = vi.spyOn(logger, 'error');

@@ -23,7 +23,7 @@ vi.mock('../../functions/adapters/aws-clients.js', () => ({
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let handler: Handler;
 beforeAll(async () => {
-  handler = (await import('../../functions/victim-form.js')).handler as unknown as Handler;
+  handler = (await import('../../functions/pages/victim-form.js')).handler as unknown as Handler;
 });
 
 const get = (path: string, headers: Record<string, string>, page?: string) => handler({

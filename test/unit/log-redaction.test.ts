@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REDACTED, redactPersonalData, redactText } from '../../functions/log-redaction.js';
-import { logger } from '../../functions/observability.js';
+import { REDACTED, redactPersonalData, redactText } from '../../functions/platform/log-redaction.js';
+import { logger } from '../../functions/platform/observability.js';
 
 afterEach(() => vi.restoreAllMocks());
 

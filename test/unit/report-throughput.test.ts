@@ -21,7 +21,7 @@ vi.mock('../../functions/adapters/referral-store.js', () => ({ openAssignments: 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let handler: Handler;
 beforeAll(async () => {
-  handler = (await import('../../functions/report-throughput.js')).handler as unknown as Handler;
+  handler = (await import('../../functions/api/report-throughput.js')).handler as unknown as Handler;
 });
 
 

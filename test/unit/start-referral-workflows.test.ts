@@ -11,7 +11,7 @@ const sfn = mockClient(SFNClient);
 type Handler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 let handler: Handler;
 beforeAll(async () => {
-  handler = (await import('../../functions/start-referral-workflows.js')).handler as unknown as Handler;
+  handler = (await import('../../functions/events/start-referral-workflows.js')).handler as unknown as Handler;
 });
 beforeEach(() => sfn.reset());
 

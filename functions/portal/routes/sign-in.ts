@@ -6,7 +6,7 @@ import {
 } from '../../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../../adapters/portal-session-store.js';
 import { formBody, newSecret, page, redirect, sameToken } from '../../http/pages.js';
-import { logger, metrics } from '../../observability.js';
+import { logger, metrics } from '../../platform/observability.js';
 import { formErrors, messagePage } from '../pages.js';
 import type { PortalRequest, Result } from '../router.js';
 import { endedSessionCookie, portalSessionCookie } from '../session-cookie.js';

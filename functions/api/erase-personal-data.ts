@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { erasePersonalDetails } from './adapters/referral-actions.js';
-import { callerFrom } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { referenceParameter } from './http/path-parameters.js';
-import { json } from './http/responses.js';
+import { erasePersonalDetails } from '../adapters/referral-actions.js';
+import { callerFrom } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { referenceParameter } from '../http/path-parameters.js';
+import { json } from '../http/responses.js';
 
 /** A coordinator erases one person's details on their request; a repeat is harmless. */
 const erase = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { viewReferral } from './adapters/referral-actions.js';
-import { callerFrom } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { referenceParameter } from './http/path-parameters.js';
-import { json } from './http/responses.js';
+import { viewReferral } from '../adapters/referral-actions.js';
+import { callerFrom } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { referenceParameter } from '../http/path-parameters.js';
+import { json } from '../http/responses.js';
 
 /** A referral with its assignments and history, for a team it was assigned to or its area's coordinator. */
 const readReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

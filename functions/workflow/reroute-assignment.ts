@@ -1,17 +1,17 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { loadAssignment } from './adapters/assignment-context.js';
-import { requiredEnv } from './adapters/environment.js';
-import { sendEmail } from './adapters/mailer.js';
-import { addAssignment, listAssignments, noticeAlreadySent, recordNoticeSent, requireReferral } from './adapters/referral-store.js';
-import { countForTeam } from './adapters/report-facts.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { coordinatorEmail } from './domain/agency-email.js';
-import { deadlineFor } from './domain/deadlines.js';
-import { fallbackTeam } from './domain/routing.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { loadAssignment } from '../adapters/assignment-context.js';
+import { requiredEnv } from '../adapters/environment.js';
+import { sendEmail } from '../adapters/mailer.js';
+import { addAssignment, listAssignments, noticeAlreadySent, recordNoticeSent, requireReferral } from '../adapters/referral-store.js';
+import { countForTeam } from '../adapters/report-facts.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { coordinatorEmail } from '../domain/agency-email.js';
+import { deadlineFor } from '../domain/deadlines.js';
+import { fallbackTeam } from '../domain/routing.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 const portalUrl = requiredEnv('PORTAL_URL');
 const rerouteInput = referenceInput.extend({ teamId: z.string().min(1).max(64) });

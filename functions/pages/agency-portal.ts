@@ -1,19 +1,19 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getPortalSession } from './adapters/portal-session-store.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { redirect } from './http/pages.js';
-import { notFound, refusalPage } from './portal/pages.js';
-import { routeTable } from './portal/router.js';
-import * as coordinator from './portal/routes/coordinator.js';
-import * as inbox from './portal/routes/inbox.js';
-import * as reassign from './portal/routes/reassign.js';
-import * as referral from './portal/routes/referral.js';
-import * as reports from './portal/routes/reports.js';
-import * as signIn from './portal/routes/sign-in.js';
-import { portalSessionId } from './portal/session-cookie.js';
-import type { StaffRequest } from './portal/staff-request.js';
-import { signInFirst, staffOf } from './portal/staff-session.js';
+import { getPortalSession } from '../adapters/portal-session-store.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { redirect } from '../http/pages.js';
+import { notFound, refusalPage } from '../portal/pages.js';
+import { routeTable } from '../portal/router.js';
+import * as coordinator from '../portal/routes/coordinator.js';
+import * as inbox from '../portal/routes/inbox.js';
+import * as reassign from '../portal/routes/reassign.js';
+import * as referral from '../portal/routes/referral.js';
+import * as reports from '../portal/routes/reports.js';
+import * as signIn from '../portal/routes/sign-in.js';
+import { portalSessionId } from '../portal/session-cookie.js';
+import type { StaffRequest } from '../portal/staff-request.js';
+import { signInFirst, staffOf } from '../portal/staff-session.js';
 
 /** Pages for someone not (yet) signed in. */
 const visitorRoutes = routeTable<signIn.VisitorRequest>({

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { sendEmail } from './adapters/mailer.js';
-import { getReferral, noticeAlreadySent, recordNoticeSent } from './adapters/referral-store.js';
-import { updateAddress, updateNotice, victimUpdateEmail, victimUpdatesIn } from './domain/victim-updates.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
-import { EMAIL_REFUSED_ERRORS } from '../workflows/workflow-contract.js';
+import { sendEmail } from '../adapters/mailer.js';
+import { getReferral, noticeAlreadySent, recordNoticeSent } from '../adapters/referral-store.js';
+import { updateAddress, updateNotice, victimUpdateEmail, victimUpdatesIn } from '../domain/victim-updates.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
+import { EMAIL_REFUSED_ERRORS } from '../../workflows/workflow-contract.js';
 
 const REFUSED: ReadonlySet<string> = new Set(EMAIL_REFUSED_ERRORS);
 

@@ -1,18 +1,18 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { openAssignments } from './adapters/referral-store.js';
-import { serviceConfig } from './adapters/service-config.js';
-import { readAggregates } from './adapters/throughput-store.js';
-import { reportCsv } from './domain/csv.js';
-import { openWork, publishableOpenWork } from './domain/open-work.js';
-import { spansToRead } from './domain/report-calendar.js';
-import { publishableReport } from './domain/suppression.js';
-import { ALL_TEAMS, throughputReport } from './domain/throughput.js';
-import { areasCommissioned, areasCoordinated, callerFrom } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { parseReportQuery, wantsCsv } from './http/report-query.js';
-import { fieldErrors, json } from './http/responses.js';
-import { logger } from './observability.js';
+import { openAssignments } from '../adapters/referral-store.js';
+import { serviceConfig } from '../adapters/service-config.js';
+import { readAggregates } from '../adapters/throughput-store.js';
+import { reportCsv } from '../domain/csv.js';
+import { openWork, publishableOpenWork } from '../domain/open-work.js';
+import { spansToRead } from '../domain/report-calendar.js';
+import { publishableReport } from '../domain/suppression.js';
+import { ALL_TEAMS, throughputReport } from '../domain/throughput.js';
+import { areasCommissioned, areasCoordinated, callerFrom } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { parseReportQuery, wantsCsv } from '../http/report-query.js';
+import { fieldErrors, json } from '../http/responses.js';
+import { logger } from '../platform/observability.js';
 
 /**
  * Throughput for commissioners and coordinators, of their own areas only (SPEC §7, §8): figures from the

@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { acceptReferral } from './adapters/referral-intake.js';
-import { requestDigest } from './adapters/referral-store.js';
-import { parseReferral } from './domain/referral.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { rawBody } from './http/raw-body.js';
-import { fieldErrors, json } from './http/responses.js';
-import { logger, metrics } from './observability.js';
+import { acceptReferral } from '../adapters/referral-intake.js';
+import { requestDigest } from '../adapters/referral-store.js';
+import { parseReferral } from '../domain/referral.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { rawBody } from '../http/raw-body.js';
+import { fieldErrors, json } from '../http/responses.js';
+import { logger, metrics } from '../platform/observability.js';
 
 /** Far above any honest referral (the description is capped at 5,000 characters). */
 export const MAX_BODY_BYTES = 64 * 1024;

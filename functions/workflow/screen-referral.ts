@@ -1,12 +1,12 @@
 import middy from '@middy/core';
-import { hasEarlierReferral, recordScreening, requireReferral } from './adapters/referral-store.js';
-import { serviceConfig } from './adapters/service-config.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { areaById } from './domain/config.js';
-import { findArea } from './domain/routing.js';
-import { screen } from './domain/screening.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger } from './observability.js';
+import { hasEarlierReferral, recordScreening, requireReferral } from '../adapters/referral-store.js';
+import { serviceConfig } from '../adapters/service-config.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { areaById } from '../domain/config.js';
+import { findArea } from '../domain/routing.js';
+import { screen } from '../domain/screening.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger } from '../platform/observability.js';
 
 const screenReferral = async (input: unknown) => {
   const { reference } = parseTaskInput(referenceInput, input);

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { getAssignment, recordWaitToken } from './adapters/referral-store.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { resumeWithAcknowledgement, resumeWithDecline } from './adapters/task-tokens.js';
-import { PermanentFailure } from './adapters/failures.js';
-import { WAITING_IN } from './domain/acknowledgement-ladder.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger } from './observability.js';
+import { getAssignment, recordWaitToken } from '../adapters/referral-store.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { resumeWithAcknowledgement, resumeWithDecline } from '../adapters/task-tokens.js';
+import { PermanentFailure } from '../adapters/failures.js';
+import { WAITING_IN } from '../domain/acknowledgement-ladder.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger } from '../platform/observability.js';
 
 const waitInput = referenceInput.extend({
   teamId: z.string().min(1).max(64),

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { teamAssignments } from './adapters/referral-store.js';
-import { isOverdue } from './domain/assignment-progress.js';
-import { ASSIGNMENT_STATUSES, type AssignmentStatus } from './domain/referral-record.js';
-import { callerFrom, requireTeamMember } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { teamParameter } from './http/path-parameters.js';
-import { fieldErrors, json } from './http/responses.js';
+import { teamAssignments } from '../adapters/referral-store.js';
+import { isOverdue } from '../domain/assignment-progress.js';
+import { ASSIGNMENT_STATUSES, type AssignmentStatus } from '../domain/referral-record.js';
+import { callerFrom, requireTeamMember } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { teamParameter } from '../http/path-parameters.js';
+import { fieldErrors, json } from '../http/responses.js';
 
 /** A team's inbox: its assignments, soonest deadline first. References and deadlines only, no details. */
 const listTeamAssignments = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { appendEvent, getReferral, listAssignments, moveReferral } from './adapters/referral-store.js';
-import { settledStatus } from './domain/assignment-progress.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { canMoveReferral } from './domain/referral-record.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { appendEvent, getReferral, listAssignments, moveReferral } from '../adapters/referral-store.js';
+import { settledStatus } from '../domain/assignment-progress.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { canMoveReferral } from '../domain/referral-record.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 const statusInput = referenceInput.extend({
   status: z.enum(['AWAITING_ACK', 'SETTLED', 'FAILED']),

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { govukDir } from './form/render.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { SECURITY_HEADERS } from './http/responses.js';
+import { govukDir } from '../form/render.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { SECURITY_HEADERS } from '../http/responses.js';
 
 const TYPES: Record<string, { type: string; binary: boolean }> = {
   '.css': { type: 'text/css; charset=utf-8', binary: false },

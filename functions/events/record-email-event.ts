@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SNSEvent } from 'aws-lambda';
-import { alertOperationsOnce, tellCoordinator } from './adapters/coordinator-notices.js';
-import { alertOperations } from './adapters/operations-alerts.js';
-import { appendEvent } from './adapters/referral-store.js';
-import { judgeEmailEvent, type SesEvent } from './domain/email-events.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { alertOperationsOnce, tellCoordinator } from '../adapters/coordinator-notices.js';
+import { alertOperations } from '../adapters/operations-alerts.js';
+import { appendEvent } from '../adapters/referral-store.js';
+import { judgeEmailEvent, type SesEvent } from '../domain/email-events.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 /**
  * A bounce, complaint or rejection reported by SES after it accepted an email (SPEC §9, "someone is

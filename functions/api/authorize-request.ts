@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { verifyAccessToken, type RefusalReason } from './adapters/access-tokens.js';
-import type { CallerContext } from './http/caller.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { verifyAccessToken, type RefusalReason } from '../adapters/access-tokens.js';
+import type { CallerContext } from '../http/caller.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 /**
  * A bearer token from the Authorization header. API clients only: the portal's pages keep their tokens

@@ -1,16 +1,16 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { countReceived } from './adapters/report-facts.js';
-import { assignmentItem, listAssignments, moveReferral, requireReferral, type StoredReferral } from './adapters/referral-store.js';
-import { serviceConfig } from './adapters/service-config.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { PermanentFailure } from './adapters/failures.js';
-import type { AssignmentRecord } from './domain/referral-record.js';
-import { route } from './domain/routing.js';
-import { areaById, teamById } from './domain/config.js';
-import { deadlineFor } from './domain/deadlines.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { countReceived } from '../adapters/report-facts.js';
+import { assignmentItem, listAssignments, moveReferral, requireReferral, type StoredReferral } from '../adapters/referral-store.js';
+import { serviceConfig } from '../adapters/service-config.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { PermanentFailure } from '../adapters/failures.js';
+import type { AssignmentRecord } from '../domain/referral-record.js';
+import { route } from '../domain/routing.js';
+import { areaById, teamById } from '../domain/config.js';
+import { deadlineFor } from '../domain/deadlines.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 type RoutingOutput = { outcome: 'ROUTED' | 'OUT_OF_AREA'; assignments: { teamId: string }[] };
 

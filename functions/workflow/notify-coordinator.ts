@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { tellCoordinator } from './adapters/coordinator-notices.js';
-import { parseTaskInput, referenceInput } from './adapters/task-input.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { tellCoordinator } from '../adapters/coordinator-notices.js';
+import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 const coordinatorInput = referenceInput.extend({
   reason: z.enum(['OUT_OF_AREA', 'WORKFLOW_FAILED', 'ASSIGNMENT_FAILED', 'EMAIL_UNDELIVERABLE']),

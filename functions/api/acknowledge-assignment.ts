@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { acknowledgeAssignment } from './adapters/referral-actions.js';
-import { callerFrom } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { referenceParameter, teamParameter } from './http/path-parameters.js';
-import { json } from './http/responses.js';
+import { acknowledgeAssignment } from '../adapters/referral-actions.js';
+import { callerFrom } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { referenceParameter, teamParameter } from '../http/path-parameters.js';
+import { json } from '../http/responses.js';
 
 /** A team takes the referral on; late acknowledgements are recorded and flagged. A repeat is harmless. */
 const acknowledge = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -1,10 +1,10 @@
 import middy from '@middy/core';
-import { showCheckAnswers } from './form/check-answers.js';
-import { leave, showFrontDoor, showStart } from './form/front-door.js';
-import { answerQuestion, showEmergency, showQuestion } from './form/question-pages.js';
-import { dispatch, withOpenSession, withPostedAnswers } from './form/request.js';
-import { sendReferral } from './form/send-referral.js';
-import { httpDefaults } from './http/http-defaults.js';
+import { showCheckAnswers } from '../form/check-answers.js';
+import { leave, showFrontDoor, showStart } from '../form/front-door.js';
+import { answerQuestion, showEmergency, showQuestion } from '../form/question-pages.js';
+import { dispatch, withOpenSession, withPostedAnswers } from '../form/request.js';
+import { sendReferral } from '../form/send-referral.js';
+import { httpDefaults } from '../http/http-defaults.js';
 
 /** The victim's online form: a route per page; `{page}` is any question's id. */
 const routes = {

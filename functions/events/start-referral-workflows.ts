@@ -1,10 +1,10 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { startReferralWorkflow } from './adapters/workflow-starter.js';
-import { newReferralsIn } from './domain/stream-records.js';
-import { taskDefaults } from './http/http-defaults.js';
-import { logger, metrics } from './observability.js';
+import { startReferralWorkflow } from '../adapters/workflow-starter.js';
+import { newReferralsIn } from '../domain/stream-records.js';
+import { taskDefaults } from '../platform/middleware.js';
+import { logger, metrics } from '../platform/observability.js';
 
 /**
  * The outbox (SPEC §9): every referral the table stores reaches its workflow, whatever happened to the

@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { reassignReferral } from './adapters/referral-actions.js';
-import { reasonText } from './domain/reason-text.js';
-import { callerFrom, isCoordinator } from './http/caller.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { jsonBody } from './http/json-body.js';
-import { referenceParameter, TEAM_ID } from './http/path-parameters.js';
-import { fieldErrors, json } from './http/responses.js';
+import { reassignReferral } from '../adapters/referral-actions.js';
+import { reasonText } from '../domain/reason-text.js';
+import { callerFrom, isCoordinator } from '../http/caller.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { jsonBody } from '../http/json-body.js';
+import { referenceParameter, TEAM_ID } from '../http/path-parameters.js';
+import { fieldErrors, json } from '../http/responses.js';
 
 const TEAM = z.string().regex(TEAM_ID, 'Name a team by its id.');
 const reassignBody = z.object({

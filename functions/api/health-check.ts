@@ -1,12 +1,12 @@
 import middy from '@middy/core';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { sfn } from './adapters/aws-clients.js';
-import { requiredEnv } from './adapters/environment.js';
-import { tableIsActive } from './adapters/referral-store.js';
-import { httpDefaults } from './http/http-defaults.js';
-import { json } from './http/responses.js';
-import { logger } from './observability.js';
+import { sfn } from '../adapters/aws-clients.js';
+import { requiredEnv } from '../adapters/environment.js';
+import { tableIsActive } from '../adapters/referral-store.js';
+import { httpDefaults } from '../http/http-defaults.js';
+import { json } from '../http/responses.js';
+import { logger } from '../platform/observability.js';
 
 const stateMachineArn = requiredEnv('STATE_MACHINE_ARN');
 
