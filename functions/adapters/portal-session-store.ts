@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { IDLE_SECONDS, SHIFT_SECONDS, SIGN_IN_SECONDS } from '../domain/staff-sessions.js';
 import { documents } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 
 const tableName = requiredEnv('TABLE_NAME');
-
-/** Signing in (password, then the authenticator code) must be finished within this. */
-export const SIGN_IN_SECONDS = 10 * 60;
-/** A session left alone this long ends: a screen left unlocked does not stay signed in. */
-export const IDLE_SECONDS = 30 * 60;
-/** However active, a session ends after a working shift, as the refresh token does. */
-export const SHIFT_SECONDS = 12 * 60 * 60;
 
 export type SignInStep = 'mfa' | 'mfa-setup' | 'new-password';
 

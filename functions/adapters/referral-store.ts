@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
@@ -289,19 +289,12 @@ export type TeamEmailClaim =
  * the assignment is no longer waiting for its email.
  */
 export async function claimTeamEmail(reference: string, teamId: string, claim: { until: Date; now: Date }): Promise<TeamEmailClaim> {
-  try {
-    await documents.send(new UpdateCommand({
-      TableName: tableName,
-      Key: assignmentKey(reference, teamId),
-      UpdateExpression: 'SET emailClaimedUntil = :until',
-      ConditionExpression: '#status = :assigned AND attribute_not_exists(messageId) AND (attribute_not_exists(emailClaimedUntil) OR emailClaimedUntil < :now)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':assigned': 'ASSIGNED', ':until': claim.until.toISOString(), ':now': claim.now.toISOString() },
-    }));
-    return { kind: 'claimed' };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  const claimed = await updateAssignmentIf(reference, teamId, {
+    update: 'SET emailClaimedUntil = :until',
+    condition: '#status = :assigned AND attribute_not_exists(messageId) AND (attribute_not_exists(emailClaimedUntil) OR emailClaimedUntil < :now)',
+    values: { ':assigned': 'ASSIGNED', ':until': claim.until.toISOString(), ':now': claim.now.toISOString() },
+  });
+  if (claimed) return { kind: 'claimed' };
   const current = await getAssignment(reference, teamId);
   if (current?.messageId) return { kind: 'sent', messageId: current.messageId };
   if (current?.status !== 'ASSIGNED') return { kind: 'moved-on' };
@@ -321,16 +314,28 @@ export async function recordTeamEmailSent(reference: string, teamId: string, mes
 
 /** An attempt whose send certainly failed gives its claim up, so the next need not wait for it to lapse. */
 export async function releaseTeamEmail(reference: string, teamId: string, until: Date): Promise<void> {
+  await updateAssignmentIf(reference, teamId, {
+    update: 'REMOVE emailClaimedUntil', condition: 'emailClaimedUntil = :until', values: { ':until': until.toISOString() },
+  });
+}
+
+/** One conditional update of an assignment; false when its condition did not hold. */
+async function updateAssignmentIf(reference: string, teamId: string, change: {
+  update: string; condition: string; values: Record<string, unknown>;
+}): Promise<boolean> {
   try {
     await documents.send(new UpdateCommand({
       TableName: tableName,
       Key: assignmentKey(reference, teamId),
-      UpdateExpression: 'REMOVE emailClaimedUntil',
-      ConditionExpression: 'emailClaimedUntil = :until',
-      ExpressionAttributeValues: { ':until': until.toISOString() },
+      UpdateExpression: change.update,
+      ConditionExpression: change.condition,
+      ...(change.condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+      ExpressionAttributeValues: change.values,
     }));
+    return true;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
   }
 }
 
@@ -419,20 +424,11 @@ export async function markEmailUndeliverable(reference: string, teamId: string, 
 
 /** Keeps the callback token while the assignment is still at the stage the workflow is waiting on. */
 export async function recordWaitToken(reference: string, teamId: string, token: string, stage: string, expected: AssignmentStatus): Promise<boolean> {
-  try {
-    await documents.send(new UpdateCommand({
-      TableName: tableName,
-      Key: assignmentKey(reference, teamId),
-      UpdateExpression: 'SET waitToken = :token, waitStage = :stage',
-      ConditionExpression: '#status = :expected',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':token': token, ':stage': stage, ':expected': expected },
-    }));
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+  return updateAssignmentIf(reference, teamId, {
+    update: 'SET waitToken = :token, waitStage = :stage',
+    condition: '#status = :expected',
+    values: { ':token': token, ':stage': stage, ':expected': expected },
+  });
 }
 
 /** Every live assignment under one key of an index, in the index's order, page after page. */

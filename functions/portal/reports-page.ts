@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readAggregates } from '../adapters/throughput-store.js';
 import { serviceConfig } from '../adapters/service-config.js';
-import { areaById, locateTeam } from '../domain/config.js';
+import { areaById } from '../domain/config.js';
 import { reportCsv } from '../domain/csv.js';
 import { localDateOf } from '../domain/working-calendar.js';
 import { publishableReport, type PublishedReport } from '../domain/suppression.js';
@@ -18,6 +18,7 @@ import {
   choicesQuery, DIMENSION_WORDS, GROUPINGS, labelsFor, parseReportQuery, type CallerScope, type ControlError,
   type ControlValues, type ReportChoices,
 } from './report-choices.js';
+import { teamName } from './views.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
 
@@ -36,7 +37,6 @@ function scopeOf(caller: Caller, now: Date): CallerScope {
   };
 }
 
-const teamName = (id: string) => locateTeam(serviceConfig, id)?.team.name ?? id;
 const areaName = (id: string) => areaById(serviceConfig, id)?.name ?? id;
 
 /** The header's data, with the Reports item in the navigation. */
@@ -147,7 +147,7 @@ export async function reportsPage(event: APIGatewayProxyEventV2, signedIn: Signe
   const totals = await readAggregates(choices.areaIds, spansToRead(choices.from, choices.to, choices.groupBy), [...new Set<Dimension>(['team', 'band', choices.by])]);
   logger.info('Report viewed', { userId: signedIn.caller.userId, areas: choices.areaIds, from: choices.from, to: choices.to, figures: choices.figures });
   const reports = reportsFrom(totals, choices);
-  const names = { team: teamName, area: areaName };
+  const names = { team: (id: string) => teamName(serviceConfig, id), area: areaName };
   const teamLabels = labelsFor(choices, names, 'team');
   const total = reports.byTeam.total;
   const headline = (figure: ChartFigure, unit: 'count' | 'percent' = 'count') => figureText(figure, unit);

@@ -1,14 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { cookieValue } from '../http/pages.js';
+import { SHIFT_SECONDS } from '../domain/staff-sessions.js';
 import { pathSessionCookie, SESSION_ID } from '../http/session-cookie.js';
 
 export const PORTAL_COOKIE = 'portal-session';
 
-/** As long as the longest session (the store's SHIFT_SECONDS): the store, not the cookie, decides when one ends. */
-export const SHIFT_COOKIE_SECONDS = 12 * 60 * 60;
-
 /** The portal's session cookie: sent to the portal's own pages only, never to the victim form or the API. */
-export function portalSessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds = SHIFT_COOKIE_SECONDS): string {
+export function portalSessionCookie(id: string, event: APIGatewayProxyEventV2, maxAgeSeconds = SHIFT_SECONDS): string {
   return pathSessionCookie(PORTAL_COOKIE, '/portal', id, event, maxAgeSeconds);
 }
 
