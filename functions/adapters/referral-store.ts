@@ -460,14 +460,19 @@ export function openAssignments(areaId: string): Promise<StoredAssignment[]> {
   return assignmentsByIndex('openByArea', 'openKey', `OPEN#${areaId}`);
 }
 
-export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {
+/** A referral's live items of one kind (their sort keys start with `prefix`), read consistently. */
+async function itemsOfReferral<T>(reference: string, prefix: 'ASSIGNMENT#' | 'EVENT#'): Promise<T[]> {
   const result = await documents.send(new QueryCommand({
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'ASSIGNMENT#' },
+    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': prefix },
     ConsistentRead: true,
   }));
-  return live(result.Items ?? []) as AssignmentRecord[];
+  return live(result.Items ?? []) as T[];
+}
+
+export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {
+  return itemsOfReferral<AssignmentRecord>(reference, 'ASSIGNMENT#');
 }
 
 export async function getAssignment(reference: string, teamId: string): Promise<StoredAssignment | undefined> {
@@ -476,13 +481,7 @@ export async function getAssignment(reference: string, teamId: string): Promise<
 }
 
 export async function listEvents(reference: string): Promise<ReferralEvent[]> {
-  const result = await documents.send(new QueryCommand({
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'EVENT#' },
-    ConsistentRead: true,
-  }));
-  return live(result.Items ?? []) as ReferralEvent[];
+  return itemsOfReferral<ReferralEvent>(reference, 'EVENT#');
 }
 
 export async function appendEvent(event: ReferralEvent): Promise<void> {
