@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TZDate } from '@date-fns/tz';
 import { areaById, BANDS, teamById, type Area, type Band, type ServiceConfig } from '../functions/domain/config.js';
-import { breachAt, ladderFor, ladderMovesBy, reminderAt, type LadderMove } from '../functions/domain/acknowledgement-ladder.js';
+import { acknowledgementAt, breachAt, declineAt, ladderFor, ladderMovesBy, reminderAt, type LadderMove } from '../functions/domain/acknowledgement-ladder.js';
 import { deadlineFor, isWorkingTime } from '../functions/domain/deadlines.js';
 import { parsePostcodePattern } from '../functions/domain/postcode.js';
 import { newReference } from '../functions/domain/reference.js';
@@ -12,7 +12,7 @@ import {
   type RiskAnswer, type RiskFactorId, type SafeContactMethod,
 } from '../functions/domain/referral.js';
 import { isLate, settledStatus } from '../functions/domain/assignment-progress.js';
-import { ACKNOWLEDGEABLE_STATUSES, AWAITED_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../functions/domain/referral-record.js';
+import { AWAITED_STATUSES, type AssignmentRecord } from '../functions/domain/referral-record.js';
 import { fallbackTeam, findArea, route, routingInputFor } from '../functions/domain/routing.js';
 import { screen, screeningInputFor, type ScreeningResult } from '../functions/domain/screening.js';
 import {
@@ -558,14 +558,12 @@ async function storeDetails(store: ReferralStore, referral: SeededReferral): Pro
         await store.moveAssignment(reference, teamId, { ...breachAt(now), now, actor: 'workflow' });
       } else if (step.kind === 'ACKNOWLEDGED') {
         await store.moveAssignment(reference, teamId, {
-          from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', now, actor,
-          set: { acknowledgedAt: now.toISOString(), acknowledgedBy: `synthetic-${teamId}.caseworker`, late: step.late },
+          ...acknowledgementAt(now, `synthetic-${teamId}.caseworker`, step.late), now, actor,
           detail: { late: step.late, username: `${teamId}.caseworker` },
         });
       } else {
         await store.moveAssignment(reference, teamId, {
-          from: DECLINABLE_STATUSES, to: 'DECLINED', now, actor,
-          set: { declinedAt: now.toISOString(), declinedBy: `synthetic-${teamId}.caseworker`, declineReason: DECLINE_REASONS[reference.charCodeAt(3) % DECLINE_REASONS.length] },
+          ...declineAt(now, `synthetic-${teamId}.caseworker`, DECLINE_REASONS[reference.charCodeAt(3) % DECLINE_REASONS.length]!), now, actor,
           detail: { username: `${teamId}.caseworker` },
         });
       }

@@ -1,11 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { isTeamMember, referralAccess } from '../domain/access.js';
+import { acknowledgementAt, declineAt } from '../domain/acknowledgement-ladder.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
 import { deadlineFor } from '../domain/deadlines.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
-  ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+  REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import {
   Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
@@ -64,8 +65,7 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
 
   const late = isLate(current, now);
   const before = await moveAssignment(reference, teamId, {
-    from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', now, actor: actorOf(caller),
-    set: { acknowledgedAt: now.toISOString(), acknowledgedBy: caller.userId, late },
+    ...acknowledgementAt(now, caller.userId, late), now, actor: actorOf(caller),
     remove: ['waitToken', 'waitStage'],
     detail: { late, username: caller.username },
   });
@@ -89,8 +89,7 @@ export async function declineAssignment(reference: string, teamId: string, reaso
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
 
   const before = await moveAssignment(reference, teamId, {
-    from: DECLINABLE_STATUSES, to: 'DECLINED', now, actor: actorOf(caller),
-    set: { declinedAt: now.toISOString(), declinedBy: caller.userId, declineReason: reason },
+    ...declineAt(now, caller.userId, reason), now, actor: actorOf(caller),
     remove: ['waitToken', 'waitStage'],
     detail: { username: caller.username },
   });

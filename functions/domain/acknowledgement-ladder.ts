@@ -1,5 +1,5 @@
 import { graceEndFor, type EscalationPolicy } from './deadlines.js';
-import type { AssignmentStatus } from './referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentStatus } from './referral-record.js';
 
 /** The two moments of an assignment's ladder (SPEC §5): its deadline, then the end of its grace period. */
 export interface Ladder {
@@ -37,7 +37,7 @@ export const WAITING_IN = { DEADLINE: 'NOTIFIED', GRACE: 'REMINDED' } as const s
 interface Change {
   readonly from: readonly AssignmentStatus[];
   readonly to: AssignmentStatus;
-  readonly set: Record<string, string>;
+  readonly set: Record<string, string | boolean>;
 }
 
 /** The reminder as it is recorded: only on an assignment still waiting for its deadline. */
@@ -47,3 +47,13 @@ export const reminderAt = (at: Date, graceEndsAt: Date): Change => ({
 
 /** The breach as it is recorded: only on an assignment still in its grace period. */
 export const breachAt = (at: Date): Change => ({ from: [WAITING_IN.GRACE], to: 'BREACHED', set: { breachedAt: at.toISOString() } });
+
+/** A team's acknowledgement as it is recorded, by whoever answered for it, from any status it may be given in. */
+export const acknowledgementAt = (at: Date, by: string, late: boolean): Change => ({
+  from: ACKNOWLEDGEABLE_STATUSES, to: 'ACKNOWLEDGED', set: { acknowledgedAt: at.toISOString(), acknowledgedBy: by, late },
+});
+
+/** A team's decline as it is recorded, with its reason, from any status it may be given in. */
+export const declineAt = (at: Date, by: string, reason: string): Change => ({
+  from: DECLINABLE_STATUSES, to: 'DECLINED', set: { declinedAt: at.toISOString(), declinedBy: by, declineReason: reason },
+});

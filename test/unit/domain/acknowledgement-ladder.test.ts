@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { breachAt, ladderFor, ladderMovesBy, reminderAt, WAITING_IN, type Ladder } from '../../../functions/domain/acknowledgement-ladder.js';
+import {
+  acknowledgementAt, breachAt, declineAt, ladderFor, ladderMovesBy, reminderAt, WAITING_IN, type Ladder,
+} from '../../../functions/domain/acknowledgement-ladder.js';
 import { isLate, stageOf } from '../../../functions/domain/assignment-progress.js';
 import { graceEndFor, type EscalationPolicy } from '../../../functions/domain/deadlines.js';
 import type { AssignmentRecord } from '../../../functions/domain/referral-record.js';
@@ -101,5 +103,16 @@ describe('the ladder\'s moves as they are recorded', () => {
 
   it('breaches only an assignment in its grace period', () => {
     expect(breachAt(LADDER.graceEndsAt)).toEqual({ from: ['REMINDED'], to: 'BREACHED', set: { breachedAt: '2026-06-09T16:00:00.000Z' } });
+  });
+
+  it('records a team\u2019s answer, by whoever gave it, only from a status the team may give that answer in', () => {
+    expect(acknowledgementAt(DEADLINE, 'caseworker-1', false)).toEqual({
+      from: ['NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'], to: 'ACKNOWLEDGED',
+      set: { acknowledgedAt: '2026-06-09T10:00:00.000Z', acknowledgedBy: 'caseworker-1', late: false },
+    });
+    expect(declineAt(DEADLINE, 'caseworker-2', 'Not our area of work')).toEqual({
+      from: ['NOTIFIED', 'REMINDED'], to: 'DECLINED',
+      set: { declinedAt: '2026-06-09T10:00:00.000Z', declinedBy: 'caseworker-2', declineReason: 'Not our area of work' },
+    });
   });
 });
