@@ -6,17 +6,18 @@ import { SNSClient } from '@aws-sdk/client-sns';
 
 // Created once per container and reused by warm invocations. Endpoints come from AWS_ENDPOINT_URL_*,
 // which is all that differs between AWS and the local cloud.
-// Each try gives up on a dependency that has gone quiet (10 s to connect, 10 s of silence), inside the
-// function's 29 s timeout, so the error reaches the workflow's retrier or the caller's 503 instead of the
-// function timing out with nothing said. Generous on purpose: a dependency that is slow but alive must not
-// be cut off and asked again (an email step whose record of a send was cut off sends the email again).
-// Measured under load on two cores: 5 s of silence and 3 s to connect both cut off live requests.
+// Each try gives up on a dependency that has gone quiet (10 s to connect, 12 s for an answer), so two tries
+// and their backoff end inside the function's 29 s time-out and the error reaches the workflow's retrier
+// or the caller's 503 instead of the function timing out with nothing said. (`requestTimeout` only warns
+// unless `throwOnRequestTimeout` is set.) Generous on purpose: a dependency slow but alive must not be cut
+// off and asked again. SES is tried once per call: a send cut off may have left, and the step that sent
+// it decides whether to send again (functions/adapters/team-email.ts), not the SDK.
 const maxAttempts = 2;
-const requestHandler = { connectionTimeout: 10_000, requestTimeout: 10_000 };
+const requestHandler = { connectionTimeout: 10_000, requestTimeout: 12_000, throwOnRequestTimeout: true };
 export const dynamodb = new DynamoDBClient({ maxAttempts, requestHandler });
 export const documents = DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });
 export const sfn = new SFNClient({ maxAttempts, requestHandler });
-export const sesv2 = new SESv2Client({ maxAttempts, requestHandler });
+export const sesv2 = new SESv2Client({ maxAttempts: 1, requestHandler });
 export const sns = new SNSClient({ maxAttempts, requestHandler });
