@@ -166,10 +166,11 @@ describe('functions', () => {
     }
   });
 
-  it('records, for every function, the handler module under functions/ that it runs, and the module exists', () => {
+  it('records, for every function, the handler module under functions/<trigger>/ that it runs, and the module exists', () => {
     const modules = functionIds.map(handlerModuleOf);
     for (const module of modules) {
-      expect(module).toMatch(/^functions\/[a-z0-9-]+\.ts$/);
+      // Handlers are laid out by what triggers them (README, layout).
+      expect(module).toMatch(/^functions\/(api|pages|workflow|events)\/[a-z0-9-]+\.ts$/);
       expect(existsSync(path.join(PROJECT_ROOT, String(module))), String(module)).toBe(true);
     }
     expect(new Set(modules).size, 'one function per handler module').toBe(modules.length);
