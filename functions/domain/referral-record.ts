@@ -28,6 +28,17 @@ export const DECLINABLE_STATUSES: readonly AssignmentStatus[] = ['NOTIFIED', 'RE
 export const REASSIGNABLE_STATUSES: readonly AssignmentStatus[] = ['ASSIGNED', 'NOTIFIED', 'REMINDED', 'ESCALATED', 'BREACHED'];
 export type AssignmentStatus = typeof ASSIGNMENT_STATUSES[number];
 
+/**
+ * SPEC §2 step 6: how a team that took a referral on ends its part. The ids are the API contract.
+ * Shared by the contact-and-outcome actions and the commissioners' outcome counts.
+ */
+export const OUTCOMES = ['support-accepted', 'support-declined', 'unable-to-contact', 'referred-elsewhere', 'not-appropriate'] as const;
+export type Outcome = typeof OUTCOMES[number];
+
+/** How a team tried to reach the person (SPEC §2 step 6): the ways the referral's safe-contact answers offer, and in person. */
+export const CONTACT_ATTEMPT_METHODS = ['phone', 'text', 'email', 'letter', 'through-referrer', 'in-person'] as const;
+export type ContactAttemptMethod = typeof CONTACT_ATTEMPT_METHODS[number];
+
 /** Where a referral may move from, for each status the workflow records. Anything else is refused. */
 const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> = {
   SCREENED: ['RECEIVED'],
