@@ -3,7 +3,6 @@ import { isTeamMember, referralAccess } from '../domain/access.js';
 import { acknowledgementAt, declineAt } from '../domain/acknowledgement-ladder.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
-import { deadlineFor } from '../domain/deadlines.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
   REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
@@ -11,6 +10,7 @@ import {
 import {
   Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
 } from '../domain/refusals.js';
+import { movedDeadline } from '../domain/urgency.js';
 import { areasCoordinated, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../platform/observability.js';
 import {
@@ -123,10 +123,11 @@ export function reassignableFrom(assignments: readonly AssignmentRecord[]): Assi
 
 /**
  * A coordinator gives the referral to another team of their area, with a reason (SPEC §1: the
- * coordinator is the person who steps in). The new team's deadline starts now and it is followed by a
- * workflow execution of its own, through the same acknowledgement ladder. When `fromTeamId` is given,
- * that team's assignment is closed as REASSIGNED and its wait ends. Safe to repeat: a repeat finds the
- * new assignment and (re)starts its execution, which Step Functions runs once.
+ * coordinator is the person who steps in). The new team's deadline is counted from now, never later than
+ * the band's deadline at the team it is taken off, and it is followed by a workflow execution of its own,
+ * through the same acknowledgement ladder. When `fromTeamId` is given, that team's assignment is closed
+ * as REASSIGNED and its wait ends. Safe to repeat: a repeat finds the new assignment and (re)starts its
+ * execution, which Step Functions runs once.
  */
 export async function reassignReferral(input: {
   reference: string; toTeamId: string; fromTeamId?: string; reason: string; caller: Caller; now: Date;
@@ -154,13 +155,19 @@ export async function reassignReferral(input: {
   // referral the moment its wait ends, and it must find a team still being waited on.
   if (!existing) {
     const band = referral.screening?.band ?? assignments[0]?.band ?? 'STANDARD';
+    // Urgency travels (SPEC §4): never later than the band's deadline at the team it is taken off.
+    const deadline = movedDeadline(now, band, toTeam, fromTeamId ? area.teams.find((t) => t.id === fromTeamId) : undefined);
     await addAssignment({
-      reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', source: referral.submission.source, status: 'ASSIGNED',
-      assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, toTeam.deadlines[band]).toISOString(),
+      reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', source: referral.submission.source,
+      immediateDanger: referral.submission.immediateDanger, status: 'ASSIGNED',
+      assignedAt: now.toISOString(), deadlineAt: deadline.deadlineAt.toISOString(),
       reassignedBy: caller.userId, reassignReason: reason, ...(fromTeamId ? { reassignedFrom: fromTeamId } : {}),
     }, {
       reference, at: now.toISOString(), actor: actorOf(caller), type: 'ASSIGNMENT_REASSIGNED', teamId: toTeamId,
-      detail: { username: caller.username, reason, ...(fromTeamId ? { from: fromTeamId } : {}) },
+      detail: {
+        username: caller.username, reason, ...(fromTeamId ? { from: fromTeamId } : {}),
+        ...(deadline.carriedFrom ? { deadlineCarriedFrom: deadline.carriedFrom } : {}),
+      },
     });
     metrics.addMetric('ReferralReassigned', MetricUnit.Count, 1);
     logger.info('Referral re-assigned by a coordinator', { reference, from: fromTeamId ?? null, to: toTeamId });

@@ -49,14 +49,15 @@ function render(to: string, subject: string, lines: string[], link: string): Age
 
 /**
  * SPEC §6: reference, band, team, deadline and a portal link — nothing about the victim, because
- * email leaves our control (forwarding, shared inboxes, scanners).
+ * email leaves our control (forwarding, shared inboxes, scanners). The band is in the body only.
  */
 export function teamAssignmentEmail(input: {
   to: string; reference: string; band: Band; teamName: string; deadline: Deadline; deadlineAt?: string; portalUrl: string;
 }): AgencyEmail {
   return render(
     input.to,
-    `New referral ${input.reference} for ${input.teamName} (${input.band})`,
+    // No band here (SPEC §6): subjects are read on lock screens and in previews, over shoulders.
+    `New referral ${input.reference} for ${input.teamName}`,
     [
       `A referral has been assigned to ${input.teamName}.`,
       `Reference: ${input.reference}`,

@@ -81,6 +81,11 @@ export interface AssignmentRecord {
   readonly reason: string;
   /** Who referred (self, police, agency): copied here so reports can break open work down by it. */
   readonly source?: ReferralSource;
+  /**
+   * The referral said the person was in danger when referred: copied here so every list can flag it
+   * without reading the referral. Absent on assignments made before it was copied.
+   */
+  readonly immediateDanger?: boolean;
   readonly status: AssignmentStatus;
   readonly assignedAt: string;
   /** Absolute, fixed when the team is assigned (SPEC §5). */

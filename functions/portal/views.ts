@@ -5,6 +5,8 @@ import { RISK_FACTOR_IDS, RISK_FACTOR_LABELS, type ReferralSubmission, type Risk
 import { OPEN_ASSIGNMENT_STATUSES, type AssignmentRecord, type AssignmentStatus, type ReferralEvent } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
 import { isOverdue } from '../domain/assignment-progress.js';
+import { matchesInboxSearch, NO_SEARCH, type InboxSearch } from '../domain/inbox-search.js';
+import { inboxOrder } from '../domain/urgency.js';
 
 /**
  * What the portal's pages show, worked out from records alone: no AWS calls, so every rule about what
@@ -49,11 +51,14 @@ export function parseInboxFilter(value: string | undefined): InboxFilter {
   return (INBOX_FILTERS as readonly string[]).includes(value ?? '') ? value as InboxFilter : 'open';
 }
 
-/** Assignments an inbox shows for a filter, soonest deadline first (overdue ones first of all). */
-export function inboxAssignments<T extends AssignmentRecord>(assignments: readonly T[], filter: InboxFilter): T[] {
+/**
+ * Assignments an inbox shows for a filter and a search, in the one order of every list (SPEC §4):
+ * soonest deadline first (overdue ones first of all), then the higher band, then the first received.
+ */
+export function inboxAssignments<T extends AssignmentRecord>(assignments: readonly T[], filter: InboxFilter, search: InboxSearch = NO_SEARCH): T[] {
   const shown = assignments.filter((a) => a.status !== 'ASSIGNED' && (
-    filter === 'all' || (filter === 'open' ? isOpen(a) || a.status === 'BREACHED' : a.status === filter)));
-  return [...shown].sort((a, b) => (a.deadlineAt ?? a.assignedAt).localeCompare(b.deadlineAt ?? b.assignedAt) || a.reference.localeCompare(b.reference));
+    filter === 'all' || (filter === 'open' ? isOpen(a) || a.status === 'BREACHED' : a.status === filter)) && matchesInboxSearch(a, search));
+  return [...shown].sort(inboxOrder);
 }
 
 const STATUS_WORDS: Record<AssignmentStatus, { text: string; colour: string }> = {
@@ -89,6 +94,8 @@ export interface InboxRow {
   readonly deadline: string;
   readonly overdue: boolean;
   readonly late: boolean;
+  /** The referral said the person was in danger when referred: flagged in words, not by colour alone. */
+  readonly inDangerNow: boolean;
 }
 
 export function inboxRow(config: ServiceConfig, a: AssignmentRecord, now: Date): InboxRow {
@@ -96,6 +103,7 @@ export function inboxRow(config: ServiceConfig, a: AssignmentRecord, now: Date):
     reference: a.reference, teamId: a.teamId, teamName: teamName(config, a.teamId),
     band: BAND_TAG[a.band], status: statusTag(a.status),
     deadline: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set', overdue: isOverdue(a, now), late: a.late === true,
+    inDangerNow: a.immediateDanger === true,
   };
 }
 

@@ -8,8 +8,8 @@ import { addAssignment, listAssignments, noticeAlreadySent, recordNoticeSent, re
 import { countForTeam } from '../adapters/report-facts.js';
 import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
 import { coordinatorEmail } from '../domain/agency-email.js';
-import { deadlineFor } from '../domain/deadlines.js';
 import { fallbackTeam } from '../domain/routing.js';
+import { movedDeadline } from '../domain/urgency.js';
 import { taskDefaults } from '../platform/middleware.js';
 import { logger, metrics } from '../platform/observability.js';
 
@@ -18,7 +18,8 @@ const rerouteInput = referenceInput.extend({ teamId: z.string().min(1).max(64) }
 
 /**
  * A team declined (SPEC §4): the referral goes to the next team along its fallback chain that has not
- * had it yet, with a fresh deadline; with nobody left, the coordinator is told.
+ * had it yet, with a deadline of its own that is never later than the declining team's for the band
+ * (urgency travels); with nobody left, the coordinator is told.
  */
 const rerouteAssignment = async (input: unknown) => {
   const { reference, teamId } = parseTaskInput(rerouteInput, input);
@@ -35,11 +36,15 @@ const rerouteAssignment = async (input: unknown) => {
   const next = fallbackTeam(area, teamId, existing.map((a) => a.teamId), referral.submission.victim.postcode);
   const now = new Date();
   if (next) {
+    const deadline = movedDeadline(now, assignment.band, next, team);
     await addAssignment({
       reference, teamId: next.id, areaId: area.id, band: assignment.band, reason: `fallback-for:${teamId}`, source: referral.submission.source,
-      status: 'ASSIGNED', assignedAt: now.toISOString(), reroutedFrom: teamId,
-      deadlineAt: deadlineFor(now, next.deadlines[assignment.band]).toISOString(),
-    }, { reference, at: now.toISOString(), actor: 'workflow', type: 'ASSIGNMENT_REROUTED', teamId: next.id, detail: { from: teamId } });
+      immediateDanger: referral.submission.immediateDanger,
+      status: 'ASSIGNED', assignedAt: now.toISOString(), reroutedFrom: teamId, deadlineAt: deadline.deadlineAt.toISOString(),
+    }, {
+      reference, at: now.toISOString(), actor: 'workflow', type: 'ASSIGNMENT_REROUTED', teamId: next.id,
+      detail: { from: teamId, ...(deadline.carriedFrom ? { deadlineCarriedFrom: deadline.carriedFrom } : {}) },
+    });
     await countForTeam('REROUTED', assignment, now);
     metrics.addMetric('AssignmentRerouted', MetricUnit.Count, 1);
     logger.info('Declined assignment re-routed', { reference, from: teamId, to: next.id });

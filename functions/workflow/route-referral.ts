@@ -61,6 +61,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     if (!team) throw new PermanentFailure('Routed to a team that is not in config');
     return {
       reference, teamId: routed.teamId, areaId: decision.areaId, band, reason: routed.reason, source: submission.source,
+      immediateDanger: submission.immediateDanger,
       status: 'ASSIGNED', assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, team.deadlines[band]).toISOString(),
     };
   });

@@ -1,3 +1,4 @@
+import { withDangerFlags } from '../../adapters/danger-flags.js';
 import { teamAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { areaById } from '../../domain/config.js';
@@ -16,7 +17,7 @@ export async function show({ caller, view, now }: StaffRequest): Promise<Result>
     return messagePage('Only for coordinators', ['Your account does not coordinate an area.'], 403, { ...view, linkHref: '/portal/inbox', linkText: 'Go to your inbox' });
   }
   const shown = await Promise.all(areas.map(async (area) => {
-    const all = (await Promise.all(area.teams.map((t) => teamAssignments(t.id)))).flat();
+    const all = await withDangerFlags((await Promise.all(area.teams.map((t) => teamAssignments(t.id)))).flat());
     const rows = (filter: (a: AssignmentRecord) => boolean) => inboxAssignments(all.filter(filter), 'all').map((a) => inboxRow(serviceConfig, a, now));
     const overdue = rows((a) => isOverdue(a, now) && a.status !== 'BREACHED');
     const open = rows((a) => isOpen(a) && !isOverdue(a, now));

@@ -1,17 +1,23 @@
+import { withDangerFlags } from '../../adapters/danger-flags.js';
 import { teamAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
+import { parseInboxSearch } from '../../domain/inbox-search.js';
 import type { AssignmentStatus } from '../../domain/referral-record.js';
 import { areasCommissioned, areasCoordinated, teamsOf } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
+import { formErrors } from '../pages.js';
 import type { Result } from '../router.js';
 import type { StaffRequest } from '../staff-request.js';
-import { inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, parseInboxFilter, statusTag } from '../views.js';
+import { BAND_TAG, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, parseInboxFilter, statusTag } from '../views.js';
 
 export const home = async (): Promise<Result> => redirect('/portal/inbox');
 
 const FILTER_WORDS: Record<string, string> = { open: 'waiting for your team', all: 'everything' };
 
-/** A team's referrals, soonest deadline first; the team and the statuses shown are chosen in the query. */
+/**
+ * A team's referrals, most pressing first; the team, the statuses shown and a search (a reference, a band,
+ * the days received) are chosen in the query. A search that cannot be read is said so, field by field.
+ */
 export async function show({ event, caller, view, now }: StaffRequest): Promise<Result> {
   const allTeams = serviceConfig.areas.flatMap((area) => area.teams);
   const teams = teamsOf(caller, allTeams.map((t) => t.id)).map((id) => allTeams.find((t) => t.id === id)!);
@@ -21,15 +27,25 @@ export async function show({ event, caller, view, now }: StaffRequest): Promise<
   const team = teams.find((t) => t.id === query.team) ?? teams[0];
   const filter = parseInboxFilter(query.status);
   if (!team) return page('portal/inbox.njk', { ...view, title: 'Team inbox', nav: 'inbox', teams: [] });
-  const assignments = await teamAssignments(team.id);
+  const { search, errors } = parseInboxSearch(query);
+  const assignments = await withDangerFlags(await teamAssignments(team.id));
+  const searched = Boolean(search.reference || search.bands.length || search.receivedFrom || search.receivedTo);
+  const chosenBand = (query.band ?? '').trim().toUpperCase();
   return page('portal/inbox.njk', {
     ...view, title: `${team.name} inbox`, nav: 'inbox', teams, team,
     counts: inboxCounts(assignments, now),
-    rows: inboxAssignments(assignments, filter).map((a) => inboxRow(serviceConfig, a, now)),
+    rows: errors.length ? [] : inboxAssignments(assignments, filter, search).map((a) => inboxRow(serviceConfig, a, now)),
     filterText: FILTER_WORDS[filter] ?? statusTag(filter as AssignmentStatus).text.toLowerCase(),
+    searched,
+    search: { reference: (query.reference ?? '').slice(0, 40), receivedFrom: (query.receivedFrom ?? '').slice(0, 20), receivedTo: (query.receivedTo ?? '').slice(0, 20) },
     teamItems: teams.map((t) => ({ value: t.id, text: t.name, selected: t.id === team.id })),
     filterItems: INBOX_FILTERS.map((f) => ({
       value: f, text: f === 'open' ? 'Open: waiting for your team' : f === 'all' ? 'Everything' : statusTag(f).text, selected: f === filter,
     })),
-  });
+    bandItems: [
+      { value: '', text: 'Any band', selected: chosenBand === '' },
+      ...(['HIGH', 'MEDIUM', 'STANDARD'] as const).map((b) => ({ value: b, text: BAND_TAG[b].text, selected: chosenBand === b })),
+    ],
+    ...formErrors(new Map(errors.map((e) => [e.path, e.message]))),
+  }, [], errors.length ? 400 : 200);
 }

@@ -4,7 +4,7 @@ import { serviceConfig } from '../../adapters/service-config.js';
 import { isTeamMember } from '../../domain/access.js';
 import { londonTime } from '../../domain/agency-email.js';
 import { reasonText } from '../../domain/reason-text.js';
-import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES } from '../../domain/referral-record.js';
+import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../../domain/referral-record.js';
 import { Conflict } from '../../domain/refusals.js';
 import { areasCoordinated } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
@@ -27,6 +27,7 @@ export async function show({ params, caller, view, now }: StaffRequest): Promise
     riskRows: riskRows(referral.submission),
     history: historyRows(serviceConfig, events),
     canReassign: coordinator && reassignmentTargets(referral, assignments).length > 0,
+    inDangerNow: referral.submission.immediateDanger === true,
     assignments: assignments.filter((a) => coordinator || mine(a.teamId)).map((a) => ({
       teamId: a.teamId, teamName: teamName(serviceConfig, a.teamId),
       canAct: mine(a.teamId) && ACKNOWLEDGEABLE_STATUSES.includes(a.status),
@@ -36,11 +37,25 @@ export async function show({ params, caller, view, now }: StaffRequest): Promise
         { key: { text: 'Deadline' }, value: { text: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set' } },
         ...(a.acknowledgedAt ? [{ key: { text: 'Acknowledged' }, value: { text: `${londonTime(a.acknowledgedAt)}${a.late ? ' (late)' : ''}` } }] : []),
         ...(a.declineReason ? [{ key: { text: 'Declined because' }, value: { text: a.declineReason } }] : []),
+        ...passedOnRows(a, assignments),
         ...(a.reassignReason ? [{ key: { text: 'Re-assigned because' }, value: { text: a.reassignReason } }] : []),
         ...(a.emailUndeliverable ? [{ key: { text: 'Team email' }, value: { text: `Could not be delivered (${londonTime(a.emailUndeliverable.at)}): the team may not know of this referral` } }] : []),
       ],
     })),
   });
+}
+
+/**
+ * A team given the referral because another declined it sees who declined and why, although it does not
+ * see that team's assignment: the reason is often what it most needs to know before making contact.
+ */
+function passedOnRows(a: AssignmentRecord, assignments: readonly AssignmentRecord[]): { key: { text: string }; value: { text: string } }[] {
+  const declined = a.reroutedFrom ? assignments.find((d) => d.teamId === a.reroutedFrom) : undefined;
+  if (!declined) return [];
+  return [
+    { key: { text: 'Passed on by' }, value: { text: `${teamName(serviceConfig, declined.teamId)}, who declined it${declined.declinedAt ? ` on ${londonTime(declined.declinedAt)}` : ''}` } },
+    ...(declined.declineReason ? [{ key: { text: `${teamName(serviceConfig, declined.teamId)} declined because` }, value: { text: declined.declineReason } }] : []),
+  ];
 }
 
 type Answer = 'acknowledge' | 'decline';

@@ -3,7 +3,8 @@ import type { StoredAssignment } from '../../../functions/adapters/referral-stor
 import { bodyOf, staffRequest } from '../../support/portal-requests.js';
 
 const teamAssignments = vi.hoisted(() => vi.fn<(teamId: string) => Promise<StoredAssignment[]>>());
-vi.mock('../../../functions/adapters/referral-store.js', () => ({ teamAssignments }));
+const getReferral = vi.hoisted(() => vi.fn(async (reference: string) => ({ submission: { immediateDanger: reference === 'SR-4444-CCCC' } })));
+vi.mock('../../../functions/adapters/referral-store.js', () => ({ teamAssignments, getReferral }));
 const coordinator = await import('../../../functions/portal/routes/coordinator.js');
 
 const assignment = (reference: string, teamId: string, status: StoredAssignment['status'], deadlineAt: string): StoredAssignment => ({
@@ -33,6 +34,12 @@ describe("the coordinator's view of all teams", () => {
     expect(tableOf(body, 'breached-merseyside')).toContain('SR-3333-BBBB');
     expect(tableOf(body, 'open-merseyside')).toContain('SR-4444-CCCC');
     expect(tableOf(body, 'declined-merseyside')).toContain('SR-5555-DDDD');
+  });
+
+  it('flags the referrals of people said to be in danger now, in words', async () => {
+    const body = bodyOf(await coordinator.show(staffRequest(['coordinator-merseyside'])));
+    expect(tableOf(body, 'open-merseyside')).toContain('In danger now');
+    expect(tableOf(body, 'overdue-merseyside')).not.toContain('In danger now');
   });
 
   it('refuses a caseworker with a 403 and reads nothing', async () => {

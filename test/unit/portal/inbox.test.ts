@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StoredAssignment } from '../../../functions/adapters/referral-store.js';
+import type { StoredAssignment, StoredReferral } from '../../../functions/adapters/referral-store.js';
 import { bodyOf, locationOf, staffRequest } from '../../support/portal-requests.js';
 
 const teamAssignments = vi.fn<(teamId: string) => Promise<StoredAssignment[]>>();
-vi.mock('../../../functions/adapters/referral-store.js', () => ({ teamAssignments }));
+const getReferral = vi.fn<(reference: string) => Promise<StoredReferral | undefined>>();
+vi.mock('../../../functions/adapters/referral-store.js', () => ({ teamAssignments, getReferral }));
 const inbox = await import('../../../functions/portal/routes/inbox.js');
 
 const assignment = (reference: string, status: StoredAssignment['status'], deadlineAt: string): StoredAssignment => ({
@@ -11,6 +12,8 @@ const assignment = (reference: string, status: StoredAssignment['status'], deadl
 });
 
 beforeEach(() => {
+  getReferral.mockReset();
+  getReferral.mockResolvedValue({ submission: { immediateDanger: false } } as StoredReferral);
   teamAssignments.mockReset();
   teamAssignments.mockResolvedValue([
     assignment('SR-2222-AAAA', 'NOTIFIED', '2026-11-19T17:00:00Z'),
@@ -62,5 +65,72 @@ describe('the team inbox', () => {
     expect(bodyOf(page)).toContain('Your account is not in a team, so you have no inbox.');
     expect(bodyOf(page)).toContain('href="/portal/coordinator"');
     expect(teamAssignments).not.toHaveBeenCalled();
+  });
+
+  it('puts the higher band first when deadlines are the same, then the first received', async () => {
+    const due = '2026-11-20T17:00:00Z';
+    teamAssignments.mockResolvedValue([
+      { ...assignment('SR-5555-STAN', 'NOTIFIED', due), band: 'STANDARD', assignedAt: '2026-11-18T09:00:00Z' },
+      { ...assignment('SR-6666-MEDI', 'NOTIFIED', due), band: 'MEDIUM', assignedAt: '2026-11-18T09:01:00Z' },
+      { ...assignment('SR-7777-HIGH', 'NOTIFIED', due), band: 'HIGH', assignedAt: '2026-11-18T09:03:00Z' },
+      { ...assignment('SR-8888-HIGH', 'NOTIFIED', due), band: 'HIGH', assignedAt: '2026-11-18T09:02:00Z' },
+    ]);
+    const body = bodyOf(await inbox.show(staffRequest(['victim-care'])));
+    const order = ['SR-8888-HIGH', 'SR-7777-HIGH', 'SR-6666-MEDI', 'SR-5555-STAN'].map((r) => body.indexOf(r));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('flags a person in danger now in words, from the assignment or, for an older one, from its referral', async () => {
+    teamAssignments.mockResolvedValue([
+      { ...assignment('SR-2222-AAAA', 'NOTIFIED', '2026-11-19T17:00:00Z'), immediateDanger: true },
+      assignment('SR-3333-BBBB', 'NOTIFIED', '2026-11-19T18:00:00Z'),
+      { ...assignment('SR-4444-CCCC', 'NOTIFIED', '2026-11-19T19:00:00Z'), immediateDanger: false },
+    ]);
+    getReferral.mockImplementation(async (reference) => ({ submission: { immediateDanger: reference === 'SR-3333-BBBB' } }) as StoredReferral);
+    const body = bodyOf(await inbox.show(staffRequest(['victim-care'])));
+    const rowOf = (reference: string) => body.slice(body.indexOf(`>${reference}<`), body.indexOf('</tr>', body.indexOf(`>${reference}<`)));
+    expect(rowOf('SR-2222-AAAA')).toContain('In danger now');
+    expect(rowOf('SR-3333-BBBB')).toContain('In danger now');
+    expect(rowOf('SR-4444-CCCC')).not.toContain('In danger now');
+    // Only the assignment made before the flag was copied needs its referral read.
+    expect(getReferral.mock.calls).toEqual([['SR-3333-BBBB']]);
+  });
+
+  it('finds a referral by part of its reference, and narrows by band and the days received', async () => {
+    teamAssignments.mockResolvedValue([
+      { ...assignment('SR-2222-AAAA', 'NOTIFIED', '2026-11-19T17:00:00Z'), band: 'HIGH', assignedAt: '2026-11-16T10:00:00Z' },
+      { ...assignment('SR-3333-BBBB', 'NOTIFIED', '2026-11-19T17:00:00Z'), band: 'MEDIUM', assignedAt: '2026-11-17T10:00:00Z' },
+      { ...assignment('SR-4444-CCCC', 'NOTIFIED', '2026-11-19T17:00:00Z'), band: 'HIGH', assignedAt: '2026-11-18T10:00:00Z' },
+    ]);
+    const shown = async (query: Record<string, string>) => {
+      const page = await inbox.show(staffRequest(['victim-care'], { query }));
+      expect(page.statusCode).toBe(200);
+      const body = bodyOf(page);
+      return ['SR-2222-AAAA', 'SR-3333-BBBB', 'SR-4444-CCCC'].filter((r) => body.includes(`>${r}<`));
+    };
+    expect(await shown({ reference: 'bbbb' })).toEqual(['SR-3333-BBBB']);
+    expect(await shown({ band: 'HIGH' })).toEqual(['SR-2222-AAAA', 'SR-4444-CCCC']);
+    expect(await shown({ band: 'HIGH', receivedFrom: '2026-11-17' })).toEqual(['SR-4444-CCCC']);
+    expect(await shown({ receivedFrom: '2026-11-16', receivedTo: '2026-11-17' })).toEqual(['SR-2222-AAAA', 'SR-3333-BBBB']);
+    const none = bodyOf(await inbox.show(staffRequest(['victim-care'], { query: { reference: 'SR-9999' } })));
+    expect(none).toContain('No referrals match your search.');
+    // What was asked for stays in the form, with the chosen band selected.
+    const kept = bodyOf(await inbox.show(staffRequest(['victim-care'], { query: { reference: 'SR-2222', band: 'HIGH' } })));
+    expect(kept).toMatch(/id="reference" name="reference" type="text"[^>]*value="SR-2222"/);
+    expect(kept).toMatch(/<option value="HIGH" selected>/);
+  });
+
+  it('answers a search it cannot read with a 400 that says what is wrong with each field, and lists nothing', async () => {
+    const page = await inbox.show(staffRequest(['victim-care'], { query: { reference: '<b>x</b>', band: 'URGENT', receivedFrom: '2026-02-30', receivedTo: 'yesterday' } }));
+    expect(page.statusCode).toBe(400);
+    const body = bodyOf(page);
+    expect(body).toContain('There is a problem');
+    for (const field of ['reference', 'band', 'receivedFrom', 'receivedTo']) expect(body).toContain(`href="#${field}"`);
+    expect(body).toContain('Choose a band: High, Medium or Standard');
+    expect(body).toContain('Received from must be a real date, like 2026-11-18');
+    expect(body).not.toContain('<b>x</b>');
+    expect(body).not.toContain('>SR-2222-AAAA<');
+    expect(body).toContain('Correct the search to see referrals.');
   });
 });

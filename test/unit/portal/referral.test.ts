@@ -49,6 +49,37 @@ describe('the referral page', () => {
     expect(body).not.toContain('/teams/mdvs/acknowledge');
   });
 
+  it('shows the team a declined referral was passed to which team declined it, when and why', async () => {
+    actions.viewReferral.mockResolvedValue({
+      referral: stored, events: [],
+      assignments: [
+        assignment('mdvs', 'DECLINED', { declineReason: 'No capacity this month', declinedAt: '2026-11-17T10:00:00Z' }),
+        assignment('victim-care', 'NOTIFIED', { reroutedFrom: 'mdvs', reason: 'fallback-for:mdvs' }),
+      ],
+    });
+    const body = bodyOf(await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } })));
+    expect(body).toContain('Passed on by');
+    expect(body).toContain('Merseyside Domestic Violence and Stalking Service, who declined it on Tue, 17 Nov 2026, 10:00 GMT');
+    expect(body).toContain('Merseyside Domestic Violence and Stalking Service declined because');
+    expect(body).toContain('No capacity this month');
+    // Still only its own assignment's card: the declining team's actions are not offered.
+    expect(body).not.toContain('/teams/mdvs/');
+  });
+
+  it('warns at the top of the page, in words, when the person was said to be in danger now', async () => {
+    actions.viewReferral.mockResolvedValue({ referral: { ...stored, submission: { ...stored.submission, immediateDanger: true } }, assignments: [assignment('victim-care', 'NOTIFIED')], events: [] });
+    const body = bodyOf(await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } })));
+    const warning = body.indexOf('id="in-danger-now"');
+    expect(warning).toBeGreaterThan(0);
+    expect(warning).toBeLessThan(body.indexOf('id="safe-contact"'));
+    expect(body).toMatch(/govuk-warning-text__icon[^>]*aria-hidden="true">!<\/span>\s*<strong class="govuk-warning-text__text">\s*<span class="govuk-visually-hidden">Warning<\/span>\s*In danger now:/);
+  });
+
+  it('has no danger warning when the person was not said to be in danger', async () => {
+    const body = bodyOf(await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } })));
+    expect(body).not.toContain('id="in-danger-now"');
+  });
+
   it('leaves a refusal to the portal, which answers it as not found', async () => {
     actions.viewReferral.mockRejectedValue(new NotFound({ path: 'reference', message: 'No such referral.' }));
     await expect(referral.show(staffRequest(['housing-support'], { params: { reference: REFERENCE } }))).rejects.toBeInstanceOf(NotFound);
