@@ -156,7 +156,7 @@ export async function reassignReferral(input: {
   if (!existing) {
     const band = referral.screening?.band ?? assignments[0]?.band ?? 'STANDARD';
     // Urgency travels (SPEC §4): never later than the band's deadline at the team it is taken off.
-    const deadline = movedDeadline(now, band, toTeam, fromTeamId ? area.teams.find((t) => t.id === fromTeamId) : undefined);
+    const deadline = movedDeadline({ at: now, band, to: toTeam, from: fromTeamId ? area.teams.find((t) => t.id === fromTeamId) : undefined });
     await addAssignment({
       reference, teamId: toTeamId, areaId: area.id, band, reason: 'reassigned-by-coordinator', source: referral.submission.source,
       immediateDanger: referral.submission.immediateDanger, status: 'ASSIGNED',

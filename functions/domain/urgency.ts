@@ -15,17 +15,19 @@ export interface MovedDeadline {
 }
 
 /**
- * The deadline of a referral moving to `to` at `now`: the new team's deadline for the band, but never
- * later than the band's deadline at the team it left, counted from the move. A HIGH referral declined by
- * a 24-hour team does not wait two working days at the next one. With no team left (a coordinator giving
- * out a referral nobody holds), only the new team's deadline applies.
+ * The deadline of a referral given to `to` at `at`: the new team's deadline for the band, but never later
+ * than the band's deadline at the team it left, counted from the moment it left (a decline, or the
+ * coordinator's move; `leftAt`, which defaults to `at`). A HIGH referral declined by a 24-hour team does
+ * not wait two working days at the next one. With no team left (a coordinator giving out a referral
+ * nobody holds), only the new team's deadline applies.
  */
-export function movedDeadline(
-  now: Date, band: Band, to: Pick<Team, 'deadlines'>, from?: Pick<Team, 'id' | 'deadlines'>, calendar: WorkingCalendar = englandAndWales,
-): MovedDeadline {
-  const theirs = deadlineFor(now, to.deadlines[band], calendar);
+export function movedDeadline(move: {
+  at: Date; band: Band; to: Pick<Team, 'deadlines'>; from?: Pick<Team, 'id' | 'deadlines'>; leftAt?: Date;
+}, calendar: WorkingCalendar = englandAndWales): MovedDeadline {
+  const { at, band, to, from, leftAt = at } = move;
+  const theirs = deadlineFor(at, to.deadlines[band], calendar);
   if (!from) return { deadlineAt: theirs };
-  const left = deadlineFor(now, from.deadlines[band], calendar);
+  const left = deadlineFor(leftAt, from.deadlines[band], calendar);
   return left.getTime() < theirs.getTime() ? { deadlineAt: left, carriedFrom: from.id } : { deadlineAt: theirs };
 }
 

@@ -36,7 +36,10 @@ const rerouteAssignment = async (input: unknown) => {
   const next = fallbackTeam(area, teamId, existing.map((a) => a.teamId), referral.submission.victim.postcode);
   const now = new Date();
   if (next) {
-    const deadline = movedDeadline(now, assignment.band, next, team);
+    // The referral left the declining team when it declined, so that team's clock runs from then.
+    const deadline = movedDeadline({
+      at: now, band: assignment.band, to: next, from: team, leftAt: assignment.declinedAt ? new Date(assignment.declinedAt) : now,
+    });
     await addAssignment({
       reference, teamId: next.id, areaId: area.id, band: assignment.band, reason: `fallback-for:${teamId}`, source: referral.submission.source,
       immediateDanger: referral.submission.immediateDanger,

@@ -19,25 +19,34 @@ describe('the deadline of a referral that moves to another team', () => {
   it('keeps a declined HIGH referral due within 24 clock hours at victim care, whose own HIGH deadline is 2 working days', () => {
     // A Wednesday morning: 2 working days is Friday morning, 24 hours is Thursday morning.
     const now = new Date('2026-12-02T10:00:00Z');
-    const moved = movedDeadline(now, 'HIGH', team('victim-care'), team('mdvs'));
+    const moved = movedDeadline({ at: now, band: 'HIGH', to: team('victim-care'), from: team('mdvs') });
     expect(moved).toEqual({ deadlineAt: new Date('2026-12-03T10:00:00Z'), carriedFrom: 'mdvs' });
   });
 
   it('is the new team’s own when that is sooner, and says nothing was carried', () => {
     const now = new Date('2026-12-02T10:00:00Z');
-    expect(movedDeadline(now, 'HIGH', team('mdvs'), team('victim-care'))).toEqual({ deadlineAt: new Date('2026-12-03T10:00:00Z') });
+    expect(movedDeadline({ at: now, band: 'HIGH', to: team('mdvs'), from: team('victim-care') })).toEqual({ deadlineAt: new Date('2026-12-03T10:00:00Z') });
   });
 
   it('is the new team’s own when it came from no team', () => {
     const now = new Date('2026-12-02T10:00:00Z');
-    expect(movedDeadline(now, 'HIGH', team('victim-care'))).toEqual({ deadlineAt: deadlineFor(now, { workingDays: 2 }) });
+    expect(movedDeadline({ at: now, band: 'HIGH', to: team('victim-care') })).toEqual({ deadlineAt: deadlineFor(now, { workingDays: 2 }) });
+  });
+
+  it('counts the left team’s deadline from when the referral left it: the moment it was declined', () => {
+    const declinedAt = new Date('2026-12-02T10:00:00Z');
+    const reroutedAt = new Date('2026-12-02T10:00:07Z');
+    const moved = movedDeadline({ at: reroutedAt, band: 'HIGH', to: team('victim-care'), from: team('mdvs'), leftAt: declinedAt });
+    expect(moved.deadlineAt).toEqual(new Date('2026-12-03T10:00:00Z'));
   });
 
   it('is never later than the new team’s deadline nor the left team’s, counted from the move', () => {
-    fc.assert(fc.property(moment, fc.constantFrom(...BANDS), deadlines, deadlines, (now, band, toDeadlines, fromDeadlines) => {
-      const moved = movedDeadline(now, band, { deadlines: toDeadlines }, { id: 'left', deadlines: fromDeadlines });
+    const lag = fc.integer({ min: 0, max: 3_600_000 });
+    fc.assert(fc.property(moment, lag, fc.constantFrom(...BANDS), deadlines, deadlines, (now, lagMs, band, toDeadlines, fromDeadlines) => {
+      const leftAt = new Date(now.getTime() - lagMs);
+      const moved = movedDeadline({ at: now, band, to: { deadlines: toDeadlines }, from: { id: 'left', deadlines: fromDeadlines }, leftAt });
       const theirs = deadlineFor(now, toDeadlines[band]);
-      const left = deadlineFor(now, fromDeadlines[band]);
+      const left = deadlineFor(leftAt, fromDeadlines[band]);
       expect(moved.deadlineAt.getTime()).toBeLessThanOrEqual(theirs.getTime());
       expect(moved.deadlineAt.getTime()).toBeLessThanOrEqual(left.getTime());
       // It is one of the two, not something sooner still.
