@@ -109,6 +109,31 @@ describe('a victim-care caseworker', () => {
     await page.click('button:has-text("Show referrals")');
     await expect(page.locator('main').textContent()).resolves.not.toContain(mine.reference);
 
+    // Search and filters by keyboard: part of the reference, the band and today's date find it; labels throughout.
+    await page.goto(`${site}/portal/inbox`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    await tabTo(page, '#reference');
+    await page.keyboard.type(mine.reference.slice(-4).toLowerCase());
+    await tabTo(page, '#band');
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator('#band').inputValue()).resolves.toBe('HIGH');
+    await page.selectOption('#band', 'STANDARD');
+    await page.fill('#receivedFrom', today);
+    await page.fill('#receivedTo', today);
+    await tabTo(page, 'button.govuk-button--secondary');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('band') === 'STANDARD');
+    expect(new URL(page.url()).searchParams.get('reference')).toBe(mine.reference.slice(-4).toLowerCase());
+    await expect(page.locator('#inbox').textContent()).resolves.toContain(mine.reference);
+    await expect(page.locator('#inbox caption').textContent()).resolves.toMatch(/matching your search/);
+    await expectAccessible(page, 'inbox with a search and filters');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-inbox-filtered.png'), fullPage: true });
+    // A search that cannot be read says why, field by field, and is not a server error.
+    const unreadable = await page.goto(`${site}/portal/inbox?band=URGENT&receivedFrom=2026-02-30`);
+    expect(unreadable?.status()).toBe(400);
+    await expect(page.locator('.govuk-error-summary').textContent()).resolves.toMatch(/Choose a band[\s\S]*Received from must be a real date/);
+    await expectAccessible(page, 'inbox with search errors');
+
     // Another team's referral, even by its exact reference, is not there for this user.
     const refused = await page.goto(`${site}/portal/referrals/${other.reference}`);
     expect(refused?.status()).toBe(404);
