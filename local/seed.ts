@@ -4,7 +4,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { TZDate } from '@date-fns/tz';
 import { areaById, BANDS, teamById, type Area, type Band, type ServiceConfig } from '../functions/domain/config.js';
 import { acknowledgementAt, breachAt, declineAt, ladderFor, ladderMovesBy, reminderAt, type LadderMove } from '../functions/domain/acknowledgement-ladder.js';
-import { deadlineFor, isWorkingTime } from '../functions/domain/deadlines.js';
+import { isWorkingTime } from '../functions/domain/deadlines.js';
 import { parsePostcodePattern } from '../functions/domain/postcode.js';
 import { newReference } from '../functions/domain/reference.js';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../functions/domain/throughput.js';
 import { coverOf } from '../functions/domain/report-calendar.js';
 import { localDateOf } from '../functions/domain/working-calendar.js';
+import { movedDeadline } from '../functions/domain/urgency.js';
 
 /*
  * `npm run seed -- --referrals N [--year 2025] [--seed 42] [--details 200]`: fills a running local cloud
@@ -302,8 +303,10 @@ function simulateAssignment(
   if (!team) throw new Error(`routed to ${teamId}, which is not in ${area.id}'s config`);
   const { reference, band, source } = referral;
   const deadlineRule = team.deadlines[band];
-  // As the route step sets the deadline and the remind step the grace period.
-  const ladder = ladderFor(assignedAt, deadlineFor(assignedAt, deadlineRule), area.escalation);
+  // As the route and re-route steps set the deadline (a re-routed one never later than at the team that
+  // declined it) and the remind step the grace period.
+  const left = reroutedFrom ? teamById(area, reroutedFrom) : undefined;
+  const ladder = ladderFor(assignedAt, movedDeadline({ at: assignedAt, band, to: team, from: left }).deadlineAt, area.escalation);
   const { deadlineAt, graceEndsAt } = ladder;
   const record: AssignmentRecord = {
     reference, teamId, areaId: area.id, band, reason, source, status: 'ASSIGNED',
