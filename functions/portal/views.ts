@@ -263,6 +263,7 @@ export function historyRows(config: ServiceConfig, events: readonly ReferralEven
     if (typeof detail.reason === 'string') parts.push(`Reason: ${detail.reason}`);
     if (detail.late === true) parts.push('(late)');
     if (typeof detail.notice === 'string') parts.push(`(${detail.notice})`);
+    if (typeof detail.deadlineCarriedFrom === 'string') parts.push(`(kept the sooner deadline of ${teamName(config, detail.deadlineCarriedFrom)})`);
     return { when: londonTime(e.at), who, what: parts.join(' ') };
   });
 }

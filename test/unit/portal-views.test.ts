@@ -111,4 +111,11 @@ describe('the referral page', () => {
     expect(rows[0]!.what).toContain('NOTIFIED → DECLINED');
     expect(rows[1]!.what).toBe('Details viewed');
   });
+
+  it('says when a re-routed referral kept the sooner deadline of the team that declined it', () => {
+    const [row] = historyRows(defaultServiceConfig, [
+      { reference: 'SR-AAAA-BBBB', at: '2026-11-18T09:41:00Z', actor: 'workflow', type: 'ASSIGNMENT_REROUTED', teamId: 'victim-care', detail: { from: 'mdvs', deadlineCarriedFrom: 'mdvs' } },
+    ]);
+    expect(row!.what).toBe('Re-routed after a decline (Victim Care Merseyside) (kept the sooner deadline of Merseyside Domestic Violence and Stalking Service)');
+  });
 });
