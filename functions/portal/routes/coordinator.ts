@@ -17,7 +17,9 @@ export async function show({ caller, view, now }: StaffRequest): Promise<Result>
     return messagePage('Only for coordinators', ['Your account does not coordinate an area.'], 403, { ...view, linkHref: '/portal/inbox', linkText: 'Go to your inbox' });
   }
   const shown = await Promise.all(areas.map(async (area) => {
-    const all = await withDangerFlags((await Promise.all(area.teams.map((t) => teamAssignments(t.id)))).flat());
+    // Only what the view lists is flagged: an older assignment's flag costs a read of its referral.
+    const all = await withDangerFlags((await Promise.all(area.teams.map((t) => teamAssignments(t.id)))).flat()
+      .filter((a) => isOpen(a) || a.status === 'BREACHED' || a.status === 'DECLINED'));
     const rows = (filter: (a: AssignmentRecord) => boolean) => inboxAssignments(all.filter(filter), 'all').map((a) => inboxRow(serviceConfig, a, now));
     const overdue = rows((a) => isOverdue(a, now) && a.status !== 'BREACHED');
     const open = rows((a) => isOpen(a) && !isOverdue(a, now));

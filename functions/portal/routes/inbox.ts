@@ -28,13 +28,15 @@ export async function show({ event, caller, view, now }: StaffRequest): Promise<
   const filter = parseInboxFilter(query.status);
   if (!team) return page('portal/inbox.njk', { ...view, title: 'Team inbox', nav: 'inbox', teams: [] });
   const { search, errors } = parseInboxSearch(query);
-  const assignments = await withDangerFlags(await teamAssignments(team.id));
+  const assignments = await teamAssignments(team.id);
+  // Only the rows shown are flagged: an older assignment's flag costs a read of its referral.
+  const shown = await withDangerFlags(errors.length ? [] : inboxAssignments(assignments, filter, search));
   const searched = Boolean(search.reference || search.bands.length || search.receivedFrom || search.receivedTo);
   const chosenBand = (query.band ?? '').trim().toUpperCase();
   return page('portal/inbox.njk', {
     ...view, title: `${team.name} inbox`, nav: 'inbox', teams, team,
     counts: inboxCounts(assignments, now),
-    rows: errors.length ? [] : inboxAssignments(assignments, filter, search).map((a) => inboxRow(serviceConfig, a, now)),
+    rows: shown.map((a) => inboxRow(serviceConfig, a, now)),
     filterText: FILTER_WORDS[filter] ?? statusTag(filter as AssignmentStatus).text.toLowerCase(),
     searched,
     search: { reference: (query.reference ?? '').slice(0, 40), receivedFrom: (query.receivedFrom ?? '').slice(0, 20), receivedTo: (query.receivedTo ?? '').slice(0, 20) },

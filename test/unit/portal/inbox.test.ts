@@ -39,6 +39,8 @@ describe('the team inbox', () => {
     expect(body).toMatch(/id="count-overdue">1</);
     expect(body.indexOf('SR-3333-BBBB')).toBeLessThan(body.indexOf('SR-2222-AAAA'));
     expect(body).not.toContain('SR-4444-CCCC');
+    // Older assignments without the danger flag cost a read of their referral: only those shown are read.
+    expect(getReferral.mock.calls.map(([r]) => r).sort()).toEqual(['SR-2222-AAAA', 'SR-3333-BBBB']);
   });
 
   it('shows everything, acknowledged referrals too, when the caseworker asks for it', async () => {
