@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Band } from '../domain/config.js';
@@ -482,6 +482,52 @@ export async function outOfAreaReferrals(areaId: string): Promise<StoredReferral
   const found = await itemsByIndex<StoredReferral>('openByArea', 'openKey', outOfAreaQueueKey(areaId));
   // The index is read eventually: a referral decided on a moment ago may still be in it.
   return found.filter((referral) => referral.status === 'OUT_OF_AREA');
+}
+
+/**
+ * Referrals left out of area before they were kept under the default area carry neither the area nor a
+ * place in the queue. A one-off pass (`npm run queue-out-of-area`) reads the table once to find them and
+ * queues each, with an event saying who did it; never on a request's path. A second pass finds none.
+ */
+export async function queueEarlierOutOfArea(defaultAreaId: string, change: { now: Date; actor: string }): Promise<string[]> {
+  const queued: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({
+      TableName: tableName,
+      FilterExpression: '#kind = :referral AND #status = :outOfArea AND attribute_not_exists(openKey)',
+      ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status', '#reference': 'reference' },
+      ExpressionAttributeValues: { ':referral': 'referral', ':outOfArea': 'OUT_OF_AREA' },
+      ProjectionExpression: '#reference, createdAt, expiresAt',
+      ExclusiveStartKey: start,
+    }));
+    for (const found of live((page.Items ?? []) as { reference: string; createdAt: string }[])) {
+      const entry = outOfAreaQueueEntry(defaultAreaId, found);
+      try {
+        await documents.send(new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: referralKey(found.reference),
+                UpdateExpression: 'SET areaId = if_not_exists(areaId, :area), openKey = :key, openSort = :sort',
+                ConditionExpression: '#status = :outOfArea AND attribute_not_exists(openKey)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':area': defaultAreaId, ':key': entry.openKey, ':sort': entry.openSort, ':outOfArea': 'OUT_OF_AREA' },
+              },
+            },
+            eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'OUT_OF_AREA_QUEUED', detail: { keptUnder: defaultAreaId } }),
+          ],
+        }));
+        queued.push(found.reference);
+      } catch (error) {
+        // Decided on, or queued by another pass, since the scan read it.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return queued;
 }
 
 /** A referral's live items of one kind (their sort keys start with `prefix`), read consistently. */

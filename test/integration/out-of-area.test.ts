@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -179,10 +181,32 @@ describe('a referral from outside every area', () => {
     expect((await visit.request('GET', '/portal/coordinator')).body).not.toContain(reference);
   });
 
-  it('stored out of area before it was kept under the default area (no area), it is still opened, signposted and erased by that coordinator alone', async () => {
+  it('stored out of area before it was kept under the default area (no area), it is still opened, queued once by the operator, signposted and erased by that coordinator alone', async () => {
     const reference = await anOutOfAreaReferral();
     await client.documents.send(new UpdateCommand({
       TableName: cloud.tableName, Key: { pk: `REFERRAL#${reference}`, sk: 'REFERRAL' }, UpdateExpression: 'REMOVE areaId, openKey, openSort',
+    }));
+
+    const queueEarlier = () => spawnSync(process.execPath, ['--import', 'tsx', 'local/queue-out-of-area.ts'], {
+      cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000,
+      env: {
+        ...process.env, AWS_ENDPOINT_URL_DYNAMODB: cloud.dynamodbUrl, TABLE_NAME: cloud.tableName,
+        AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+        SERVICE_CONFIG_PATH: path.join(PROJECT_ROOT, 'test/fixtures/service-config.two-areas.json'),
+      },
+    });
+    const first = queueEarlier();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain(reference);
+    expect(await client.referral(reference)).toMatchObject({ areaId: 'merseyside', openKey: 'OUT_OF_AREA#merseyside' });
+    const queued = (await client.itemsOf(reference, 'EVENT#')).filter((e) => e.type === 'OUT_OF_AREA_QUEUED');
+    expect(queued).toMatchObject([{ actor: `operator:${userInfo().username}` }]);
+    const second = queueEarlier();
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain(reference);
+    // Before the operator's pass, the referral had no area at all: the rules must hold for that too.
+    await client.documents.send(new UpdateCommand({
+      TableName: cloud.tableName, Key: { pk: `REFERRAL#${reference}`, sk: 'REFERRAL' }, UpdateExpression: 'REMOVE areaId',
     }));
 
     expect((await client.as('coordinator.halton', 'GET', `/api/referrals/${reference}`)).status).toBe(404);
