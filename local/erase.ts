@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { findReferralTable } from './referral-table.js';
 
 /**
  * `npm run erase -- <reference>`: erases one person's details from a referral on their request, with
@@ -13,25 +13,7 @@ async function main(args: string[]): Promise<number> {
     console.error('Usage: npm run erase -- <reference>   (e.g. SR-7KQ2-9XMD)');
     return 2;
   }
-  if (!process.env.TABLE_NAME) {
-    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2',
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    });
-    const client = new DynamoDBClient({ endpoint, maxAttempts: 1 });
-    try {
-      const { TableNames = [] } = await client.send(new ListTablesCommand({}));
-      const table = TableNames.find((name) => name.startsWith('ReferralTable'));
-      if (!table) throw new Error('no referral table');
-      process.env.TABLE_NAME = table;
-    } catch (error) {
-      console.error(`Could not find the local cloud's table at ${endpoint} (${(error as Error).message}). Is \`npm start\` running?`);
-      return 1;
-    } finally {
-      client.destroy();
-    }
-  }
+  if (!(await findReferralTable())) return 1;
   const { erasePersonalData, getReferral } = await import('../functions/adapters/referral-store.js');
   const { redactSubmission } = await import('../functions/domain/erasure.js');
   const referral = await getReferral(reference);

@@ -528,7 +528,7 @@ async function resolveTarget(target: SeedTarget): Promise<{ dynamodbUrl: string;
 type ReferralStore = typeof import('../functions/adapters/referral-store.js');
 
 /** One referral in full, through the same store functions the workflow and the portal use. */
-async function storeDetails(store: ReferralStore, referral: SeededReferral): Promise<boolean> {
+async function storeDetails(store: ReferralStore, referral: SeededReferral, defaultAreaId: string): Promise<boolean> {
   const { reference, receivedAt, screening } = referral;
   // Imported with its history: the table stream must not start a workflow for a synthetic past referral.
   const created = await store.createReferral({ reference, submission: referral.submission, now: receivedAt, importedBy: 'npm run seed' });
@@ -536,7 +536,11 @@ async function storeDetails(store: ReferralStore, referral: SeededReferral): Pro
   const at = (offsetMs: number) => new Date(receivedAt.getTime() + offsetMs);
   await store.recordScreening(reference, screening, at(1000));
   if (referral.areaId === undefined) {
-    await store.moveReferral(reference, 'OUT_OF_AREA', { now: at(2000), actor: 'workflow' });
+    // Kept under the default area, in its coordinator's out-of-area queue, as the workflow keeps it.
+    await store.moveReferral(reference, 'OUT_OF_AREA', {
+      now: at(2000), actor: 'workflow', set: { areaId: defaultAreaId, ...store.outOfAreaQueueEntry(defaultAreaId, { reference, createdAt: receivedAt.toISOString() }) },
+      detail: { keptUnder: defaultAreaId },
+    });
     return true;
   }
   const initial = referral.assignments.filter((a) => !a.record.reroutedFrom);
@@ -644,7 +648,7 @@ export async function seedLocalCloud(options: SeedOptions, target: SeedTarget = 
     const chosen = kept.slice(-options.details);
     if (chosen.length < Math.min(options.details, year.referrals.length)) log(`only ${chosen.length} referral(s) of ${options.year} are within retention: storing those in full`);
     log(`storing ${chosen.length} referrals in full for the portal…`);
-    for (const referral of chosen) if (await storeDetails(referralStore, referral)) detailed++;
+    for (const referral of chosen) if (await storeDetails(referralStore, referral, serviceConfig.defaultAreaId)) detailed++;
   }
   const finished = performance.now();
   const secs = (from: number, to: number) => Math.round((to - from) / 100) / 10;

@@ -1,17 +1,17 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { isTeamMember, referralAccess } from '../domain/access.js';
+import { areaOfReferral, isTeamMember, referralAccess } from '../domain/access.js';
 import { acknowledgementAt, declineAt } from '../domain/acknowledgement-ladder.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
-  REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralEvent, type ReferralStatus,
+  REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralClosure, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import {
   Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
 } from '../domain/refusals.js';
 import { movedDeadline } from '../domain/urgency.js';
-import { areasCoordinated, type Caller } from '../http/caller.js';
+import { isCoordinator, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../platform/observability.js';
 import {
   addAssignment, appendEvent, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
@@ -30,6 +30,15 @@ import { startReassignmentWorkflow } from './workflow-starter.js';
 
 const actorOf = (caller: Caller) => `user:${caller.userId}`;
 
+/** The area a referral is kept under: its own, or the default area's for one no area covers (SPEC §4). */
+const homeAreaOf = (referral: StoredReferral) => areaOfReferral(referral, serviceConfig.defaultAreaId);
+
+/** Whether the caller coordinates the area the referral is kept under. */
+function coordinates(caller: Caller, referral: StoredReferral): boolean {
+  const areaId = homeAreaOf(referral);
+  return areaId !== undefined && isCoordinator(caller, areaId);
+}
+
 export interface ReferralView {
   readonly referral: StoredReferral;
   readonly assignments: StoredAssignment[];
@@ -44,7 +53,7 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
   const referral = await getReferral(reference);
   if (!referral) throw noSuchReferral();
   const assignments = await listAssignments(reference) as StoredAssignment[];
-  const access = referralAccess(caller.groups, { areaId: referral.areaId, teamIds: assignments.map((a) => a.teamId) });
+  const access = referralAccess(caller.groups, { areaId: homeAreaOf(referral), teamIds: assignments.map((a) => a.teamId) });
   if (access === 'forbidden') throw new NotAllowed({ path: '', message: 'Reports are open to you; individual referrals are not.' });
   if (access === 'hidden') throw noSuchReferral();
 
@@ -110,8 +119,9 @@ const SETTLED_REFERRAL: readonly ReferralStatus[] = ['ACKNOWLEDGED', 'PARTIALLY_
 
 /** The teams a coordinator may give this referral to: its area's teams that have not had it. */
 export function reassignmentTargets(referral: StoredReferral, assignments: readonly AssignmentRecord[]): Team[] {
-  const area = referral.areaId ? areaById(serviceConfig, referral.areaId) : undefined;
-  if (!area) return [];
+  const areaId = homeAreaOf(referral);
+  const area = areaId ? areaById(serviceConfig, areaId) : undefined;
+  if (!area || referral.status === 'CLOSED') return [];
   const had = new Set(assignments.map((a) => a.teamId));
   return area.teams.filter((team) => !had.has(team.id));
 }
@@ -134,10 +144,11 @@ export async function reassignReferral(input: {
 }): Promise<StoredAssignment> {
   const { reference, toTeamId, fromTeamId, reason, caller, now } = input;
   const referral = await getReferral(reference);
-  if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) throw noSuchReferral();
-  const area = areaById(serviceConfig, referral.areaId);
+  if (!referral || !coordinates(caller, referral)) throw noSuchReferral();
+  const area = areaById(serviceConfig, homeAreaOf(referral) ?? '');
   const toTeam = area?.teams.find((t) => t.id === toTeamId);
   if (!area || !toTeam) throw new InvalidInput({ path: 'toTeamId', message: 'Choose a team in this area.' });
+  if (referral.status === 'CLOSED') throw new Conflict({ path: 'status', message: 'This referral is closed, so it cannot be re-assigned.' });
 
   const assignments = await listAssignments(reference);
   const existing = assignments.find((a) => a.teamId === toTeamId) as StoredAssignment | undefined;
@@ -191,6 +202,13 @@ export async function reassignReferral(input: {
   if (latest && SETTLED_REFERRAL.includes(latest.status)) {
     await moveReferral(reference, 'AWAITING_ACK', { now, actor: actorOf(caller), detail: { reassignedTo: toTeamId } });
   }
+  if (latest?.status === 'OUT_OF_AREA') {
+    // Out of the out-of-area queue and into the area the coordinator gave it to (a typo, a border). One
+    // stored out of area before referrals were kept under the default area gets its area now.
+    await moveReferral(reference, 'AWAITING_ACK', {
+      now, actor: actorOf(caller), set: { areaId: area.id }, detail: { reassignedTo: toTeamId, username: caller.username },
+    });
+  }
   await startReassignmentWorkflow(reference, toTeamId);
   const after = await getAssignment(reference, toTeamId);
   if (!after) throw new Error('The re-assignment was not stored');
@@ -203,7 +221,7 @@ export async function reassignReferral(input: {
  */
 export async function erasePersonalDetails(reference: string, caller: Caller, now: Date): Promise<'erased' | 'already'> {
   const referral = await getReferral(reference);
-  if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) throw noSuchReferral();
+  if (!referral || !coordinates(caller, referral)) throw noSuchReferral();
   const outcome = await erasePersonalData(reference, redactSubmission(referral.submission), { now, actor: actorOf(caller), username: caller.username });
   if (outcome === 'not-found') throw noSuchReferral();
   if (outcome === 'erased') {
@@ -211,4 +229,38 @@ export async function erasePersonalDetails(reference: string, caller: Caller, no
     logger.info('Personal details erased', { reference, userId: caller.userId });
   }
   return outcome;
+}
+
+/**
+ * The default area's coordinator closes an out-of-area referral by pointing the person to a service where
+ * they live (SPEC §4), with a reason. The closure is kept on the referral and in its history; a repeat
+ * finds it closed the same way and changes nothing.
+ */
+export async function signpostReferral(reference: string, reason: string, caller: Caller, now: Date): Promise<StoredReferral> {
+  const referral = await getReferral(reference);
+  if (!referral || !coordinates(caller, referral)) throw noSuchReferral();
+  if (referral.closure?.kind === 'signposted-elsewhere') return referral;
+  const notOutOfArea = () => new Conflict({ path: 'status', message: 'This referral is no longer out of area, so it cannot be signposted elsewhere.' });
+  if (referral.status !== 'OUT_OF_AREA') throw notOutOfArea();
+
+  const closure: ReferralClosure = { kind: 'signposted-elsewhere', reason, at: now.toISOString(), by: caller.userId };
+  try {
+    await moveReferral(reference, 'CLOSED', {
+      now, actor: actorOf(caller),
+      // One stored out of area before referrals were kept under the default area gets its area now.
+      set: { closure, areaId: homeAreaOf(referral) },
+      detail: { closure: closure.kind, reason, username: caller.username },
+    });
+  } catch (error) {
+    // Re-assigned or signposted by someone else a moment before: say what it is now.
+    const latest = await getReferral(reference);
+    if (latest?.closure?.kind === 'signposted-elsewhere') return latest;
+    if (latest?.status !== 'OUT_OF_AREA') throw notOutOfArea();
+    throw error;
+  }
+  metrics.addMetric('ReferralSignposted', MetricUnit.Count, 1);
+  logger.info('Out-of-area referral signposted elsewhere', { reference, userId: caller.userId });
+  const after = await getReferral(reference);
+  if (!after) throw noSuchReferral();
+  return after;
 }

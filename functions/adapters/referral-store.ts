@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
+  GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Band } from '../domain/config.js';
 import type { ReferralSubmission } from '../domain/referral.js';
 import {
   previousStatusesFor,
-  type AssignmentRecord, type AssignmentStatus, type ReferralEvent, type ReferralStatus,
+  type AssignmentRecord, type AssignmentStatus, type ReferralClosure, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
 import { IMPORTED_BY } from '../domain/stream-records.js';
@@ -48,7 +48,19 @@ export interface StoredReferral {
   readonly victimKey: string;
   readonly screening?: ScreeningResult;
   readonly areaId?: string;
+  readonly closure?: ReferralClosure;
+  readonly erasedAt?: string;
 }
+
+/**
+ * The out-of-area queue (SPEC §4) shares the sparse open-work index under a key of its own: a referral
+ * carries these while it waits for its coordinator's decision, oldest first, and loses them when it
+ * leaves OUT_OF_AREA (see moveReferral).
+ */
+const QUEUE_ATTRIBUTES = ['openKey', 'openSort'] as const;
+const outOfAreaQueueKey = (areaId: string) => `OUT_OF_AREA#${areaId}`;
+export const outOfAreaQueueEntry = (areaId: string, referral: { reference: string; createdAt: string }) =>
+  ({ openKey: outOfAreaQueueKey(areaId), openSort: `${referral.createdAt}#${referral.reference}` });
 
 const referralKey = (reference: string) => ({ pk: `REFERRAL#${reference}`, sk: 'REFERRAL' });
 const assignmentKey = (reference: string, teamId: string) => ({ pk: `REFERRAL#${reference}`, sk: `ASSIGNMENT#${teamId}` });
@@ -205,6 +217,11 @@ export async function moveReferral(reference: string, to: ReferralStatus, change
     values[`:v${i}`] = value;
     return `#f${i} = :v${i}`;
   });
+  // Whatever it moves to, a referral that leaves OUT_OF_AREA has been decided on: it leaves the queue.
+  const removals = current.status === 'OUT_OF_AREA' ? QUEUE_ATTRIBUTES.map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  }) : [];
   try {
     await documents.send(new TransactWriteCommand({
       TransactItems: [
@@ -212,7 +229,7 @@ export async function moveReferral(reference: string, to: ReferralStatus, change
           Update: {
             TableName: tableName,
             Key: referralKey(reference),
-            UpdateExpression: `SET ${assignments.join(', ')}`,
+            UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
             ConditionExpression: '#status = :from',
             ExpressionAttributeNames: { ...names, '#status': 'status' },
             ExpressionAttributeValues: values,
@@ -431,9 +448,9 @@ export async function recordWaitToken(reference: string, teamId: string, token: 
   });
 }
 
-/** Every live assignment under one key of an index, in the index's order, page after page. */
-async function assignmentsByIndex(indexName: 'byTeam' | 'openByArea', keyName: 'teamKey' | 'openKey', key: string): Promise<StoredAssignment[]> {
-  const items: StoredAssignment[] = [];
+/** Every live item under one key of an index, in the index's order, page after page. */
+async function itemsByIndex<T extends object>(indexName: 'byTeam' | 'openByArea', keyName: 'teamKey' | 'openKey', key: string): Promise<T[]> {
+  const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(new QueryCommand({
@@ -444,7 +461,7 @@ async function assignmentsByIndex(indexName: 'byTeam' | 'openByArea', keyName: '
       ExpressionAttributeValues: { ':key': key },
       ExclusiveStartKey: start,
     }));
-    items.push(...((page.Items ?? []) as StoredAssignment[]));
+    items.push(...((page.Items ?? []) as T[]));
     start = page.LastEvaluatedKey;
   } while (start);
   return live(items);
@@ -452,12 +469,65 @@ async function assignmentsByIndex(indexName: 'byTeam' | 'openByArea', keyName: '
 
 /** A team's inbox, soonest deadline first. */
 export function teamAssignments(teamId: string): Promise<StoredAssignment[]> {
-  return assignmentsByIndex('byTeam', 'teamKey', `TEAM#${teamId}`);
+  return itemsByIndex<StoredAssignment>('byTeam', 'teamKey', `TEAM#${teamId}`);
 }
 
 /** Every assignment of an area still waiting on its team (breached ones included), soonest deadline first. */
 export function openAssignments(areaId: string): Promise<StoredAssignment[]> {
-  return assignmentsByIndex('openByArea', 'openKey', `OPEN#${areaId}`);
+  return itemsByIndex<StoredAssignment>('openByArea', 'openKey', `OPEN#${areaId}`);
+}
+
+/** The referrals kept under an area that no area covers and nobody has decided on yet, oldest first. */
+export async function outOfAreaReferrals(areaId: string): Promise<StoredReferral[]> {
+  const found = await itemsByIndex<StoredReferral>('openByArea', 'openKey', outOfAreaQueueKey(areaId));
+  // The index is read eventually: a referral decided on a moment ago may still be in it.
+  return found.filter((referral) => referral.status === 'OUT_OF_AREA');
+}
+
+/**
+ * Referrals left out of area before they were kept under the default area carry neither the area nor a
+ * place in the queue. A one-off pass (`npm run queue-out-of-area`) reads the table once to find them and
+ * queues each, with an event saying who did it; never on a request's path. A second pass finds none.
+ */
+export async function queueEarlierOutOfArea(defaultAreaId: string, change: { now: Date; actor: string }): Promise<string[]> {
+  const queued: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({
+      TableName: tableName,
+      FilterExpression: '#kind = :referral AND #status = :outOfArea AND attribute_not_exists(openKey)',
+      ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status', '#reference': 'reference' },
+      ExpressionAttributeValues: { ':referral': 'referral', ':outOfArea': 'OUT_OF_AREA' },
+      ProjectionExpression: '#reference, createdAt, expiresAt',
+      ExclusiveStartKey: start,
+    }));
+    for (const found of live((page.Items ?? []) as { reference: string; createdAt: string }[])) {
+      const entry = outOfAreaQueueEntry(defaultAreaId, found);
+      try {
+        await documents.send(new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: referralKey(found.reference),
+                UpdateExpression: 'SET areaId = if_not_exists(areaId, :area), openKey = :key, openSort = :sort',
+                ConditionExpression: '#status = :outOfArea AND attribute_not_exists(openKey)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':area': defaultAreaId, ':key': entry.openKey, ':sort': entry.openSort, ':outOfArea': 'OUT_OF_AREA' },
+              },
+            },
+            eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'OUT_OF_AREA_QUEUED', detail: { keptUnder: defaultAreaId } }),
+          ],
+        }));
+        queued.push(found.reference);
+      } catch (error) {
+        // Decided on, or queued by another pass, since the scan read it.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return queued;
 }
 
 /** A referral's live items of one kind (their sort keys start with `prefix`), read consistently. */
@@ -536,7 +606,7 @@ export async function tableIsActive(): Promise<boolean> {
 export async function erasePersonalData(reference: string, redacted: ReferralSubmission, change: { now: Date; actor: string; username: string }): Promise<'erased' | 'already' | 'not-found'> {
   const referral = await getReferral(reference);
   if (!referral) return 'not-found';
-  if ((referral as StoredReferral & { erasedAt?: string }).erasedAt) return 'already';
+  if (referral.erasedAt) return 'already';
   const at = change.now.toISOString();
   const erased = '[erased]';
   const assignments = await listAssignments(reference);
@@ -546,9 +616,10 @@ export async function erasePersonalData(reference: string, redacted: ReferralSub
       Update: {
         TableName: tableName,
         Key: referralKey(reference),
-        UpdateExpression: 'SET submission = :redacted, erasedAt = :at, erasedBy = :by REMOVE victimKey',
+        // A closure's reason is staff's free text about the person, like a decline's.
+        UpdateExpression: `SET submission = :redacted, erasedAt = :at, erasedBy = :by${referral.closure ? ', closure.reason = :erased' : ''} REMOVE victimKey`,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
-        ExpressionAttributeValues: { ':redacted': redacted, ':at': at, ':by': change.actor },
+        ExpressionAttributeValues: { ':redacted': redacted, ':at': at, ':by': change.actor, ...(referral.closure ? { ':erased': erased } : {}) },
       },
     },
     ...(referral.victimKey ? [{ Delete: { TableName: tableName, Key: { pk: `VICTIM#${referral.victimKey}`, sk: `REFERRAL#${referral.createdAt}#${reference}` } } }] : []),

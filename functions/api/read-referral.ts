@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { viewReferral } from '../adapters/referral-actions.js';
+import { serviceConfig } from '../adapters/service-config.js';
+import { areaOfReferral } from '../domain/access.js';
 import { callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { referenceParameter } from '../http/path-parameters.js';
@@ -15,7 +17,8 @@ const readReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPr
     status: referral.status,
     source: referral.submission.source,
     createdAt: referral.createdAt,
-    areaId: referral.areaId ?? null,
+    // The area it is kept under: for one no area covers, the default area (SPEC §4).
+    areaId: areaOfReferral(referral, serviceConfig.defaultAreaId) ?? null,
     screening: referral.screening ?? null,
     screeningNote: 'The band comes from a screening aid, not a clinical risk assessment.',
     referral: referral.submission,

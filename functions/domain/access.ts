@@ -8,6 +8,21 @@ export const commissionerGroup = (areaId: string) => `commissioner-${areaId}`;
 
 export type ReferralAccess = 'allowed' | 'forbidden' | 'hidden';
 
+/**
+ * The area a referral is kept under, whose coordinator answers for it. One outside every area is kept
+ * under the default area (SPEC §4); one stored out of area before that rule carries no area at all, and
+ * is kept there too.
+ */
+export function areaOfReferral(referral: { areaId?: string; status: string }, defaultAreaId: string): string | undefined {
+  return referral.areaId ?? (referral.status === 'OUT_OF_AREA' ? defaultAreaId : undefined);
+}
+
+/** Whether the caller coordinates the area the referral is kept under. */
+export function coordinatesReferral(groups: readonly string[], referral: { areaId?: string; status: string }, defaultAreaId: string): boolean {
+  const areaId = areaOfReferral(referral, defaultAreaId);
+  return areaId !== undefined && groups.includes(coordinatorGroup(areaId));
+}
+
 export function referralAccess(groups: readonly string[], referral: { areaId?: string; teamIds: readonly string[] }): ReferralAccess {
   if (referral.teamIds.some((teamId) => groups.includes(teamId))) return 'allowed';
   if (referral.areaId && groups.includes(coordinatorGroup(referral.areaId))) return 'allowed';

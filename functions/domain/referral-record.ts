@@ -44,14 +44,25 @@ const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> =
   SCREENED: ['RECEIVED'],
   ROUTED: ['SCREENED'],
   OUT_OF_AREA: ['SCREENED'],
-  // Back from a settled status when a coordinator re-assigns the referral to another team.
-  AWAITING_ACK: ['ROUTED', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED'],
+  // Back from a settled status when a coordinator re-assigns the referral to another team, or out of the
+  // out-of-area queue when the coordinator gives it to a team (a typo, a border: SPEC §4).
+  AWAITING_ACK: ['ROUTED', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED', 'OUT_OF_AREA'],
   ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
   PARTIALLY_ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
   BREACHED: ['AWAITING_ACK', 'ROUTED'],
   ESCALATED: ['AWAITING_ACK', 'ROUTED'],
   FAILED: ['RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK'],
+  // Out of the out-of-area queue when the coordinator signposts the person elsewhere (SPEC §4).
+  CLOSED: ['OUT_OF_AREA'],
 };
+
+/** How a referral was closed, kept on it: who closed it, when and why (SPEC §4: signposted elsewhere). */
+export interface ReferralClosure {
+  readonly kind: 'signposted-elsewhere';
+  readonly reason: string;
+  readonly at: string;
+  readonly by: string;
+}
 
 export function canMoveReferral(from: ReferralStatus, to: ReferralStatus): boolean {
   return ALLOWED_FROM[to]?.includes(from) ?? false;

@@ -25,7 +25,8 @@ export type RoutedTeam = { teamId: string; reason: string };
 
 export type RoutingDecision =
   | { outcome: 'ROUTED'; areaId: string; teams: RoutedTeam[] }
-  | { outcome: 'OUT_OF_AREA'; areaId: null; coordinatorEmail: string };
+  /** `areaId`: the default area, which keeps a referral no area covers (SPEC §4). */
+  | { outcome: 'OUT_OF_AREA'; areaId: string; coordinatorEmail: string };
 
 export function findArea(postcode: string, config: ServiceConfig): Area | undefined {
   return config.areas.find((area) => postcodeMatches(postcode, area.postcodes));
@@ -73,7 +74,7 @@ export function route(input: RoutingInput, config: ServiceConfig): RoutingDecisi
   if (!area) {
     // parseServiceConfig guarantees the default area; the first area is a belt-and-braces answer.
     const home = areaById(config, config.defaultAreaId) ?? config.areas[0];
-    return { outcome: 'OUT_OF_AREA', areaId: null, coordinatorEmail: home?.coordinatorEmail ?? '' };
+    return { outcome: 'OUT_OF_AREA', areaId: home?.id ?? config.defaultAreaId, coordinatorEmail: home?.coordinatorEmail ?? '' };
   }
 
   const wanted: RoutedTeam[] = [];

@@ -10,6 +10,7 @@ import * as inbox from '../portal/routes/inbox.js';
 import * as reassign from '../portal/routes/reassign.js';
 import * as referral from '../portal/routes/referral.js';
 import * as reports from '../portal/routes/reports.js';
+import * as signpost from '../portal/routes/signpost.js';
 import * as signIn from '../portal/routes/sign-in.js';
 import { portalSessionId } from '../portal/session-cookie.js';
 import type { StaffRequest } from '../portal/staff-request.js';
@@ -39,6 +40,8 @@ const staffRoutes = routeTable<StaffRequest>({
   'POST /portal/referrals/{reference}/teams/{teamId}/decline': referral.decline,
   'GET /portal/referrals/{reference}/reassign': reassign.show,
   'POST /portal/referrals/{reference}/reassign': reassign.submit,
+  'GET /portal/referrals/{reference}/signpost': signpost.show,
+  'POST /portal/referrals/{reference}/signpost': signpost.submit,
 });
 
 /**

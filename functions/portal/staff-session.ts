@@ -3,6 +3,7 @@ import { verifyAccessToken } from '../adapters/access-tokens.js';
 import { refreshTokens } from '../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../adapters/portal-session-store.js';
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
+import { hasTeam } from './landing.js';
 import { newSecret, redirect } from '../http/pages.js';
 import { logger } from '../platform/observability.js';
 import type { PageView } from './pages.js';
@@ -39,8 +40,10 @@ async function signedInCaller(session: PortalSession | undefined): Promise<{ cal
 
 function viewOf(caller: Caller, session: PortalSession): PageView {
   return {
+    // The navigation offers each role only what it can use.
     user: {
       username: caller.username,
+      inbox: hasTeam(caller),
       coordinator: areasCoordinated(caller).length > 0,
       reports: areasCommissioned(caller).length > 0 || areasCoordinated(caller).length > 0,
     },

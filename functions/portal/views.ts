@@ -252,6 +252,23 @@ const EVENT_WORDS: Record<string, string> = {
   PERSONAL_DATA_ERASED: 'Personal details erased on request',
 };
 
+/** A referral in the out-of-area queue: what the coordinator needs to choose which to open first. */
+export interface OutOfAreaRow {
+  readonly reference: string;
+  readonly received: string;
+  readonly band: { text: string; classes: string } | undefined;
+  readonly dangerNow: boolean;
+}
+
+export function outOfAreaRow(referral: { reference: string; createdAt: string; screening?: ScreeningResult; submission: Pick<ReferralSubmission, 'immediateDanger'> }): OutOfAreaRow {
+  return {
+    reference: referral.reference,
+    received: londonTime(referral.createdAt),
+    band: referral.screening ? BAND_TAG[referral.screening.band] : undefined,
+    dangerNow: referral.submission.immediateDanger === true,
+  };
+}
+
 /** The audit trail, newest first: who, when, what, previous → next. */
 export function historyRows(config: ServiceConfig, events: readonly ReferralEvent[]): { when: string; who: string; what: string }[] {
   return [...events].sort((a, b) => b.at.localeCompare(a.at)).map((e) => {

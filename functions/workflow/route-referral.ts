@@ -1,7 +1,9 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { countReceived } from '../adapters/report-facts.js';
-import { assignmentItem, listAssignments, moveReferral, requireReferral, type StoredReferral } from '../adapters/referral-store.js';
+import {
+  assignmentItem, listAssignments, moveReferral, outOfAreaQueueEntry, requireReferral, type StoredReferral,
+} from '../adapters/referral-store.js';
 import { serviceConfig } from '../adapters/service-config.js';
 import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
 import { PermanentFailure } from '../adapters/failures.js';
@@ -46,7 +48,12 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
   const now = new Date();
 
   if (decision.outcome === 'OUT_OF_AREA') {
-    await moveReferral(reference, 'OUT_OF_AREA', { now, actor: 'workflow' });
+    // Kept under the default area, in its coordinator's queue (SPEC §4); its figures stay apart from the
+    // area's own, counted under OUT_OF_AREA.
+    await moveReferral(reference, 'OUT_OF_AREA', {
+      now, actor: 'workflow', set: { areaId: decision.areaId, ...outOfAreaQueueEntry(decision.areaId, referral) },
+      detail: { keptUnder: decision.areaId },
+    });
     await counted(referral, undefined);
     metrics.addMetric('ReferralOutOfArea', MetricUnit.Count, 1);
     logger.info('Referral out of area', { reference });

@@ -38,6 +38,8 @@ const AGENCY_ROUTES: AgencyRoute[] = [
     description: 'Lets a coordinator erase one person’s details from a referral on their request', workflow: [] },
   { id: 'ReassignReferral', path: '/api/referrals/{reference}/reassign', method: HttpMethod.POST, entry: 'functions/api/reassign-referral.ts',
     description: 'Lets a coordinator give a referral to another team of their area', workflow: ['answer', 'start'] },
+  { id: 'SignpostReferral', path: '/api/referrals/{reference}/signpost', method: HttpMethod.POST, entry: 'functions/api/signpost-referral.ts',
+    description: 'Lets the default area’s coordinator close an out-of-area referral as signposted elsewhere', workflow: [] },
 ];
 
 /**

@@ -252,7 +252,60 @@ describe('an mdvs caseworker', () => {
   });
 });
 
+describe('a commissioner', () => {
+  it('lands on the reports, and the navigation offers nothing else', async () => {
+    const visit = await open();
+    const { page } = visit;
+    await page.goto(`${cloud.apiUrl}/portal/sign-in`);
+    await signIn(visit, 'commissioner.merseyside');
+    expect(new URL(page.url()).pathname).toBe('/portal/reports');
+    const links = await page.locator('.govuk-service-navigation__list .govuk-service-navigation__link').allTextContents();
+    expect(links.map((l) => l.trim())).toEqual(['Reports']);
+    await visit.context.close();
+  });
+});
+
 describe('a coordinator', () => {
+  it('lands on all teams, opens an out-of-area referral from its queue and closes it as signposted elsewhere', async () => {
+    const response = await client.submit(aReferral((body) => {
+      body.victim.postcode = 'SW1A 1AA';
+      body.riskAnswers.threatsToKill = 'yes';
+      body.immediateDanger = true;
+    }));
+    const { reference } = await response.json() as { reference: string };
+    await eventually(async () => (await client.referral(reference))?.status === 'OUT_OF_AREA', `${reference} to be out of area`);
+
+    const visit = await open();
+    const { page } = visit;
+    await page.goto(`${cloud.apiUrl}/portal/sign-in`);
+    await signIn(visit, 'coordinator.merseyside');
+    // A coordinator in no team starts at all teams; the navigation offers no team inbox.
+    expect(new URL(page.url()).pathname).toBe('/portal/coordinator');
+    await expect(page.locator('.govuk-service-navigation').textContent()).resolves.not.toMatch(/Team inbox/);
+    const queued = page.locator(`#out-of-area-merseyside tr:has-text("${reference}")`);
+    await expect(queued.textContent()).resolves.toMatch(/High[\s\S]*In danger now/);
+    await expectAccessible(page, 'coordinator view with an out-of-area referral');
+
+    await queued.locator('a').click();
+    await page.waitForURL(`**/portal/referrals/${reference}`);
+    await expect(page.locator('#out-of-area').textContent()).resolves.toMatch(/outside every area we serve/);
+    await expectAccessible(page, 'out-of-area referral');
+    await page.click('a:has-text("Signpost elsewhere")');
+    await page.waitForURL(`**/portal/referrals/${reference}/signpost`);
+    await expectAccessible(page, 'signpost');
+    await page.click('button:has-text("Yes, close it as signposted")');
+    await expect(page.locator('.govuk-error-summary').textContent()).resolves.toMatch(/Say why/);
+    await expectAccessible(page, 'signpost with errors');
+    await page.fill('#reason', 'Lives in Westminster: given the London service and the National Stalking Helpline.');
+    await page.click('button:has-text("Yes, close it as signposted")');
+    await page.waitForURL(`**/portal/referrals/${reference}`);
+    await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toMatch(/signposted elsewhere/);
+    await expect(page.locator('#closure').textContent()).resolves.toMatch(/Westminster/);
+    await expectAccessible(page, 'signposted referral');
+    expect((await client.referral(reference))?.status).toBe('CLOSED');
+    await visit.context.close();
+  });
+
   it('sees every team’s open work and re-assigns a referral to another team, which starts its deadline', async () => {
     const { reference } = await referredAndNotified(aStandardReferral(), [TEAM_EMAIL.victimCare]);
     const visit = await open();

@@ -129,6 +129,9 @@ describe('npm run seed', () => {
           .toEqual(seeded.assignments.map((a) => a.record.teamId).sort());
       } else {
         expect(stored?.status).toBe('OUT_OF_AREA');
+        // Kept under the default area, in its coordinator's queue.
+        expect(stored?.areaId).toBe('merseyside');
+        expect((await referrals.outOfAreaReferrals('merseyside')).map((r) => r.reference)).toContain(seeded.reference);
       }
     }
   });

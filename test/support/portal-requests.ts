@@ -24,7 +24,13 @@ export function staffRequest(groups: string[], options: { params?: Record<string
   return {
     event: portalEvent(options.form, options.query), now: NOW, params: options.params ?? {},
     caller: { userId: 'user-1', username: 'casey.caseworker', groups }, session,
-    view: { user: { username: 'casey.caseworker', coordinator: groups.some((g) => g.startsWith('coordinator-')), reports: false }, csrf: 'form-token' },
+    view: {
+      user: {
+        username: 'casey.caseworker', inbox: groups.some((g) => !g.startsWith('coordinator-') && !g.startsWith('commissioner-')),
+        coordinator: groups.some((g) => g.startsWith('coordinator-')), reports: false,
+      },
+      csrf: 'form-token',
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { withDangerFlags } from '../../adapters/danger-flags.js';
-import { teamAssignments } from '../../adapters/referral-store.js';
+import { outOfAreaReferrals, teamAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { areaById } from '../../domain/config.js';
 import type { AssignmentRecord } from '../../domain/referral-record.js';
@@ -8,7 +8,7 @@ import { page } from '../../http/pages.js';
 import { messagePage } from '../pages.js';
 import type { Result } from '../router.js';
 import type { StaffRequest } from '../staff-request.js';
-import { inboxAssignments, inboxRow, isOpen, isOverdue } from '../views.js';
+import { inboxAssignments, inboxRow, isOpen, isOverdue, outOfAreaRow } from '../views.js';
 
 /** Every team's work in the coordinator's areas, the referrals that need them first. */
 export async function show({ caller, view, now }: StaffRequest): Promise<Result> {
@@ -25,7 +25,10 @@ export async function show({ caller, view, now }: StaffRequest): Promise<Result>
     const open = rows((a) => isOpen(a) && !isOverdue(a, now));
     const needsPerson = rows((a) => a.status === 'BREACHED');
     const declined = rows((a) => a.status === 'DECLINED');
+    // Referrals no area covers are kept under the default area, for its coordinator to decide on (SPEC §4).
+    const outOfArea = area.id === serviceConfig.defaultAreaId ? (await outOfAreaReferrals(area.id)).map(outOfAreaRow) : undefined;
     return {
+      id: area.id, outOfArea,
       name: area.name, open: open.length + overdue.length, overdue: overdue.length + needsPerson.length, needsPerson: needsPerson.length,
       groups: [
         { id: `overdue-${area.id}`, caption: 'Overdue: deadline passed, reminder sent', rows: overdue },

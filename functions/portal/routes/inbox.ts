@@ -3,14 +3,15 @@ import { teamAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { parseInboxSearch } from '../../domain/inbox-search.js';
 import type { AssignmentStatus } from '../../domain/referral-record.js';
-import { areasCommissioned, areasCoordinated, teamsOf } from '../../http/caller.js';
+import { teamsOf } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
 import { formErrors } from '../pages.js';
 import type { Result } from '../router.js';
 import type { StaffRequest } from '../staff-request.js';
+import { landingPath } from '../landing.js';
 import { BAND_TAG, inboxAssignments, inboxCounts, inboxRow, INBOX_FILTERS, parseInboxFilter, statusTag } from '../views.js';
 
-export const home = async (): Promise<Result> => redirect('/portal/inbox');
+export const home = async ({ caller }: StaffRequest): Promise<Result> => redirect(landingPath(caller));
 
 const FILTER_WORDS: Record<string, string> = { open: 'waiting for your team', all: 'everything' };
 
@@ -21,8 +22,8 @@ const FILTER_WORDS: Record<string, string> = { open: 'waiting for your team', al
 export async function show({ event, caller, view, now }: StaffRequest): Promise<Result> {
   const allTeams = serviceConfig.areas.flatMap((area) => area.teams);
   const teams = teamsOf(caller, allTeams.map((t) => t.id)).map((id) => allTeams.find((t) => t.id === id)!);
-  // A commissioner has no team inbox: their work is the reports.
-  if (teams.length === 0 && areasCommissioned(caller).length > 0 && areasCoordinated(caller).length === 0) return redirect('/portal/reports');
+  // Without a team there is no inbox: a coordinator's work is all teams, a commissioner's the reports.
+  if (teams.length === 0 && landingPath(caller) !== '/portal/inbox') return redirect(landingPath(caller));
   const query = event.queryStringParameters ?? {};
   const team = teams.find((t) => t.id === query.team) ?? teams[0];
   const filter = parseInboxFilter(query.status);

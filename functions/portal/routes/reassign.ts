@@ -1,10 +1,10 @@
 import { reassignableFrom, reassignmentTargets, reassignReferral } from '../../adapters/referral-actions.js';
 import { getReferral, listAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
+import { coordinatesReferral } from '../../domain/access.js';
 import { londonTime } from '../../domain/agency-email.js';
 import { reasonText } from '../../domain/reason-text.js';
 import { Conflict, InvalidInput } from '../../domain/refusals.js';
-import { areasCoordinated } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
 import { TEAM_ID } from '../../http/path-parameters.js';
 import { formErrors, messagePage, notFound } from '../pages.js';
@@ -23,7 +23,7 @@ async function choicePage(request: StaffRequest, errors: ReadonlyMap<string, str
   const { params, caller, view } = request;
   const reference = params.reference!;
   const referral = await getReferral(reference);
-  if (!referral?.areaId || !areasCoordinated(caller).includes(referral.areaId)) return notFound(view);
+  if (!referral || !coordinatesReferral(caller.groups, referral, serviceConfig.defaultAreaId)) return notFound(view);
   const assignments = await listAssignments(reference);
   const targets = reassignmentTargets(referral, assignments);
   if (targets.length === 0) {

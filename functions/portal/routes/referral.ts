@@ -1,12 +1,11 @@
 import { acknowledgeAssignment, declineAssignment, reassignmentTargets, viewReferral } from '../../adapters/referral-actions.js';
 import { getReferral, listAssignments } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
-import { isTeamMember } from '../../domain/access.js';
+import { coordinatesReferral, isTeamMember } from '../../domain/access.js';
 import { londonTime } from '../../domain/agency-email.js';
 import { reasonText } from '../../domain/reason-text.js';
 import { ACKNOWLEDGEABLE_STATUSES, DECLINABLE_STATUSES, type AssignmentRecord } from '../../domain/referral-record.js';
 import { Conflict } from '../../domain/refusals.js';
-import { areasCoordinated } from '../../http/caller.js';
 import { page, redirect } from '../../http/pages.js';
 import { formErrors, notFound } from '../pages.js';
 import type { Result } from '../router.js';
@@ -17,10 +16,18 @@ import { historyRows, isOverdue, referralSections, riskRows, safeContact, screen
 export async function show({ params, caller, view, now }: StaffRequest): Promise<Result> {
   const { reference } = params as { reference: string };
   const { referral, assignments, events } = await viewReferral(reference, caller, now);
-  const coordinator = referral.areaId !== undefined && areasCoordinated(caller).includes(referral.areaId);
+  const coordinator = coordinatesReferral(caller.groups, referral, serviceConfig.defaultAreaId);
   const mine = (teamId: string) => isTeamMember(caller.groups, teamId);
   return page('portal/referral.njk', {
-    ...view, title: `Referral ${reference}`, nav: 'inbox', reference,
+    ...view, title: `Referral ${reference}`, nav: coordinator ? 'coordinator' : 'inbox', reference,
+    outOfArea: referral.status === 'OUT_OF_AREA',
+    canSignpost: coordinator && referral.status === 'OUT_OF_AREA',
+    closure: referral.closure ? {
+      rows: [
+        { key: { text: 'Closed' }, value: { text: `${londonTime(referral.closure.at)}: signposted elsewhere` } },
+        { key: { text: 'Why' }, value: { text: referral.closure.reason } },
+      ],
+    } : undefined,
     safeContact: safeContact(referral.submission),
     screening: screeningView(referral.screening),
     sections: referralSections(referral.submission),

@@ -63,7 +63,7 @@ async function afterSignInStep(request: VisitorRequest, session: PortalSession, 
       await savePortalSession(signedIn, now);
       metrics.addMetric('PortalSignIn', MetricUnit.Count, 1);
       logger.info('Signed in to the portal', { userId: verdict.caller.userId });
-      const to = session.returnTo && RETURN_PATH.test(session.returnTo) ? session.returnTo : '/portal/inbox';
+      const to = session.returnTo && RETURN_PATH.test(session.returnTo) ? session.returnTo : '/portal';
       return redirect(to, [portalSessionCookie(signedIn.id, event)]);
     }
     case 'refused': {

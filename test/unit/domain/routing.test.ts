@@ -96,9 +96,9 @@ describe('routing a Merseyside referral', () => {
     expect(teamIds(input({ band: 'HIGH', housing: { ...noHousingNeed, needsSupport: true } }))).toEqual(['mdvs', 'housing-support']);
   });
 
-  it.each(['M1 1AE', 'L39 1AA', 'L40 2AB', 'LA1 1AA', 'WA7 1AB', 'CH64 1AA'])('treats %s as out of area and names the coordinator', (postcode) => {
+  it.each(['M1 1AE', 'L39 1AA', 'L40 2AB', 'LA1 1AA', 'WA7 1AB', 'CH64 1AA'])('treats %s as out of area, kept under the default area, and names its coordinator', (postcode) => {
     expect(route(input({ postcode, band: 'HIGH' }), config)).toEqual({
-      outcome: 'OUT_OF_AREA', areaId: null, coordinatorEmail: 'coordinator@merseyside.referrals.example',
+      outcome: 'OUT_OF_AREA', areaId: 'merseyside', coordinatorEmail: 'coordinator@merseyside.referrals.example',
     });
   });
 
@@ -194,9 +194,9 @@ describe('routing with two areas configured', () => {
     expect(teamIds(input({ band: 'MEDIUM', relationship: 'partner' }), twoAreas)).toEqual(['victim-care']);
   });
 
-  it("tells the default area's coordinator about a postcode neither area covers", () => {
+  it("keeps a postcode neither area covers under the default area and tells its coordinator", () => {
     expect(route(input({ postcode: 'M1 1AE' }), twoAreas)).toEqual({
-      outcome: 'OUT_OF_AREA', areaId: null, coordinatorEmail: 'coordinator@merseyside.referrals.example',
+      outcome: 'OUT_OF_AREA', areaId: 'merseyside', coordinatorEmail: 'coordinator@merseyside.referrals.example',
     });
   });
 });

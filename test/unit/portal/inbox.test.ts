@@ -23,10 +23,23 @@ beforeEach(() => {
 });
 
 describe('the team inbox', () => {
-  it('sends anyone asking for the portal itself to their inbox', async () => {
-    const page = await inbox.home();
+  it.each([
+    [['victim-care'], '/portal/inbox'],
+    [['victim-care', 'coordinator-merseyside'], '/portal/inbox'],
+    [['coordinator-merseyside'], '/portal/coordinator'],
+    [['commissioner-merseyside'], '/portal/reports'],
+    [[], '/portal/inbox'],
+  ])('sends someone in %j asking for the portal itself to %s', async (groups, landing) => {
+    const page = await inbox.home(staffRequest(groups));
     expect(page.statusCode).toBe(303);
-    expect(locationOf(page)).toBe('/portal/inbox');
+    expect(locationOf(page)).toBe(landing);
+  });
+
+  it('sends a coordinator who is in no team to all teams rather than an empty inbox', async () => {
+    const page = await inbox.show(staffRequest(['coordinator-merseyside']));
+    expect(page.statusCode).toBe(303);
+    expect(locationOf(page)).toBe('/portal/coordinator');
+    expect(teamAssignments).not.toHaveBeenCalled();
   });
 
   it("shows a caseworker their team's open referrals, overdue first, with counts", async () => {
@@ -58,14 +71,6 @@ describe('the team inbox', () => {
     const page = await inbox.show(staffRequest(['commissioner-merseyside']));
     expect(page.statusCode).toBe(303);
     expect(locationOf(page)).toBe('/portal/reports');
-    expect(teamAssignments).not.toHaveBeenCalled();
-  });
-
-  it('tells a coordinator outside any team that they have no inbox, and where their work is', async () => {
-    const page = await inbox.show(staffRequest(['coordinator-merseyside']));
-    expect(page.statusCode).toBe(200);
-    expect(bodyOf(page)).toContain('Your account is not in a team, so you have no inbox.');
-    expect(bodyOf(page)).toContain('href="/portal/coordinator"');
     expect(teamAssignments).not.toHaveBeenCalled();
   });
 

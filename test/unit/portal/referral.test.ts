@@ -42,6 +42,27 @@ describe('the referral page', () => {
     expect(body).not.toContain('No capacity this month');
   });
 
+  it("offers the default area's coordinator an out-of-area referral's two ways on: a team, or signposting elsewhere", async () => {
+    // Stored out of area before referrals were kept under the default area: no area of its own.
+    const { areaId: _areaId, ...earlier } = stored;
+    actions.viewReferral.mockResolvedValue({ referral: { ...earlier, status: 'OUT_OF_AREA' }, assignments: [], events: [] });
+    actions.reassignmentTargets.mockReturnValue([{ id: 'mdvs' }]);
+    const body = bodyOf(await referral.show(staffRequest(['coordinator-merseyside'], { params: { reference: REFERENCE } })));
+    expect(body).toContain('id="out-of-area"');
+    expect(body).toContain(`href="/portal/referrals/${REFERENCE}/reassign"`);
+    expect(body).toContain(`href="/portal/referrals/${REFERENCE}/signpost"`);
+  });
+
+  it('shows a signposted referral closed, with when and why', async () => {
+    const closure = { kind: 'signposted-elsewhere' as const, reason: 'Given the Westminster service and the national helpline', at: '2026-11-17T10:00:00Z', by: 'user-1' };
+    actions.viewReferral.mockResolvedValue({ referral: { ...stored, status: 'CLOSED', closure }, assignments: [], events: [] });
+    const body = bodyOf(await referral.show(staffRequest(['coordinator-merseyside'], { params: { reference: REFERENCE } })));
+    expect(body).toContain('id="closure"');
+    expect(body).toContain('signposted elsewhere');
+    expect(body).toContain(closure.reason);
+    expect(body).not.toContain('/signpost"');
+  });
+
   it("shows the area's coordinator every team's assignment, an overdue one tagged as such", async () => {
     actions.viewReferral.mockResolvedValue({ referral: stored, assignments: [assignment('mdvs', 'REMINDED', { deadlineAt: '2026-11-17T17:00:00Z' })], events: [] });
     const body = bodyOf(await referral.show(staffRequest(['coordinator-merseyside'], { params: { reference: REFERENCE } })));

@@ -54,7 +54,8 @@ describe('signing in', () => {
   it('never sends a newly signed-in caseworker to another site', async () => {
     cognito.startSignIn.mockResolvedValue({ kind: 'signed-in', tokens: { accessToken: 'access' } });
     const page = await signIn.submit(visitorRequest({ ...started, returnTo: 'https://example.org/portal' }, { form: credentials('casey') }));
-    expect(locationOf(page)).toBe('/portal/inbox');
+    // The portal's own start, which sends each role on to its landing page.
+    expect(locationOf(page)).toBe('/portal');
   });
 
   it('asks again, without asking Cognito, when the username or password is missing', async () => {
