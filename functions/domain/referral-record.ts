@@ -50,6 +50,8 @@ const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> =
   PARTIALLY_ACKNOWLEDGED: ['AWAITING_ACK', 'ROUTED'],
   BREACHED: ['AWAITING_ACK', 'ROUTED'],
   ESCALATED: ['AWAITING_ACK', 'ROUTED'],
+  // Every assignment finished (functions/domain/referral-closure.ts): from wherever the workflow has got to.
+  CLOSED: ['ROUTED', 'AWAITING_ACK', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED'],
   FAILED: ['RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK'],
 };
 
@@ -106,4 +108,11 @@ export interface AssignmentRecord {
   readonly reassignedTo?: string;
   /** SES refused the team's address, or mail to it bounced or was complained of: a person must step in. */
   readonly emailUndeliverable?: { readonly at: string; readonly why: string };
+  /** SPEC §2 step 6: when the team first reached the person (set once, by the first attempt that did). */
+  readonly firstContactAt?: string;
+  /** How the team ended its part, once; the reason is free text about a person and is erased with them. */
+  readonly outcome?: Outcome;
+  readonly outcomeReason?: string;
+  readonly outcomeAt?: string;
+  readonly outcomeBy?: string;
 }

@@ -38,6 +38,10 @@ const AGENCY_ROUTES: AgencyRoute[] = [
     description: 'Lets a coordinator erase one person’s details from a referral on their request', workflow: [] },
   { id: 'ReassignReferral', path: '/api/referrals/{reference}/reassign', method: HttpMethod.POST, entry: 'functions/api/reassign-referral.ts',
     description: 'Lets a coordinator give a referral to another team of their area', workflow: ['answer', 'start'] },
+  { id: 'RecordContactAttempt', path: '/api/referrals/{reference}/assignments/{teamId}/contact-attempts', method: HttpMethod.POST,
+    entry: 'functions/api/record-contact-attempt.ts', description: 'Records a team attempt to reach the person on a referral it acknowledged', workflow: [] },
+  { id: 'RecordOutcome', path: '/api/referrals/{reference}/assignments/{teamId}/outcome', method: HttpMethod.POST,
+    entry: 'functions/api/record-outcome.ts', description: 'Records how a team ended its part of a referral, closing the referral after the last', workflow: [] },
 ];
 
 /**
