@@ -17,7 +17,7 @@ import {
 import { areasCoordinated, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../platform/observability.js';
 import {
-  addAssignment, addContactAttempt, appendEvent, closeReferralIfFinished, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents,
+  addAssignment, addContactAttempt, appendEvent, closeReferralIfFinished, erasePersonalData, getAssignment, getReferral, listAssignments, listContactAttempts, listEvents,
   moveAssignment, moveReferral, recordAssignmentOutcome,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
@@ -38,6 +38,8 @@ export interface ReferralView {
   readonly referral: StoredReferral;
   readonly assignments: StoredAssignment[];
   readonly events: ReferralEvent[];
+  /** The teams' attempts to reach the person (SPEC §2 step 6), oldest first. */
+  readonly attempts: ContactAttempt[];
 }
 
 /**
@@ -54,7 +56,7 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
 
   await appendEvent({ reference, at: now.toISOString(), actor: actorOf(caller), type: 'PERSONAL_DETAILS_VIEWED', detail: { username: caller.username } });
   logger.info('Referral read', { reference, userId: caller.userId });
-  return { referral, assignments, events: await listEvents(reference) };
+  return { referral, assignments, events: await listEvents(reference), attempts: await listContactAttempts(reference) };
 }
 
 /**

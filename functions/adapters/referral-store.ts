@@ -576,7 +576,7 @@ export async function listContactAttempts(reference: string): Promise<ContactAtt
 
 /**
  * Records a team's outcome, once, on its acknowledged assignment, with the event that says previous →
- * next. False when the assignment was not acknowledged or already had an outcome.
+ * next (there is no previous: an outcome is recorded once). False when the assignment was not acknowledged or already had an outcome.
  */
 export async function recordAssignmentOutcome(reference: string, teamId: string, change: {
   outcome: Outcome; reason: string; now: Date; by: string; actor: string; detail?: ReferralEvent['detail'];
@@ -596,7 +596,7 @@ export async function recordAssignmentOutcome(reference: string, teamId: string,
           },
         },
         eventItem({
-          reference, at, actor: change.actor, type: 'OUTCOME_RECORDED', teamId, from: 'NO_OUTCOME', to: change.outcome,
+          reference, at, actor: change.actor, type: 'OUTCOME_RECORDED', teamId, to: change.outcome,
           ...(change.detail ? { detail: change.detail } : {}),
         }),
       ],
