@@ -185,7 +185,7 @@ export async function recordOutcome(reference: string, teamId: string, input: Ou
   }
   // Read again after our own write: two teams recording the last outcomes at once both see both, and the
   // referral's conditional move lets exactly one of them close it.
-  const referralStatus = await closeReferralIfFinished(reference, { now, actor: actorOf(caller), detail: { lastTeamId: teamId } });
+  const referralStatus = await closeReferralIfFinished(reference, { now, actor: actorOf(caller), detail: { lastTeamId: teamId, username: caller.username } });
   return { assignment, referralStatus };
 }
 

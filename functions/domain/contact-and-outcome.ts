@@ -47,7 +47,9 @@ export interface ContactAttempt {
 export function attemptTimeProblem(at: string, bounds: { now: Date; assignedAt: string }): FieldError | undefined {
   const when = Date.parse(at);
   if (when > bounds.now.getTime() + CLOCK_SKEW_MS) return { path: 'at', message: 'The time of the attempt must not be in the future.' };
-  if (when < Date.parse(bounds.assignedAt)) return { path: 'at', message: 'The time of the attempt must be after your team was given the referral.' };
+  // Forms give the minute, not the second: an attempt in the minute the team got the referral is after it.
+  const assignedMinute = Math.floor(Date.parse(bounds.assignedAt) / 60_000) * 60_000;
+  if (when < assignedMinute) return { path: 'at', message: 'The time of the attempt must be after your team was given the referral.' };
   return undefined;
 }
 

@@ -50,6 +50,8 @@ describe('when an attempt may have happened', () => {
 
   it('is any time from when the team was given the referral until now, allowing for a clock a little ahead', () => {
     expect(attemptTimeProblem(assignedAt, { now, assignedAt })).toBeUndefined();
+    // A form's "now" is the minute: the minute the team was given it counts as after.
+    expect(attemptTimeProblem('2026-11-17T09:00:00Z', { now, assignedAt: '2026-11-17T09:00:42.123Z' })).toBeUndefined();
     expect(attemptTimeProblem(new Date(now.getTime() + CLOCK_SKEW_MS).toISOString(), { now, assignedAt })).toBeUndefined();
   });
 
