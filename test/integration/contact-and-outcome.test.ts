@@ -126,6 +126,12 @@ describe('a team recording its contact with the person and the outcome, through 
     expect((await client.referral(reference))?.status).toBe('CLOSED');
     expect((await client.itemsContaining(`${reference}-note`)).map((item) => item.kind)).toEqual(['contact-attempt']);
     expect(readFileSync(cloud.logFile, 'utf8')).not.toContain(`${reference}-note`);
+
+    // Erased on the person's request, the note and the outcome's reason go with their other details.
+    expect((await client.as('coordinator.merseyside', 'POST', `/api/referrals/${reference}/erase`)).status).toBe(200);
+    expect(await client.itemsContaining(`${reference}-note`)).toEqual([]);
+    expect((await client.itemsOf(reference, 'CONTACT#')).map((a) => a.note ?? null)).toEqual(['[erased]', null]);
+    expect(await assignment(reference, 'victim-care')).toMatchObject({ outcome: 'support-accepted', outcomeReason: '[erased]' });
   });
 
   it('ends the workflow cleanly when the referral closed before its run recorded the settled status', async () => {
