@@ -3,6 +3,10 @@ import { areaOfReferral, isTeamMember, referralAccess } from '../domain/access.j
 import { acknowledgementAt, declineAt } from '../domain/acknowledgement-ladder.js';
 import { isLate } from '../domain/assignment-progress.js';
 import { areaById, type Team } from '../domain/config.js';
+import {
+  attemptTimeProblem, contactStage, type ContactAttempt, type ContactAttemptInput, type OutcomeInput,
+} from '../domain/contact-and-outcome.js';
+import { deadlineFor } from '../domain/deadlines.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
   REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralClosure, type ReferralEvent, type ReferralStatus,
@@ -14,7 +18,8 @@ import { movedDeadline } from '../domain/urgency.js';
 import { isCoordinator, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../platform/observability.js';
 import {
-  addAssignment, appendEvent, erasePersonalData, getAssignment, getReferral, listAssignments, listEvents, moveAssignment, moveReferral,
+  addAssignment, addContactAttempt, appendEvent, closeReferralIfFinished, erasePersonalData, getAssignment, getReferral, listAssignments, listContactAttempts, listEvents,
+  moveAssignment, moveReferral, recordAssignmentOutcome,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
 import { countAcknowledged, countForTeam } from './report-facts.js';
@@ -43,6 +48,8 @@ export interface ReferralView {
   readonly referral: StoredReferral;
   readonly assignments: StoredAssignment[];
   readonly events: ReferralEvent[];
+  /** The teams' attempts to reach the person (SPEC §2 step 6), oldest first. */
+  readonly attempts: ContactAttempt[];
 }
 
 /**
@@ -59,7 +66,7 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
 
   await appendEvent({ reference, at: now.toISOString(), actor: actorOf(caller), type: 'PERSONAL_DETAILS_VIEWED', detail: { username: caller.username } });
   logger.info('Referral read', { reference, userId: caller.userId });
-  return { referral, assignments, events: await listEvents(reference) };
+  return { referral, assignments, events: await listEvents(reference), attempts: await listContactAttempts(reference) };
 }
 
 /**
@@ -113,6 +120,83 @@ export async function declineAssignment(reference: string, teamId: string, reaso
     logger.info('Assignment declined', { reference, teamId });
   }
   return after;
+}
+
+/** The team's acknowledged assignment, for recording contact and outcome; refused as acknowledge is. */
+async function assignmentToFollowUp(reference: string, teamId: string, caller: Caller): Promise<{ referral: StoredReferral; assignment: StoredAssignment }> {
+  if (!isTeamMember(caller.groups, teamId)) throw noSuchTeam();
+  const referral = await getReferral(reference);
+  const assignment = referral ? await getAssignment(reference, teamId) : undefined;
+  if (!referral || !assignment || assignment.status === 'ASSIGNED') throw noSuchAssignment();
+  return { referral, assignment };
+}
+
+const notTakenOn = () => new Conflict({ path: 'status', message: 'Acknowledge this referral before recording contact with the person or an outcome.' });
+
+/**
+ * SPEC §2 step 6: a team records one attempt to reach the person (when, how, reached or not), appended
+ * and audited. Only while its assignment is acknowledged and has no outcome. The note is free text about
+ * the person: kept on the attempt, never in the event or a log.
+ */
+export async function recordContactAttempt(reference: string, teamId: string, input: ContactAttemptInput, caller: Caller, now: Date): Promise<ContactAttempt> {
+  const { referral, assignment: current } = await assignmentToFollowUp(reference, teamId, caller);
+  const stage = contactStage(current);
+  if (stage === 'not-acknowledged') throw notTakenOn();
+  if (stage === 'finished' || referral.status === 'CLOSED') throw new Conflict({ path: 'status', message: 'An outcome is recorded for this assignment: no more attempts can be added.' });
+  const problem = attemptTimeProblem(input.at, { now, assignedAt: current.assignedAt });
+  if (problem) throw new InvalidInput(problem);
+
+  const attempt: ContactAttempt = {
+    reference, teamId, at: new Date(input.at).toISOString(), method: input.method, reached: input.reached,
+    ...(input.note ? { note: input.note } : {}), recordedAt: now.toISOString(), recordedBy: caller.userId,
+  };
+  const stored = await addContactAttempt(attempt, {
+    reference, at: attempt.recordedAt, actor: actorOf(caller), type: 'CONTACT_ATTEMPT_RECORDED', teamId,
+    detail: { username: caller.username, attemptAt: attempt.at, method: attempt.method, reached: attempt.reached },
+  });
+  // Between the read and the write the outcome may have been recorded (or the assignment moved on).
+  if (!stored) throw new Conflict({ path: 'status', message: 'This assignment has moved on: no attempt was added.' });
+
+  const assignment = await getAssignment(reference, teamId);
+  const reachedAt = assignment?.firstContactAt ? new Date(assignment.firstContactAt) : undefined;
+  if (assignment && reachedAt) {
+    // The first contact is final once set; counted after every later attempt too, so a count lost to a
+    // crash between the write and the count is made up (the count is keyed by the assignment).
+    // report: countFirstContact(assignment, reachedAt, referral.createdAt)
+  }
+  metrics.addMetric(attempt.reached ? 'ContactAttemptReached' : 'ContactAttemptNotReached', MetricUnit.Count, 1);
+  logger.info('Contact attempt recorded', { reference, teamId, method: attempt.method, reached: attempt.reached });
+  return attempt;
+}
+
+/**
+ * SPEC §2 step 6: a team ends its part with an outcome and a short reason, once. A repeat with the same
+ * outcome changes nothing and gets the same answer; another outcome is refused. When it was the last
+ * assignment still open, the referral closes.
+ */
+export async function recordOutcome(reference: string, teamId: string, input: OutcomeInput, caller: Caller, now: Date): Promise<{ assignment: StoredAssignment; referralStatus: ReferralStatus }> {
+  const { assignment: current } = await assignmentToFollowUp(reference, teamId, caller);
+  if (contactStage(current) === 'not-acknowledged') throw notTakenOn();
+  const written = current.outcome === undefined && await recordAssignmentOutcome(reference, teamId, {
+    outcome: input.outcome, reason: input.reason, now, by: caller.userId, actor: actorOf(caller), detail: { username: caller.username },
+  });
+  const assignment = await getAssignment(reference, teamId);
+  if (!assignment?.outcome || !assignment.outcomeAt) throw notTakenOn();
+  if (assignment.outcome !== input.outcome) {
+    throw new Conflict({ path: 'outcome', message: `The outcome "${assignment.outcome}" is already recorded for this assignment.` });
+  }
+  // Counted on a repeat too (the count is keyed by the assignment), so a crash after the write is made up.
+  const { outcome } = assignment;
+  const at = new Date(assignment.outcomeAt);
+  // report: countOutcome(assignment, outcome, at)
+  if (written) {
+    metrics.addMetric('AssignmentOutcomeRecorded', MetricUnit.Count, 1);
+    logger.info('Assignment outcome recorded', { reference, teamId, outcome, at: at.toISOString() });
+  }
+  // Read again after our own write: two teams recording the last outcomes at once both see both, and the
+  // referral's conditional move lets exactly one of them close it.
+  const referralStatus = await closeReferralIfFinished(reference, { now, actor: actorOf(caller), detail: { lastTeamId: teamId, username: caller.username } });
+  return { assignment, referralStatus };
 }
 
 const SETTLED_REFERRAL: readonly ReferralStatus[] = ['ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED'];

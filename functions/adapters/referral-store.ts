@@ -5,10 +5,12 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Band } from '../domain/config.js';
+import type { ContactAttempt } from '../domain/contact-and-outcome.js';
+import { shouldClose } from '../domain/referral-closure.js';
 import type { ReferralSubmission } from '../domain/referral.js';
 import {
-  previousStatusesFor,
-  type AssignmentRecord, type AssignmentStatus, type ReferralClosure, type ReferralEvent, type ReferralStatus,
+  canMoveReferral, previousStatusesFor,
+  type AssignmentRecord, type AssignmentStatus, type Outcome, type ReferralClosure, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import type { ScreeningResult } from '../domain/screening.js';
 import { IMPORTED_BY } from '../domain/stream-records.js';
@@ -591,6 +593,112 @@ export async function recordScreening(reference: string, screening: ScreeningRes
   });
 }
 
+/**
+ * Appends one contact attempt as its own item, with its event, only while the team's assignment is
+ * acknowledged and has no outcome: checked in the same transaction, so an attempt can never land after
+ * the outcome. A reached attempt sets the assignment's first contact if nothing set it before.
+ */
+export async function addContactAttempt(attempt: ContactAttempt, event: ReferralEvent): Promise<boolean> {
+  const key = assignmentKey(attempt.reference, attempt.teamId);
+  const stillOpen = {
+    ConditionExpression: '#status = :acknowledged AND attribute_not_exists(outcome)',
+    ExpressionAttributeNames: { '#status': 'status' },
+  };
+  const guard: TransactItem = attempt.reached
+    ? {
+      Update: {
+        TableName: tableName, Key: key, ...stillOpen,
+        UpdateExpression: 'SET firstContactAt = if_not_exists(firstContactAt, :at)',
+        ExpressionAttributeValues: { ':acknowledged': 'ACKNOWLEDGED', ':at': attempt.at },
+      },
+    }
+    : { ConditionCheck: { TableName: tableName, Key: key, ...stillOpen, ExpressionAttributeValues: { ':acknowledged': 'ACKNOWLEDGED' } } };
+  const item: TransactItem = {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: `REFERRAL#${attempt.reference}`, sk: `CONTACT#${attempt.teamId}#${attempt.recordedAt}#${randomBytes(4).toString('hex')}`,
+        kind: 'contact-attempt', ...attempt, expiresAt: expiresAtFor(attempt.recordedAt),
+      },
+    },
+  };
+  try {
+    await documents.send(new TransactWriteCommand({ TransactItems: [guard, item, eventItem(event)] }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** A referral's contact attempts, oldest first by when they were recorded. */
+export async function listContactAttempts(reference: string): Promise<ContactAttempt[]> {
+  const result = await documents.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'CONTACT#' },
+    ConsistentRead: true,
+  }));
+  return (live(result.Items ?? []) as (ContactAttempt & { pk?: string; sk?: string; kind?: string; expiresAt?: number })[])
+    .map(({ pk: _pk, sk: _sk, kind: _kind, expiresAt: _expiresAt, ...attempt }) => attempt)
+    .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
+}
+
+/**
+ * Records a team's outcome, once, on its acknowledged assignment, with the event that says previous →
+ * next (there is no previous: an outcome is recorded once). False when the assignment was not acknowledged or already had an outcome.
+ */
+export async function recordAssignmentOutcome(reference: string, teamId: string, change: {
+  outcome: Outcome; reason: string; now: Date; by: string; actor: string; detail?: ReferralEvent['detail'];
+}): Promise<boolean> {
+  const at = change.now.toISOString();
+  try {
+    await documents.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: assignmentKey(reference, teamId),
+            UpdateExpression: 'SET outcome = :outcome, outcomeReason = :reason, outcomeAt = :at, outcomeBy = :by',
+            ConditionExpression: '#status = :acknowledged AND attribute_not_exists(outcome)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':outcome': change.outcome, ':reason': change.reason, ':at': at, ':by': change.by, ':acknowledged': 'ACKNOWLEDGED' },
+          },
+        },
+        eventItem({
+          reference, at, actor: change.actor, type: 'OUTCOME_RECORDED', teamId, to: change.outcome,
+          ...(change.detail ? { detail: change.detail } : {}),
+        }),
+      ],
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Closes the referral if every assignment is finished (functions/domain/referral-closure.ts), and says
+ * where it stands. Read after the caller's own write, so of two teams finishing at once at least one
+ * sees both; the move is conditional on the status read, so exactly one closes it, once. A workflow step
+ * moving the referral meanwhile only makes this read again.
+ */
+export async function closeReferralIfFinished(reference: string, change: { now: Date; actor: string; detail?: ReferralEvent['detail'] }): Promise<ReferralStatus> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const referral = await requireReferral(reference);
+    if (referral.status === 'CLOSED') return 'CLOSED';
+    if (!canMoveReferral(referral.status, 'CLOSED') || !shouldClose(await listAssignments(reference))) return referral.status;
+    try {
+      await moveReferral(reference, 'CLOSED', change);
+      return 'CLOSED';
+    } catch (error) {
+      if (!isConditionFailure(error) && !(error instanceof PermanentFailure)) throw error;
+    }
+  }
+  return (await requireReferral(reference)).status;
+}
+
 /** For the health check: proves the table exists and answers, without reading anyone's data. */
 export async function tableIsActive(): Promise<boolean> {
   const result = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
@@ -600,7 +708,7 @@ export async function tableIsActive(): Promise<boolean> {
 /**
  * Erases one person's details from a referral (SPEC §10), atomically with the audit event that says
  * who did it and when: the submission is replaced by its redacted form, the repeat-referral key is
- * dropped, and free text staff wrote about it (decline and re-assignment reasons) goes too. Assignments,
+ * dropped, and free text staff wrote about it (decline, re-assignment and outcome reasons, contact notes) goes too. Assignments,
  * statuses and the report aggregates are kept, so reports do not change. A repeat finds it done.
  */
 export async function erasePersonalData(reference: string, redacted: ReferralSubmission, change: { now: Date; actor: string; username: string }): Promise<'erased' | 'already' | 'not-found'> {
@@ -611,6 +719,12 @@ export async function erasePersonalData(reference: string, redacted: ReferralSub
   const erased = '[erased]';
   const assignments = await listAssignments(reference);
   const events = await listEvents(reference) as (ReferralEvent & { pk: string; sk: string })[];
+  const notes = (await documents.send(new QueryCommand({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `REFERRAL#${reference}`, ':prefix': 'CONTACT#' },
+    ConsistentRead: true,
+  }))).Items?.filter((item) => typeof item.note === 'string') ?? [];
   const items: TransactItem[] = [
     {
       Update: {
@@ -623,13 +737,21 @@ export async function erasePersonalData(reference: string, redacted: ReferralSub
       },
     },
     ...(referral.victimKey ? [{ Delete: { TableName: tableName, Key: { pk: `VICTIM#${referral.victimKey}`, sk: `REFERRAL#${referral.createdAt}#${reference}` } } }] : []),
-    ...assignments.filter((a) => a.declineReason !== undefined || a.reassignReason !== undefined).map((a): TransactItem => ({
+    ...assignments.filter((a) => a.declineReason !== undefined || a.reassignReason !== undefined || a.outcomeReason !== undefined).map((a): TransactItem => ({
       Update: {
         TableName: tableName,
         Key: assignmentKey(reference, a.teamId),
-        UpdateExpression: `SET ${[a.declineReason !== undefined ? 'declineReason = :erased' : '', a.reassignReason !== undefined ? 'reassignReason = :erased' : ''].filter(Boolean).join(', ')}`,
+        UpdateExpression: `SET ${[
+          a.declineReason !== undefined ? 'declineReason = :erased' : '',
+          a.reassignReason !== undefined ? 'reassignReason = :erased' : '',
+          a.outcomeReason !== undefined ? 'outcomeReason = :erased' : '',
+        ].filter(Boolean).join(', ')}`,
         ExpressionAttributeValues: { ':erased': erased },
       },
+    })),
+    // A caseworker's notes of their attempts to reach the person are about the person too.
+    ...notes.map((item): TransactItem => ({
+      Update: { TableName: tableName, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET note = :erased', ExpressionAttributeValues: { ':erased': erased } },
     })),
     ...events.filter((e) => typeof e.detail?.reason === 'string').map((e): TransactItem => ({
       Update: {

@@ -11,7 +11,7 @@ import { json } from '../http/responses.js';
 /** A referral with its assignments and history, for a team it was assigned to or its area's coordinator. */
 const readReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const caller = callerFrom(event);
-  const { referral, assignments, events } = await viewReferral(referenceParameter(event), caller, new Date());
+  const { referral, assignments, events, attempts } = await viewReferral(referenceParameter(event), caller, new Date());
   return json(200, {
     reference: referral.reference,
     status: referral.status,
@@ -27,6 +27,7 @@ const readReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPr
       const { pk: _pk, sk: _sk, kind: _kind, ...visible } = e as typeof e & { pk?: string; sk?: string; kind?: string };
       return visible;
     }),
+    contactAttempts: attempts,
   });
 };
 

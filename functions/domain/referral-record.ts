@@ -52,8 +52,9 @@ const ALLOWED_FROM: Partial<Record<ReferralStatus, readonly ReferralStatus[]>> =
   BREACHED: ['AWAITING_ACK', 'ROUTED'],
   ESCALATED: ['AWAITING_ACK', 'ROUTED'],
   FAILED: ['RECEIVED', 'SCREENED', 'ROUTED', 'AWAITING_ACK'],
-  // Out of the out-of-area queue when the coordinator signposts the person elsewhere (SPEC §4).
-  CLOSED: ['OUT_OF_AREA'],
+  // Every team finished (functions/domain/referral-closure.ts), from wherever the workflow has got to; or an
+  // out-of-area referral the coordinator signposted elsewhere (SPEC §4).
+  CLOSED: ['ROUTED', 'AWAITING_ACK', 'ACKNOWLEDGED', 'PARTIALLY_ACKNOWLEDGED', 'ESCALATED', 'BREACHED', 'OUT_OF_AREA'],
 };
 
 /** How a referral was closed, kept on it: who closed it, when and why (SPEC §4: signposted elsewhere). */
@@ -122,4 +123,11 @@ export interface AssignmentRecord {
   readonly reassignedTo?: string;
   /** SES refused the team's address, or mail to it bounced or was complained of: a person must step in. */
   readonly emailUndeliverable?: { readonly at: string; readonly why: string };
+  /** SPEC §2 step 6: when the team first reached the person (set once, by the first attempt that did). */
+  readonly firstContactAt?: string;
+  /** How the team ended its part, once; the reason is free text about a person and is erased with them. */
+  readonly outcome?: Outcome;
+  readonly outcomeReason?: string;
+  readonly outcomeAt?: string;
+  readonly outcomeBy?: string;
 }

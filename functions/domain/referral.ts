@@ -523,3 +523,6 @@ export function parseReferral(
   if (errors.length === 0) add('', 'The referral could not be read. Check it and try again');
   return { ok: false, errors };
 }
+
+/** The same rules for other free text staff write about a person (contact notes, outcome reasons). */
+export const freeText = text;

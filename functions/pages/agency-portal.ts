@@ -5,6 +5,7 @@ import { httpDefaults } from '../http/http-defaults.js';
 import { redirect } from '../http/pages.js';
 import { notFound, refusalPage } from '../portal/pages.js';
 import { routeTable } from '../portal/router.js';
+import * as contact from '../portal/routes/contact.js';
 import * as coordinator from '../portal/routes/coordinator.js';
 import * as inbox from '../portal/routes/inbox.js';
 import * as reassign from '../portal/routes/reassign.js';
@@ -38,6 +39,10 @@ const staffRoutes = routeTable<StaffRequest>({
   'POST /portal/referrals/{reference}/teams/{teamId}/acknowledge': referral.acknowledge,
   'GET /portal/referrals/{reference}/teams/{teamId}/decline': referral.confirmDecline,
   'POST /portal/referrals/{reference}/teams/{teamId}/decline': referral.decline,
+  'GET /portal/referrals/{reference}/teams/{teamId}/contact-attempts': contact.showAttempt,
+  'POST /portal/referrals/{reference}/teams/{teamId}/contact-attempts': contact.recordAttempt,
+  'GET /portal/referrals/{reference}/teams/{teamId}/outcome': contact.showOutcome,
+  'POST /portal/referrals/{reference}/teams/{teamId}/outcome': contact.submitOutcome,
   'GET /portal/referrals/{reference}/reassign': reassign.show,
   'POST /portal/referrals/{reference}/reassign': reassign.submit,
   'GET /portal/referrals/{reference}/signpost': signpost.show,

@@ -1,5 +1,6 @@
 import { londonTime } from '../domain/agency-email.js';
 import type { Band, ServiceConfig } from '../domain/config.js';
+import { CONTACT_METHOD_WORDS, OUTCOME_WORDS, type ContactAttempt } from '../domain/contact-and-outcome.js';
 import { locateTeam } from '../domain/config.js';
 import { RISK_FACTOR_IDS, RISK_FACTOR_LABELS, type ReferralSubmission, type RiskFactorId } from '../domain/referral.js';
 import { OPEN_ASSIGNMENT_STATUSES, type AssignmentRecord, type AssignmentStatus, type ReferralEvent } from '../domain/referral-record.js';
@@ -250,6 +251,8 @@ const EVENT_WORDS: Record<string, string> = {
   WORKFLOW_FAILED: 'Workflow step failed',
   EMAIL_UNDELIVERABLE: 'Email to the team could not be delivered',
   PERSONAL_DATA_ERASED: 'Personal details erased on request',
+  CONTACT_ATTEMPT_RECORDED: 'Contact attempt recorded',
+  OUTCOME_RECORDED: 'Outcome recorded',
 };
 
 /** A referral in the out-of-area queue: what the coordinator needs to choose which to open first. */
@@ -281,6 +284,33 @@ export function historyRows(config: ServiceConfig, events: readonly ReferralEven
     if (detail.late === true) parts.push('(late)');
     if (typeof detail.notice === 'string') parts.push(`(${detail.notice})`);
     if (typeof detail.deadlineCarriedFrom === 'string') parts.push(`(kept the sooner deadline of ${teamName(config, detail.deadlineCarriedFrom)})`);
+    if (e.type === 'CONTACT_ATTEMPT_RECORDED') parts.push(attemptWords(detail));
     return { when: londonTime(e.at), who, what: parts.join(' ') };
   });
+}
+
+type AttemptFacts = Partial<Pick<ContactAttempt, 'method' | 'reached'>> & { attemptAt?: unknown; at?: unknown };
+/** One attempt in words: how, whether the person was reached, and when (the note is shown beside it, never here). */
+function attemptWords(attempt: AttemptFacts | Record<string, unknown>): string {
+  const method = CONTACT_METHOD_WORDS[attempt.method as ContactAttempt['method']] ?? 'Another way';
+  const when = typeof attempt.attemptAt === 'string' ? attempt.attemptAt : typeof attempt.at === 'string' ? attempt.at : undefined;
+  return `${method}, ${attempt.reached === true ? 'reached the person' : 'did not reach the person'}${when ? `, ${londonTime(when)}` : ''}`;
+}
+
+/** A team's attempts to reach the person, oldest first, for the table on the referral page (with their notes). */
+export function attemptRows(attempts: readonly ContactAttempt[], teamId: string): { when: string; how: string; reached: string; note: string }[] {
+  return attempts.filter((a) => a.teamId === teamId).map((a) => ({
+    when: londonTime(a.at), how: CONTACT_METHOD_WORDS[a.method] ?? a.method, reached: a.reached ? 'Yes' : 'No', note: a.note ?? '',
+  }));
+}
+
+/** The outcome rows of an assignment's summary, once its team has recorded them. */
+export function outcomeRows(a: AssignmentRecord): Row[] {
+  return [
+    ...(a.firstContactAt ? [{ key: { text: 'First reached the person' }, value: { text: londonTime(a.firstContactAt) } }] : []),
+    ...(a.outcome ? [
+      { key: { text: 'Outcome' }, value: { text: `${OUTCOME_WORDS[a.outcome]}${a.outcomeAt ? ` (${londonTime(a.outcomeAt)})` : ''}` } },
+      ...(a.outcomeReason ? [{ key: { text: 'Outcome reason' }, value: { text: a.outcomeReason } }] : []),
+    ] : []),
+  ];
 }

@@ -40,6 +40,10 @@ const AGENCY_ROUTES: AgencyRoute[] = [
     description: 'Lets a coordinator give a referral to another team of their area', workflow: ['answer', 'start'] },
   { id: 'SignpostReferral', path: '/api/referrals/{reference}/signpost', method: HttpMethod.POST, entry: 'functions/api/signpost-referral.ts',
     description: 'Lets the default area’s coordinator close an out-of-area referral as signposted elsewhere', workflow: [] },
+  { id: 'RecordContactAttempt', path: '/api/referrals/{reference}/assignments/{teamId}/contact-attempts', method: HttpMethod.POST,
+    entry: 'functions/api/record-contact-attempt.ts', description: 'Records a team attempt to reach the person on a referral it acknowledged', workflow: [] },
+  { id: 'RecordOutcome', path: '/api/referrals/{reference}/assignments/{teamId}/outcome', method: HttpMethod.POST,
+    entry: 'functions/api/record-outcome.ts', description: 'Records how a team ended its part of a referral, closing the referral after the last', workflow: [] },
 ];
 
 /**

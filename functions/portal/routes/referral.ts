@@ -10,12 +10,16 @@ import { page, redirect } from '../../http/pages.js';
 import { formErrors, notFound } from '../pages.js';
 import type { Result } from '../router.js';
 import { flash, formRefused, postedForm, type StaffRequest } from '../staff-request.js';
-import { historyRows, isOverdue, referralSections, riskRows, safeContact, screeningView, statusTag, teamName } from '../views.js';
+import { contactStage, OUTCOME_WORDS } from '../../domain/contact-and-outcome.js';
+import {
+  attemptRows, historyRows, isOverdue, outcomeRows, referralSections, riskRows, safeContact, screeningView, statusTag, teamName,
+} from '../views.js';
 
 /** A referral in full for a team it was given to or its area's coordinator; opening it is recorded. */
 export async function show({ params, caller, view, now }: StaffRequest): Promise<Result> {
   const { reference } = params as { reference: string };
-  const { referral, assignments, events } = await viewReferral(reference, caller, now);
+  const { referral, assignments, events, attempts = [] } = await viewReferral(reference, caller, now);
+  const closed = referral.status === 'CLOSED';
   const coordinator = coordinatesReferral(caller.groups, referral, serviceConfig.defaultAreaId);
   const mine = (teamId: string) => isTeamMember(caller.groups, teamId);
   return page('portal/referral.njk', {
@@ -33,12 +37,19 @@ export async function show({ params, caller, view, now }: StaffRequest): Promise
     sections: referralSections(referral.submission),
     riskRows: riskRows(referral.submission),
     history: historyRows(serviceConfig, events),
-    canReassign: coordinator && reassignmentTargets(referral, assignments).length > 0,
+    canReassign: !closed && coordinator && reassignmentTargets(referral, assignments).length > 0,
     inDangerNow: referral.submission.immediateDanger === true,
+    // SPEC §2 step 7: a closed referral says so first, with how each team ended its part.
+    closed: closed ? {
+      outcomes: assignments.filter((a) => a.outcome && (coordinator || mine(a.teamId)))
+        .map((a) => ({ teamName: teamName(serviceConfig, a.teamId), outcome: a.outcome ? OUTCOME_WORDS[a.outcome] : '', reason: a.outcomeReason ?? '' })),
+    } : undefined,
     assignments: assignments.filter((a) => coordinator || mine(a.teamId)).map((a) => ({
       teamId: a.teamId, teamName: teamName(serviceConfig, a.teamId),
       canAct: mine(a.teamId) && ACKNOWLEDGEABLE_STATUSES.includes(a.status),
       canDecline: mine(a.teamId) && DECLINABLE_STATUSES.includes(a.status),
+      canRecordContact: mine(a.teamId) && !closed && contactStage(a) === 'open',
+      attempts: attemptRows(attempts, a.teamId),
       status: statusTag(a.status), overdue: isOverdue(a, now),
       rows: [
         { key: { text: 'Deadline' }, value: { text: a.deadlineAt ? londonTime(a.deadlineAt) : 'Not set' } },
@@ -46,6 +57,7 @@ export async function show({ params, caller, view, now }: StaffRequest): Promise
         ...(a.declineReason ? [{ key: { text: 'Declined because' }, value: { text: a.declineReason } }] : []),
         ...passedOnRows(a, assignments),
         ...(a.reassignReason ? [{ key: { text: 'Re-assigned because' }, value: { text: a.reassignReason } }] : []),
+        ...outcomeRows(a),
         ...(a.emailUndeliverable ? [{ key: { text: 'Team email' }, value: { text: `Could not be delivered (${londonTime(a.emailUndeliverable.at)}): the team may not know of this referral` } }] : []),
       ],
     })),

@@ -101,6 +101,33 @@ describe('the referral page', () => {
     expect(body).not.toContain('id="in-danger-now"');
   });
 
+  it('offers a team that acknowledged the contact and outcome forms, and shows its attempts with their notes', async () => {
+    const attempts = [
+      { reference: REFERENCE, teamId: 'victim-care', at: '2026-11-17T11:00:00Z', method: 'phone', reached: false, note: 'No answer.', recordedAt: '2026-11-17T11:01:00Z', recordedBy: 'u1' },
+      { reference: REFERENCE, teamId: 'mdvs', at: '2026-11-17T12:00:00Z', method: 'text', reached: true, note: 'Another team’s note', recordedAt: '2026-11-17T12:01:00Z', recordedBy: 'u2' },
+    ];
+    actions.viewReferral.mockResolvedValue({ referral: { ...stored, status: 'ACKNOWLEDGED' }, assignments: [assignment('victim-care', 'ACKNOWLEDGED')], events: [], attempts });
+    const body = bodyOf(await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } })));
+    expect(body).toContain(`href="/portal/referrals/${REFERENCE}/teams/victim-care/contact-attempts"`);
+    expect(body).toContain(`href="/portal/referrals/${REFERENCE}/teams/victim-care/outcome"`);
+    expect(body).toContain('No answer.');
+    expect(body).not.toContain('Another team’s note');
+  });
+
+  it('shows a closed referral as CLOSED with the outcome, and no more forms', async () => {
+    const finished = assignment('victim-care', 'ACKNOWLEDGED', { outcome: 'support-accepted', outcomeReason: 'Weekly calls agreed.', outcomeAt: '2026-11-18T09:00:00Z', firstContactAt: '2026-11-17T12:00:00Z' });
+    const events = [{ reference: REFERENCE, at: '2026-11-18T09:00:00Z', actor: 'user:u1', type: 'OUTCOME_RECORDED', teamId: 'victim-care', to: 'support-accepted', detail: { username: 'casey' } },
+      { reference: REFERENCE, at: '2026-11-17T12:01:00Z', actor: 'user:u1', type: 'CONTACT_ATTEMPT_RECORDED', teamId: 'victim-care', detail: { username: 'casey', method: 'text', reached: true, attemptAt: '2026-11-17T12:00:00Z' } }];
+    actions.viewReferral.mockResolvedValue({ referral: { ...stored, status: 'CLOSED' }, assignments: [finished], events, attempts: [] });
+    const body = bodyOf(await referral.show(staffRequest(['victim-care'], { params: { reference: REFERENCE } })));
+    expect(body).toContain('CLOSED</strong>');
+    expect(body).toContain('Support accepted. Weekly calls agreed.');
+    expect(body).toContain('Outcome recorded (Victim Care Merseyside) – → support-accepted');
+    expect(body).toContain('Contact attempt recorded (Victim Care Merseyside) Text message, reached the person, Tue, 17 Nov 2026, 12:00 GMT');
+    expect(body).not.toContain('/contact-attempts"');
+    expect(body).not.toContain('/outcome"');
+  });
+
   it('leaves a refusal to the portal, which answers it as not found', async () => {
     actions.viewReferral.mockRejectedValue(new NotFound({ path: 'reference', message: 'No such referral.' }));
     await expect(referral.show(staffRequest(['housing-support'], { params: { reference: REFERENCE } }))).rejects.toBeInstanceOf(NotFound);
