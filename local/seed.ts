@@ -466,7 +466,7 @@ function summarise(year: SyntheticYear, rows: readonly AggregateRow[]): Omit<See
     byBand[referral.screening.band]++;
     for (const { record } of referral.assignments) byTeam[record.teamId] = (byTeam[record.teamId] ?? 0) + 1;
   }
-  const facts = { RECEIVED: 0, ASSIGNED: 0, ACKNOWLEDGED: 0, DECLINED: 0, REROUTED: 0, BREACHED: 0 } satisfies Record<FactKind, number>;
+  const facts = { RECEIVED: 0, ASSIGNED: 0, ACKNOWLEDGED: 0, DECLINED: 0, REROUTED: 0, BREACHED: 0, CONTACTED: 0, OUTCOME: 0 } satisfies Record<FactKind, number>;
   for (const fact of year.facts) facts[fact.kind]++;
   const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>;
   for (const row of rows) for (const c of COUNTERS) totals[c] += row.counters[c] ?? 0;

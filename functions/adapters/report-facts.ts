@@ -1,6 +1,6 @@
 import type { Band } from '../domain/config.js';
 import type { ReferralSource } from '../domain/referral.js';
-import type { AssignmentRecord } from '../domain/referral-record.js';
+import type { AssignmentRecord, Outcome } from '../domain/referral-record.js';
 import { factIdFor, type FactKind } from '../domain/throughput.js';
 import { getReferral } from './referral-store.js';
 import { recordFact } from './throughput-store.js';
@@ -25,7 +25,7 @@ export async function countReceived(referral: { reference: string; createdAt: st
   }, referral.reference);
 }
 
-type TeamKind = Exclude<FactKind, 'RECEIVED' | 'ACKNOWLEDGED'>;
+type TeamKind = Exclude<FactKind, 'RECEIVED' | 'ACKNOWLEDGED' | 'CONTACTED' | 'OUTCOME'>;
 
 export async function countForTeam(kind: TeamKind, assignment: AssignmentRecord, at: Date): Promise<void> {
   await recordFact({
@@ -43,5 +43,28 @@ export async function countAcknowledged(assignment: AssignmentRecord): Promise<v
     band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
     withinDeadline: assignment.late !== true,
     secondsToAcknowledge: Math.max(0, Math.round((at.getTime() - Date.parse(assignment.assignedAt)) / 1000)),
+  }, assignment.reference);
+}
+
+/**
+ * The team reached the person. Call it on every successful contact: the fact id is one per referral and
+ * team, so only the first is counted, and a retry never doubles it. Time runs from the referral's
+ * submission (`createdAt`): how long the victim waited for someone to speak to them.
+ */
+export async function countFirstContact(assignment: AssignmentRecord, reachedAt: Date, submittedAt: string): Promise<void> {
+  const submitted = Date.parse(submittedAt);
+  if (Number.isNaN(reachedAt.getTime()) || Number.isNaN(submitted)) throw new RangeError('a first contact needs the time of the contact and of the submission');
+  await recordFact({
+    kind: 'CONTACTED', factId: factIdFor('CONTACTED', assignment.reference, assignment.teamId), at: reachedAt,
+    band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
+    secondsToFirstContact: Math.max(0, Math.round((reachedAt.getTime() - submitted) / 1000)),
+  }, assignment.reference);
+}
+
+/** The team recorded how its part ended: counted once per referral and team, dated when recorded. */
+export async function countOutcome(assignment: AssignmentRecord, outcome: Outcome, at: Date): Promise<void> {
+  await recordFact({
+    kind: 'OUTCOME', factId: factIdFor('OUTCOME', assignment.reference, assignment.teamId), at, outcome,
+    band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
   }, assignment.reference);
 }

@@ -6,8 +6,8 @@ import { BANDS } from '../domain/config.js';
 import { SOURCES } from '../domain/referral.js';
 import { spansOfDay, type Span } from '../domain/report-calendar.js';
 import {
-  aggregateKey, ALL_TEAMS, COUNTERS, decodeHistogram, DIMENSIONS, encodeHistogram, mergeHistograms, OUT_OF_AREA, valueIn,
-  type AggregateKey, type Counter, type Dimension, type Histogram, type SpanTotals, type ThroughputFact,
+  aggregateKey, ALL_TEAMS, COUNTERS, decodeHistogram, DIMENSIONS, encodeHistogram, MEASURES, mergeHistograms, OUT_OF_AREA, SPAN_TIMES, valueIn,
+  type AggregateKey, type Counter, type Dimension, type Histogram, type Measure, type SpanTotals, type ThroughputFact,
 } from '../domain/throughput.js';
 import { documents } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
@@ -18,7 +18,8 @@ import { requiredEnv } from './environment.js';
  *
  *   pk AGGREGATE#<areaId>#<unit>#<label>   e.g. AGGREGATE#merseyside#month#2026-11
  *     sk counts               c|<dimension>|<counter>|<value> numbers, e.g. c|team|acknowledged|mdvs
- *     sk <dimension>|times    time to acknowledge: h|<value> a histogram as text, v|<value> its version
+ *     sk <dimension>|times    time to acknowledge: h|<value> a histogram as text, v|<value> its version;
+ *                             time to first contact: fc|<value> and fcv|<value> likewise
  *   pk COUNTED#<factId>   sk COUNTED
  *     the fact has been added; holds the reference and fact kind only, and expires
  *
@@ -28,7 +29,7 @@ import { requiredEnv } from './environment.js';
  * added with ADD, so any number of steps add to them at once; a histogram is text, so an
  * acknowledgement reads it, adds one, and writes it back on condition its version has not moved,
  * trying again if it has. Each fact updates 3 counts items (day, week, month) in one transaction with
- * its marker; an acknowledgement also updates 12 times items (3 spans × 4 dimensions).
+ * its marker; an acknowledgement or first contact also updates 12 times items (3 spans × 4 dimensions).
  */
 
 const tableName = requiredEnv('TABLE_NAME');
@@ -62,8 +63,11 @@ const aggregatePk = (areaId: string, span: SpanRef) => `AGGREGATE#${areaId}#${sp
 const COUNTS_SK = 'counts';
 const timesSk = (by: Dimension) => `${by}${SEPARATOR}times`;
 const countName = (by: Dimension, counter: Counter, value: string) => ['c', by, counter, value].join(SEPARATOR);
-const histogramName = (value: string) => `h${SEPARATOR}${value}`;
-const versionName = (value: string) => `v${SEPARATOR}${value}`;
+// Time to acknowledge keeps the names it always had, so histograms stored before first contacts read as they were.
+const HISTOGRAM_PREFIX: Record<Measure, string> = { acknowledge: 'h', firstContact: 'fc' };
+const VERSION_PREFIX: Record<Measure, string> = { acknowledge: 'v', firstContact: 'fcv' };
+const histogramName = (measure: Measure, value: string) => `${HISTOGRAM_PREFIX[measure]}${SEPARATOR}${value}`;
+const versionName = (measure: Measure, value: string) => `${VERSION_PREFIX[measure]}${SEPARATOR}${value}`;
 
 function checkKey(key: AggregateKey): void {
   if (DIMENSIONS.some((by) => !valuePatterns[by](valueIn(key, by)))) {
@@ -80,12 +84,12 @@ interface Target {
 type Key = { pk: string; sk: string };
 const keyId = (key: Key) => `${key.pk}\u0000${key.sk}`;
 
-/** The stored histogram and version of each target, read consistently: what an acknowledgement adds to. */
-async function readHistograms(areaId: string, targets: readonly Target[]): Promise<Map<string, { histogram: Histogram; version: number | undefined }>> {
+/** The stored histogram and version of each target, read consistently: what an acknowledgement or a contact adds to. */
+async function readHistograms(areaId: string, measure: Measure, targets: readonly Target[]): Promise<Map<string, { histogram: Histogram; version: number | undefined }>> {
   const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
   [...new Set(targets.map((t) => t.value))].forEach((value, i) => {
-    names[`#h${i}`] = histogramName(value);
-    names[`#v${i}`] = versionName(value);
+    names[`#h${i}`] = histogramName(measure, value);
+    names[`#v${i}`] = versionName(measure, value);
   });
   const items = await batchGet(
     targets.map((t) => ({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) })),
@@ -94,8 +98,8 @@ async function readHistograms(areaId: string, targets: readonly Target[]): Promi
   const found = new Map(items.map((item) => [keyId(item as Key), item]));
   return new Map(targets.map((t) => {
     const item = found.get(keyId({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) }));
-    const text = item?.[histogramName(t.value)];
-    const version = item?.[versionName(t.value)];
+    const text = item?.[histogramName(measure, t.value)];
+    const version = item?.[versionName(measure, t.value)];
     return [targetId(t), { histogram: typeof text === 'string' ? decodeHistogram(text) : {}, version: typeof version === 'number' ? version : undefined }];
   }));
 }
@@ -123,14 +127,14 @@ function countsUpdate(areaId: string, span: SpanRef, additions: readonly Additio
 }
 
 /** Writes histograms back to a span's times item, on condition no one else has since they were read. */
-function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
+function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, measure: Measure, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
   const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label', '#by': 'dimension' };
   const values: Record<string, unknown> = { ':kind': 'aggregate-times', ':areaId': areaId, ':unit': span.unit, ':label': span.label, ':by': by };
   const sets: string[] = [];
   const conditions: string[] = [];
   histograms.forEach(({ value, histogram, version }, i) => {
-    names[`#h${i}`] = histogramName(value);
-    names[`#v${i}`] = versionName(value);
+    names[`#h${i}`] = histogramName(measure, value);
+    names[`#v${i}`] = versionName(measure, value);
     values[`:h${i}`] = encodeHistogram(histogram);
     values[`:next${i}`] = (version ?? 0) + 1;
     sets.push(`#h${i} = :h${i}`, `#v${i} = :next${i}`);
@@ -160,7 +164,7 @@ const pause = (attempt: number) => {
  * step finds the marker, the transaction is cancelled, nothing is added twice. Returns false for a repeat.
  */
 export async function recordFact(fact: ThroughputFact, reference: string, now: Date = new Date()): Promise<boolean> {
-  const { key, counters, histogramBucket } = aggregateKey(fact);
+  const { key, counters, timing } = aggregateKey(fact);
   checkKey(key);
   const spans = spansOfDay(key.day);
   const targets: Target[] = spans.flatMap((span) => DIMENSIONS.map((by) => ({ span, by, value: valueIn(key, by) })));
@@ -176,14 +180,14 @@ export async function recordFact(fact: ThroughputFact, reference: string, now: D
     },
   };
   for (let attempt = 1; ; attempt++) {
-    const stored = histogramBucket === undefined ? undefined : await readHistograms(key.areaId, targets);
+    const stored = timing === undefined ? undefined : await readHistograms(key.areaId, timing.measure, targets);
     const input: TransactWriteCommandInput = {
       TransactItems: [
         marker,
         ...spans.map((span) => ({ Update: countsUpdate(key.areaId, span, additions) })),
-        ...(stored === undefined ? [] : targets.map((t) => {
+        ...(stored === undefined || timing === undefined ? [] : targets.map((t) => {
           const { histogram, version } = stored.get(targetId(t))!;
-          return { Update: histogramsUpdate(key.areaId, t.span, t.by, [{ value: t.value, histogram: mergeHistograms([histogram, { [histogramBucket!]: 1 }]), version }]) };
+          return { Update: histogramsUpdate(key.areaId, t.span, t.by, timing.measure, [{ value: t.value, histogram: mergeHistograms([histogram, { [timing.bucket]: 1 }]), version }]) };
         })),
       ],
     };
@@ -217,7 +221,7 @@ export async function addAggregates(totals: Iterable<SpanTotals>): Promise<numbe
   for (const total of totals) {
     const span: SpanRef = total;
     if (!valuePatterns.area(total.areaId) || !dimensionSet.has(total.by)) throw new RangeError(`cannot store totals for area "${total.areaId}" by "${total.by}"`);
-    const bad = [...Object.keys(total.counts), ...Object.keys(total.times)].find((v) => !valuePatterns[total.by](v));
+    const bad = [...Object.keys(total.counts), ...MEASURES.flatMap((m) => Object.keys(total[SPAN_TIMES[m]] ?? {}))].find((v) => !valuePatterns[total.by](v));
     if (bad !== undefined) throw new RangeError(`"${bad}" is not a ${total.by}`);
     const additions = Object.entries(total.counts).flatMap(([value, counts]) =>
       COUNTERS.filter((c) => counts[c]).map((c): Addition => [total.by, c, value, counts[c]!]));
@@ -228,9 +232,11 @@ export async function addAggregates(totals: Iterable<SpanTotals>): Promise<numbe
         return 1;
       });
     }
-    const histograms = Object.entries(total.times).filter(([, h]) => Object.values(h).some((n) => n > 0));
-    for (let i = 0; i < histograms.length; i += HISTOGRAMS_PER_WRITE) {
-      writes.push(() => addHistograms(total.areaId, span, total.by, histograms.slice(i, i + HISTOGRAMS_PER_WRITE)));
+    for (const measure of MEASURES) {
+      const histograms = Object.entries(total[SPAN_TIMES[measure]] ?? {}).filter(([, h]) => Object.values(h).some((n) => n > 0));
+      for (let i = 0; i < histograms.length; i += HISTOGRAMS_PER_WRITE) {
+        writes.push(() => addHistograms(total.areaId, span, total.by, measure, histograms.slice(i, i + HISTOGRAMS_PER_WRITE)));
+      }
     }
   }
   let next = 0;
@@ -246,12 +252,12 @@ export async function addAggregates(totals: Iterable<SpanTotals>): Promise<numbe
 }
 
 /** Merges histograms into a span's times item: read, add, write back if unchanged, else again. */
-async function addHistograms(areaId: string, span: SpanRef, by: Dimension, histograms: readonly [string, Histogram][]): Promise<number> {
+async function addHistograms(areaId: string, span: SpanRef, by: Dimension, measure: Measure, histograms: readonly [string, Histogram][]): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: aggregatePk(areaId, span), sk: timesSk(by) }, ConsistentRead: true }));
     const merged = histograms.map(([value, histogram]) => {
-      const text = Item?.[histogramName(value)];
-      const version = Item?.[versionName(value)];
+      const text = Item?.[histogramName(measure, value)];
+      const version = Item?.[versionName(measure, value)];
       return {
         value,
         histogram: mergeHistograms([typeof text === 'string' ? decodeHistogram(text) : {}, histogram]),
@@ -259,7 +265,7 @@ async function addHistograms(areaId: string, span: SpanRef, by: Dimension, histo
       };
     });
     try {
-      await documents.send(new UpdateCommand(histogramsUpdate(areaId, span, by, merged)));
+      await documents.send(new UpdateCommand(histogramsUpdate(areaId, span, by, measure, merged)));
       return 1;
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= ATTEMPTS) throw error;
@@ -306,7 +312,7 @@ export async function readAggregates(areaIds: readonly string[], spans: readonly
     const timed = byKey.get(keyId({ pk: aggregatePk(areaId, span), sk: timesSk(by) }));
     const counts = countsOf(counted ?? {}, by);
     if (Object.keys(counts).length === 0 && !timed) return [];
-    return [{ areaId, unit: span.unit, label: span.label, by, counts, times: timesOf(timed ?? {}, by) }];
+    return [{ areaId, unit: span.unit, label: span.label, by, counts, times: timesOf(timed ?? {}, by, 'acknowledge'), firstContactTimes: timesOf(timed ?? {}, by, 'firstContact') }];
   });
 }
 
@@ -321,11 +327,11 @@ function countsOf(item: Record<string, unknown>, by: Dimension): Record<string, 
   return counts;
 }
 
-function timesOf(item: Record<string, unknown>, by: Dimension): Record<string, Histogram> {
+function timesOf(item: Record<string, unknown>, by: Dimension, measure: Measure): Record<string, Histogram> {
   const times: Record<string, Histogram> = {};
   for (const [name, text] of Object.entries(item)) {
     const [prefix, value, extra] = name.split(SEPARATOR);
-    if (prefix !== 'h' || typeof text !== 'string' || extra !== undefined || !valuePatterns[by](value ?? '')) continue;
+    if (prefix !== HISTOGRAM_PREFIX[measure] || typeof text !== 'string' || extra !== undefined || !valuePatterns[by](value ?? '')) continue;
     times[value!] = decodeHistogram(text);
   }
   return times;

@@ -7,7 +7,8 @@ import { reportCsv } from '../domain/csv.js';
 import { openWork, publishableOpenWork } from '../domain/open-work.js';
 import { spansToRead } from '../domain/report-calendar.js';
 import { publishableReport } from '../domain/suppression.js';
-import { ALL_TEAMS, throughputReport } from '../domain/throughput.js';
+import { ALL_TEAMS, REPORT_TIME_ZONE, throughputReport } from '../domain/throughput.js';
+import { localDateOf } from '../domain/working-calendar.js';
 import { areasCommissioned, areasCoordinated, callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { parseReportQuery, wantsCsv } from '../http/report-query.js';
@@ -25,7 +26,8 @@ const reportThroughput = async (event: APIGatewayProxyEventV2): Promise<APIGatew
   // That reports exist is no secret, so anyone else signed in is told plainly.
   if (ownAreas.length === 0) throw fieldErrors(403, [{ path: '', message: 'Reports are for commissioners and coordinators.' }]);
 
-  const query = parseReportQuery(event.queryStringParameters);
+  const now = new Date();
+  const query = parseReportQuery(event.queryStringParameters, localDateOf(now, REPORT_TIME_ZONE));
   if (query.area !== undefined && !ownAreas.includes(query.area)) {
     throw fieldErrors(403, [{ path: 'area', message: `You can see reports for your own areas only: ${ownAreas.join(', ')}.` }]);
   }
@@ -36,7 +38,6 @@ const reportThroughput = async (event: APIGatewayProxyEventV2): Promise<APIGatew
   const publishableRequired = areas.some((areaId) => !coordinated.includes(areaId));
   const publishable = publishableRequired || (query.publishable ?? asCsv);
 
-  const now = new Date();
   const [totals, open] = await Promise.all([
     readAggregates(areas, spansToRead(query.from, query.to, query.groupBy), [query.by]),
     Promise.all(areas.map((areaId) => openAssignments(areaId))).then((lists) => lists.flat()),

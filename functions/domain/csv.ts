@@ -1,6 +1,6 @@
 import { publishableOpenWork, type OpenCount, type OpenWork } from './open-work.js';
 import { publishableReport, type PublishedCount, type PublishedFigures } from './suppression.js';
-import type { ReportOf, ThroughputFigures, ThroughputReport } from './throughput.js';
+import type { Figure, ReportOf, ThroughputFigures, ThroughputReport } from './throughput.js';
 
 export type CsvValue = string | number | null | undefined;
 
@@ -40,13 +40,31 @@ const COLUMNS = [
   ['declined', 'declined'],
   ['rerouted', 'rerouted'],
   ['breached', 'breached'],
-] as const satisfies readonly (readonly [keyof ThroughputFigures, string])[];
+  // After the figures there were first, so a sheet that reads columns by position still reads them.
+  ['contacted', 'contacted'],
+  ['medianMinutesToFirstContact', 'median_minutes_to_first_contact'],
+  ['p90MinutesToFirstContact', 'p90_minutes_to_first_contact'],
+  ['outcomeSupportAccepted', 'outcome_support_accepted'],
+  ['outcomeSupportDeclined', 'outcome_support_declined'],
+  ['outcomeUnableToContact', 'outcome_unable_to_contact'],
+  ['outcomeReferredElsewhere', 'outcome_referred_elsewhere'],
+  ['outcomeNotAppropriate', 'outcome_not_appropriate'],
+] as const satisfies readonly (readonly [Figure, string])[];
+
+/**
+ * A figure that does not apply to its line (a team receives no referrals; the referral-level line has
+ * no assignments): the Government Analysis Function's symbol for "not applicable", as `[c]` is its
+ * symbol for a figure withheld. Not 0, which would read as "none"; not empty, which means "nothing to
+ * measure" (a percentage or percentile of no acknowledgements).
+ */
+export const NOT_APPLICABLE = '[z]';
 
 /**
  * The throughput report as CSV: a header, then for each period a row per dimension value and the
  * period's total, then each value's total over the whole range, then the overall total. With
  * `publishable`, small numbers are suppressed first (`<5`, `[c]`); without, figures are exact, for the
- * commissioner's own use. An empty percentage or percentile means there was nothing to measure.
+ * commissioner's own use. An empty percentage or percentile means there was nothing to measure; `[z]`
+ * a figure that does not apply to the line (see `notApplicable`).
  * With `openWork`, two more columns hold open now and overdue now, as at the moment the report was
  * made: on the whole-range rows only, since they belong to no period.
  */
@@ -60,8 +78,10 @@ export function reportCsv(report: ThroughputReport, options: { publishable: bool
     if (period !== TOTAL) return [null, null];
     return [countFor(work.openNow, value), countFor(work.overdueNow, value)];
   };
-  const row = (period: string, value: string, figures: ThroughputFigures | PublishedFigures): CsvValue[] =>
-    [period, value, ...COLUMNS.map(([key]) => figures[key]), ...openColumns(period, value)];
+  const row = (period: string, value: string, figures: ThroughputFigures | PublishedFigures): CsvValue[] => {
+    const notApplicable: readonly Figure[] = shown.notApplicable[value] ?? [];
+    return [period, value, ...COLUMNS.map(([key]) => (notApplicable.includes(key) ? NOT_APPLICABLE : figures[key])), ...openColumns(period, value)];
+  };
   const records: CsvValue[][] = [['period', report.by, ...COLUMNS.map(([, header]) => header), ...(work ? ['open_now', 'overdue_now'] : [])]];
   shown.periods.forEach((period, p) => {
     for (let v = 0; v < shown.values.length; v++) {

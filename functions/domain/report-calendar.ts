@@ -150,3 +150,27 @@ export function spansToRead(from: string, to: string, groupBy: GroupBy): Span[] 
   }
   return [...spans.values()];
 }
+
+/**
+ * The range a report covers when none is given (SPEC §7: it includes today): the last 12 months up to
+ * and including `today`, from the first of the month 11 months before, so by month it is 12 columns,
+ * the last one this month so far.
+ */
+export function defaultReportRange(today: string): { from: string; to: string } {
+  const date = utcOf(today);
+  const first = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 11, 1));
+  return { from: dayOf(first), to: today };
+}
+
+/** From 1 January of `today`'s year to `today`. */
+export function yearToDate(today: string): { from: string; to: string } {
+  checkDay(today);
+  return { from: `${today.slice(0, 4)}-01-01`, to: today };
+}
+
+/** From the 1 April that starts the UK financial year `today` is in, to `today`. */
+export function financialYearToDate(today: string): { from: string; to: string } {
+  checkDay(today);
+  const year = Number(today.slice(0, 4)) - (today.slice(5) < '04-01' ? 1 : 0);
+  return { from: `${pad(year, 4)}-04-01`, to: today };
+}

@@ -1,5 +1,5 @@
 import {
-  COUNT_FIGURES, type CountFigure, type ReportOf, type ThroughputFigures, type ThroughputReport,
+  COUNT_FIGURES, MEASURE_FIGURES, type CountFigure, type MeasureFigure, type ReportOf, type ThroughputFigures, type ThroughputReport,
 } from './throughput.js';
 
 /*
@@ -238,11 +238,7 @@ export function publishedValue(value: number, visibility: Visibility): number | 
 
 export type PublishedCount = number | typeof SMALL | typeof CONFIDENTIAL;
 export type PublishedMeasure = number | null | typeof CONFIDENTIAL;
-export type PublishedFigures = { readonly [K in CountFigure]: PublishedCount } & {
-  readonly withinDeadlinePercent: PublishedMeasure;
-  readonly medianMinutesToAcknowledge: PublishedMeasure;
-  readonly p90MinutesToAcknowledge: PublishedMeasure;
-};
+export type PublishedFigures = { readonly [K in CountFigure]: PublishedCount } & { readonly [K in MeasureFigure]: PublishedMeasure };
 export type PublishedReport = ReportOf<PublishedFigures>;
 
 type Position = { kind: 'line'; index: number } | { kind: 'value'; index: number } | { kind: 'period'; index: number } | { kind: 'total' };
@@ -252,7 +248,7 @@ type Position = { kind: 'line'; index: number } | { kind: 'value'; index: number
  * periods, with value totals, period totals and the overall total as its totals. Late acknowledgements
  * (acknowledged minus within deadline) are never published but follow from the two, so a late count of
  * 1–4 hides the within-deadline figure too. A percentage, median or 90th percentile is hidden with the
- * acknowledgements it is made of: with 1–4 of them, it describes a handful of people.
+ * count it is made of (acknowledgements, first contacts): with 1–4 of them, it describes a handful of people.
  */
 export function publishableReport(report: ThroughputReport): PublishedReport {
   const rowCount = report.values.length;
@@ -290,14 +286,11 @@ export function publishableReport(report: ThroughputReport): PublishedReport {
   };
   const publish = (figures: ThroughputFigures, at: Position): PublishedFigures => {
     const counts = Object.fromEntries(COUNT_FIGURES.map((f) => [f, publishedValue(figures[f], visibilityOf(f, at))])) as Record<CountFigure, PublishedCount>;
-    const acknowledgementsShown = visibilityOf('acknowledged', at) === 'published';
-    const shareShown = acknowledgementsShown && visibilityOf('acknowledgedWithinDeadline', at) === 'published';
-    return {
-      ...counts,
-      withinDeadlinePercent: shareShown ? figures.withinDeadlinePercent : CONFIDENTIAL,
-      medianMinutesToAcknowledge: acknowledgementsShown ? figures.medianMinutesToAcknowledge : CONFIDENTIAL,
-      p90MinutesToAcknowledge: acknowledgementsShown ? figures.p90MinutesToAcknowledge : CONFIDENTIAL,
-    };
+    const shown = (measure: MeasureFigure) => visibilityOf(MEASURE_FIGURES[measure], at) === 'published'
+      && (measure !== 'withinDeadlinePercent' || visibilityOf('acknowledgedWithinDeadline', at) === 'published');
+    const measures = Object.fromEntries((Object.keys(MEASURE_FIGURES) as MeasureFigure[])
+      .map((m) => [m, shown(m) ? figures[m] : CONFIDENTIAL])) as Record<MeasureFigure, PublishedMeasure>;
+    return { ...counts, ...measures };
   };
   return {
     ...report,

@@ -1,5 +1,6 @@
 import { BANDS, type Band } from './config.js';
 import { SOURCES, type ReferralSource } from './referral.js';
+import { OUTCOMES, type Outcome } from './referral-record.js';
 import { reportCover, spansOfDay, type GroupBy, type SpanUnit } from './report-calendar.js';
 import { localDateOf } from './working-calendar.js';
 
@@ -18,7 +19,7 @@ export const OUT_OF_AREA = 'OUT_OF_AREA';
 /** The team of a referral-level fact (RECEIVED): it belongs to no team. */
 export const REFERRAL_LEVEL = '-';
 
-export type FactKind = 'RECEIVED' | 'ASSIGNED' | 'ACKNOWLEDGED' | 'DECLINED' | 'REROUTED' | 'BREACHED';
+export type FactKind = 'RECEIVED' | 'ASSIGNED' | 'ACKNOWLEDGED' | 'DECLINED' | 'REROUTED' | 'BREACHED' | 'CONTACTED' | 'OUTCOME';
 
 interface FactBase {
   /** Deterministic (see `factIdFor`): a retried step produces the same id, and the store counts an id once. */
@@ -50,25 +51,52 @@ export interface AcknowledgedFact extends TeamFactBase {
 export interface DeclinedFact extends TeamFactBase { readonly kind: 'DECLINED' }
 export interface ReroutedFact extends TeamFactBase { readonly kind: 'REROUTED' }
 export interface BreachedFact extends TeamFactBase { readonly kind: 'BREACHED' }
+/** The team first reached the person (SPEC §2 step 6). Dated at the contact. */
+export interface ContactedFact extends TeamFactBase {
+  readonly kind: 'CONTACTED';
+  /**
+   * From the referral's submission, not the assignment: what the victim waited for someone to speak to
+   * them, whichever team it was and however many declines and re-routes came first.
+   */
+  readonly secondsToFirstContact: number;
+}
+/** The team recorded how its part ended. Dated when recorded. */
+export interface OutcomeFact extends TeamFactBase {
+  readonly kind: 'OUTCOME';
+  readonly outcome: Outcome;
+}
 
-export type ThroughputFact = ReceivedFact | AssignedFact | AcknowledgedFact | DeclinedFact | ReroutedFact | BreachedFact;
+export type ThroughputFact = ReceivedFact | AssignedFact | AcknowledgedFact | DeclinedFact | ReroutedFact | BreachedFact | ContactedFact | OutcomeFact;
 
 /**
  * The id a fact is counted under. One per referral, team and kind: the store keeps one assignment per
- * team per referral, so a second ACKNOWLEDGED for the same pair can only be a retry.
+ * team per referral, so a second ACKNOWLEDGED for the same pair can only be a retry. CONTACTED is
+ * counted for every successful contact and kept only for the first; OUTCOME once per team.
  */
 export function factIdFor(kind: FactKind, reference: string, teamId: string = REFERRAL_LEVEL): string {
   if (kind === 'RECEIVED' && teamId !== REFERRAL_LEVEL) throw new RangeError('RECEIVED is counted once per referral, not per team');
   return `${reference}#${teamId}#${kind}`;
 }
 
+/** The counter (and report figure) of each outcome: letters only, as the store's attribute names need. */
+export const OUTCOME_COUNTERS = {
+  'support-accepted': 'outcomeSupportAccepted',
+  'support-declined': 'outcomeSupportDeclined',
+  'unable-to-contact': 'outcomeUnableToContact',
+  'referred-elsewhere': 'outcomeReferredElsewhere',
+  'not-appropriate': 'outcomeNotAppropriate',
+} as const satisfies Record<Outcome, string>;
+export type OutcomeCounter = typeof OUTCOME_COUNTERS[Outcome];
+export const OUTCOME_FIGURES: readonly OutcomeCounter[] = OUTCOMES.map((outcome) => OUTCOME_COUNTERS[outcome]);
+
 export const COUNTERS = [
   'received', 'assigned', 'acknowledged', 'acknowledgedWithinDeadline', 'declined', 'rerouted', 'breached',
+  'contacted', ...OUTCOME_FIGURES,
 ] as const;
 export type Counter = typeof COUNTERS[number];
 
 /* ---------------------------------------------------------------------------------------------------
- * Time-to-acknowledge histogram. Uniform buckets keep the arithmetic obvious: a percentile read from a
+ * Time histograms (to acknowledge, to first contact). Uniform buckets keep the arithmetic obvious: a percentile read from a
  * bucket is within one bucket width of the exact one, so 5-minute buckets keep the median and 90th
  * percentile within 5 minutes. 14 days covers the longest configured window plus its grace several
  * times over; anything slower lands in one overflow bucket. Stored sparse: only buckets in use.
@@ -79,11 +107,11 @@ export const HISTOGRAM_CAP_SECONDS = 14 * 24 * 3600;
 /** The last index: [HISTOGRAM_CAP_SECONDS, ∞). */
 export const OVERFLOW_BUCKET = HISTOGRAM_CAP_SECONDS / BUCKET_SECONDS;
 
-/** Bucket index → how many acknowledgements fell in it. Absent buckets are empty. */
+/** Bucket index → how many acknowledgements (or first contacts) fell in it. Absent buckets are empty. */
 export type Histogram = Readonly<Record<number, number>>;
 
 export function histogramBucket(seconds: number): number {
-  if (!Number.isFinite(seconds)) throw new RangeError(`time to acknowledge must be a number of seconds, not ${seconds}`);
+  if (!Number.isFinite(seconds)) throw new RangeError(`a time must be a number of seconds, not ${seconds}`);
   // A clock a little behind between two Lambdas could make this negative; it still means "at once".
   return Math.min(Math.floor(Math.max(0, seconds) / BUCKET_SECONDS), OVERFLOW_BUCKET);
 }
@@ -161,21 +189,26 @@ export interface AggregateKey {
   readonly source: ReferralSource;
 }
 
+/** What a time histogram measures: time to acknowledge (from assignment), to first contact (from submission). */
+export type Measure = 'acknowledge' | 'firstContact';
+export const MEASURES = ['acknowledge', 'firstContact'] as const satisfies readonly Measure[];
+
 export interface AggregateIncrement {
   readonly key: AggregateKey;
   /** Each named counter goes up by one. */
   readonly counters: readonly Counter[];
-  /** ACKNOWLEDGED only: the time-to-acknowledge bucket that goes up by one. */
-  readonly histogramBucket?: number;
+  /** ACKNOWLEDGED and CONTACTED only: the bucket of the measure's histogram that goes up by one. */
+  readonly timing?: { readonly measure: Measure; readonly bucket: number };
 }
 
-const COUNTER_OF: Record<FactKind, Counter> = {
+const COUNTER_OF: Record<Exclude<FactKind, 'OUTCOME'>, Counter> = {
   RECEIVED: 'received',
   ASSIGNED: 'assigned',
   ACKNOWLEDGED: 'acknowledged',
   DECLINED: 'declined',
   REROUTED: 'rerouted',
   BREACHED: 'breached',
+  CONTACTED: 'contacted',
 };
 
 export function aggregateKey(fact: ThroughputFact): AggregateIncrement {
@@ -190,8 +223,16 @@ export function aggregateKey(fact: ThroughputFact): AggregateIncrement {
     return {
       key,
       counters: fact.withinDeadline ? ['acknowledged', 'acknowledgedWithinDeadline'] : ['acknowledged'],
-      histogramBucket: histogramBucket(fact.secondsToAcknowledge),
+      timing: { measure: 'acknowledge', bucket: histogramBucket(fact.secondsToAcknowledge) },
     };
+  }
+  if (fact.kind === 'CONTACTED') {
+    return { key, counters: ['contacted'], timing: { measure: 'firstContact', bucket: histogramBucket(fact.secondsToFirstContact) } };
+  }
+  if (fact.kind === 'OUTCOME') {
+    const counter = OUTCOME_COUNTERS[fact.outcome];
+    if (!counter) throw new RangeError(`"${String(fact.outcome)}" is not an outcome`);
+    return { key, counters: [counter] };
   }
   return { key, counters: [COUNTER_OF[fact.kind]] };
 }
@@ -199,21 +240,33 @@ export function aggregateKey(fact: ThroughputFact): AggregateIncrement {
 /** A day's figures for one area × team × band × source: what facts add up to before they are kept per span. */
 export interface AggregateRow extends AggregateKey {
   readonly counters: Readonly<Partial<Record<Counter, number>>>;
+  /** Time to acknowledge. */
   readonly histogram: Histogram;
+  /** Time from submission to first contact; absent when there was none. */
+  readonly firstContactHistogram?: Histogram;
 }
+
+/** The histogram field of a day row for each measure. */
+const ROW_HISTOGRAM = { acknowledge: 'histogram', firstContact: 'firstContactHistogram' } as const satisfies Record<Measure, keyof AggregateRow>;
 
 /** Facts added up per day and combination, as if each were counted once. For seeding and for tests. */
 export function aggregateFacts(facts: Iterable<ThroughputFact>): AggregateRow[] {
-  const rows = new Map<string, { key: AggregateKey; counters: Partial<Record<Counter, number>>; histogram: Record<number, number> }>();
+  const rows = new Map<string, { key: AggregateKey; counters: Partial<Record<Counter, number>>; histograms: Record<Measure, Record<number, number>> }>();
   for (const fact of facts) {
-    const { key, counters, histogramBucket: bucket } = aggregateKey(fact);
+    const { key, counters, timing } = aggregateKey(fact);
     const id = [key.areaId, key.day, key.teamId, key.band, key.source].join('\u0000');
     let row = rows.get(id);
-    if (!row) rows.set(id, (row = { key, counters: {}, histogram: {} }));
+    if (!row) rows.set(id, (row = { key, counters: {}, histograms: { acknowledge: {}, firstContact: {} } }));
     for (const counter of counters) row.counters[counter] = (row.counters[counter] ?? 0) + 1;
-    if (bucket !== undefined) row.histogram[bucket] = (row.histogram[bucket] ?? 0) + 1;
+    if (timing) {
+      const histogram = row.histograms[timing.measure];
+      histogram[timing.bucket] = (histogram[timing.bucket] ?? 0) + 1;
+    }
   }
-  return [...rows.values()].map(({ key, counters, histogram }) => ({ ...key, counters, histogram }));
+  return [...rows.values()].map(({ key, counters, histograms }) => ({
+    ...key, counters, histogram: histograms.acknowledge,
+    ...(Object.keys(histograms.firstContact).length > 0 ? { firstContactHistogram: histograms.firstContact } : {}),
+  }));
 }
 
 /* ---------------------------------------------------------------------------------------------------
@@ -251,27 +304,35 @@ export interface SpanTotals {
   readonly counts: Readonly<Record<string, Readonly<Partial<Record<Counter, number>>>>>;
   /** Value → time-to-acknowledge histogram. */
   readonly times: Readonly<Record<string, Histogram>>;
+  /** Value → time-to-first-contact histogram. */
+  readonly firstContactTimes: Readonly<Record<string, Histogram>>;
 }
+
+/** The histograms field of span totals for each measure. */
+export const SPAN_TIMES = { acknowledge: 'times', firstContact: 'firstContactTimes' } as const satisfies Record<Measure, keyof SpanTotals>;
 
 /** Day rows added up into every span and dimension they belong to, as the store keeps them. */
 export function rollUp(rows: Iterable<AggregateRow>): SpanTotals[] {
-  const totals = new Map<string, { areaId: string; unit: SpanUnit; label: string; by: Dimension; counts: Record<string, Partial<Record<Counter, number>>>; times: Record<string, Record<number, number>> }>();
+  type Entry = { areaId: string; unit: SpanUnit; label: string; by: Dimension; counts: Record<string, Partial<Record<Counter, number>>>; times: Record<string, Record<number, number>>; firstContactTimes: Record<string, Record<number, number>> };
+  const totals = new Map<string, Entry>();
   for (const row of rows) {
     for (const span of spansOfDay(row.day)) {
       for (const by of DIMENSIONS) {
         const id = [row.areaId, span.unit, span.label, by].join('\u0000');
         let entry = totals.get(id);
-        if (!entry) totals.set(id, (entry = { areaId: row.areaId, unit: span.unit, label: span.label, by, counts: {}, times: {} }));
+        if (!entry) totals.set(id, (entry = { areaId: row.areaId, unit: span.unit, label: span.label, by, counts: {}, times: {}, firstContactTimes: {} }));
         const value = valueIn(row, by);
         const counts = (entry.counts[value] ??= {});
         for (const counter of COUNTERS) {
           const n = row.counters[counter];
           if (n) counts[counter] = (counts[counter] ?? 0) + n;
         }
-        for (const [bucket, n] of Object.entries(row.histogram)) {
-          if (!n) continue;
-          const times = (entry.times[value] ??= {});
-          times[Number(bucket)] = (times[Number(bucket)] ?? 0) + n;
+        for (const measure of MEASURES) {
+          for (const [bucket, n] of Object.entries(row[ROW_HISTOGRAM[measure]] ?? {})) {
+            if (!n) continue;
+            const times = (entry[SPAN_TIMES[measure]][value] ??= {});
+            times[Number(bucket)] = (times[Number(bucket)] ?? 0) + n;
+          }
         }
       }
     }
@@ -350,13 +411,56 @@ export interface ThroughputFigures {
   readonly declined: number;
   readonly rerouted: number;
   readonly breached: number;
+  /** Assignments whose team reached the person at least once. */
+  readonly contacted: number;
+  /** From the referral's submission to the team's first successful contact; null with no contacts. */
+  readonly medianMinutesToFirstContact: number | null;
+  readonly p90MinutesToFirstContact: number | null;
+  /** One count per outcome (OUTCOMES), of the assignments that ended with it. */
+  readonly outcomeSupportAccepted: number;
+  readonly outcomeSupportDeclined: number;
+  readonly outcomeUnableToContact: number;
+  readonly outcomeReferredElsewhere: number;
+  readonly outcomeNotAppropriate: number;
 }
 
 /** The figures that are counts, and so add up across lines. */
 export const COUNT_FIGURES = [
   'received', 'assignments', 'acknowledged', 'acknowledgedWithinDeadline', 'declined', 'rerouted', 'breached',
+  'contacted', ...OUTCOME_FIGURES,
 ] as const satisfies readonly (keyof ThroughputFigures)[];
 export type CountFigure = typeof COUNT_FIGURES[number];
+
+/**
+ * The figures that are not counts: each is made of the count named here, and is null when that is 0.
+ * (withinDeadlinePercent is made of acknowledged and acknowledgedWithinDeadline; see suppression.ts.)
+ */
+export const MEASURE_FIGURES = {
+  withinDeadlinePercent: 'acknowledged',
+  medianMinutesToAcknowledge: 'acknowledged',
+  p90MinutesToAcknowledge: 'acknowledged',
+  medianMinutesToFirstContact: 'contacted',
+  p90MinutesToFirstContact: 'contacted',
+} as const satisfies Partial<Record<keyof ThroughputFigures, CountFigure>>;
+export type MeasureFigure = keyof typeof MEASURE_FIGURES;
+export type Figure = CountFigure | MeasureFigure;
+
+/** Figures of what a team does: they belong to no referral-level line. */
+const TEAM_FIGURES: readonly Figure[] = [
+  'assignments', 'acknowledged', 'acknowledgedWithinDeadline', 'withinDeadlinePercent', 'medianMinutesToAcknowledge',
+  'p90MinutesToAcknowledge', 'declined', 'rerouted', 'breached', 'contacted', 'medianMinutesToFirstContact',
+  'p90MinutesToFirstContact', ...OUTCOME_FIGURES,
+];
+
+/**
+ * The figures that mean nothing for a value of a dimension, whose 0 or null is "not applicable", not
+ * "none": under `by: 'team'`, referrals are received by an area, not a team, so `received` on a team's
+ * line; and on the ALL_TEAMS line, everything a team does. Every other line has every figure.
+ */
+export function notApplicable(by: Dimension, value: string): readonly Figure[] {
+  if (by !== 'team') return [];
+  return value === ALL_TEAMS ? TEAM_FIGURES : ['received'];
+}
 
 export interface ReportOptions {
   /** Inclusive London days, YYYY-MM-DD. */
@@ -373,6 +477,11 @@ export interface ReportOptions {
 
 /** `F` is the figures' form: numbers here, published strings after suppression. */
 export interface ReportOf<F> extends ReportOptions {
+  /**
+   * Value → the figures that do not apply to its lines (see `notApplicable`): they read 0 or null, as
+   * they always have, so totals stay sums of lines. Only values with any are listed.
+   */
+  readonly notApplicable: Readonly<Record<string, readonly Figure[]>>;
   /** Every period the range touches, in order, including empty ones: a missing week would look like missing data. */
   readonly periods: readonly string[];
   /** Every value of the dimension: all bands and sources; the teams and areas that have any figures. */
@@ -388,22 +497,25 @@ export type ThroughputReport = ReportOf<ThroughputFigures>;
 
 interface Tally {
   counters: Record<Counter, number>;
-  /** Only once there is a time to add: most cells of a report by band or source have none. */
-  times?: DenseHistogram;
+  /** Per measure, only once there is a time to add: most cells of a report by band or source have none. */
+  times: Partial<Record<Measure, DenseHistogram>>;
 }
 
 const emptyTally = (): Tally => ({
   counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>,
+  times: {},
 });
 
-function addTimes(tally: Tally, histogram: Histogram | DenseHistogram): void {
-  addToDense((tally.times ??= denseHistogram()), histogram);
+function addTimes(tally: Tally, measure: Measure, histogram: Histogram | DenseHistogram): void {
+  addToDense((tally.times[measure] ??= denseHistogram()), histogram);
 }
 
 const minutes = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds / 60));
 
 function figuresOf(tally: Tally): ThroughputFigures {
-  const { counters, times } = tally;
+  const { counters } = tally;
+  const acknowledge = tally.times.acknowledge;
+  const firstContact = tally.times.firstContact;
   return {
     received: counters.received,
     assignments: counters.assigned,
@@ -412,11 +524,19 @@ function figuresOf(tally: Tally): ThroughputFigures {
     withinDeadlinePercent: counters.acknowledged
       ? Math.round((1000 * counters.acknowledgedWithinDeadline) / counters.acknowledged) / 10
       : null,
-    medianMinutesToAcknowledge: minutes(times && percentileFromHistogram(times, 50)),
-    p90MinutesToAcknowledge: minutes(times && percentileFromHistogram(times, 90)),
+    medianMinutesToAcknowledge: minutes(acknowledge && percentileFromHistogram(acknowledge, 50)),
+    p90MinutesToAcknowledge: minutes(acknowledge && percentileFromHistogram(acknowledge, 90)),
     declined: counters.declined,
     rerouted: counters.rerouted,
     breached: counters.breached,
+    contacted: counters.contacted,
+    medianMinutesToFirstContact: minutes(firstContact && percentileFromHistogram(firstContact, 50)),
+    p90MinutesToFirstContact: minutes(firstContact && percentileFromHistogram(firstContact, 90)),
+    outcomeSupportAccepted: counters.outcomeSupportAccepted,
+    outcomeSupportDeclined: counters.outcomeSupportDeclined,
+    outcomeUnableToContact: counters.outcomeUnableToContact,
+    outcomeReferredElsewhere: counters.outcomeReferredElsewhere,
+    outcomeNotAppropriate: counters.outcomeNotAppropriate,
   };
 }
 
@@ -463,7 +583,9 @@ export function throughputReport(totals: Iterable<SpanTotals>, options: ReportOp
           const tally = tallyOf(period, value);
           for (const counter of COUNTERS) tally.counters[counter] += counts[counter] ?? 0;
         }
-        for (const [value, histogram] of Object.entries(total.times)) addTimes(tallyOf(period, value), histogram);
+        for (const measure of MEASURES) {
+          for (const [value, histogram] of Object.entries(total[SPAN_TIMES[measure]] ?? {})) addTimes(tallyOf(period, value), measure, histogram);
+        }
       }
     }
   }
@@ -477,13 +599,21 @@ export function throughputReport(totals: Iterable<SpanTotals>, options: ReportOp
     for (const total of [byPeriod.get(period), byValue.get(value), overall]) {
       if (!total) continue;
       for (const counter of COUNTERS) total.counters[counter] += tally.counters[counter];
-      if (tally.times) addTimes(total, tally.times);
+      for (const measure of MEASURES) {
+        const times = tally.times[measure];
+        if (times) addTimes(total, measure, times);
+      }
     }
     return { period, value, ...figuresOf(tally) };
   }));
 
+  const notApplicableOf: Record<string, readonly Figure[]> = {};
+  for (const value of values) {
+    const figures = notApplicable(by, value);
+    if (figures.length > 0) notApplicableOf[value] = figures;
+  }
   return {
-    from, to, groupBy, by, periods, values, lines,
+    from, to, groupBy, by, notApplicable: notApplicableOf, periods, values, lines,
     periodTotals: periods.map((period) => ({ period, ...figuresOf(byPeriod.get(period) ?? emptyTally()) })),
     valueTotals: values.map((value) => ({ value, ...figuresOf(byValue.get(value) ?? emptyTally()) })),
     total: figuresOf(overall),

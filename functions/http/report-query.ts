@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { GroupBy } from '../domain/report-calendar.js';
+import { defaultReportRange, type GroupBy } from '../domain/report-calendar.js';
 import type { Dimension } from '../domain/throughput.js';
 import { fieldErrors } from './responses.js';
 
 /** What a throughput report was asked for: `GET /api/reports/throughput?from&to&groupBy&by` (SPEC §8). */
 export interface ReportQuery {
-  /** Inclusive London days, YYYY-MM-DD. */
+  /** Inclusive London days, YYYY-MM-DD. Left out: `to` is today, `from` the first of the month 11 months before `to`'s. */
   readonly from: string;
   readonly to: string;
   readonly groupBy: GroupBy;
@@ -25,7 +25,7 @@ const isCalendarDay = (day: string) => {
 };
 
 const day = (name: string) => z
-  .string({ error: (issue) => (issue.input === undefined ? `Give the ${name} date, as YYYY-MM-DD` : `The ${name} date must be YYYY-MM-DD`) })
+  .string({ error: `The ${name} date must be YYYY-MM-DD` })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `The ${name} date must be YYYY-MM-DD`, abort: true })
   .refine(isCalendarDay, `The ${name} date is not a day in the calendar`);
 
@@ -38,28 +38,34 @@ function lastDayFrom(from: string): string {
 }
 
 const schema = z.strictObject({
-  from: day('from'),
-  to: day('to'),
+  from: day('from').optional(),
+  to: day('to').optional(),
   groupBy: z.enum(['week', 'month', 'quarter'], { error: 'Group by week, month or quarter' }).default('month'),
   by: z.enum(['team', 'band', 'area', 'source'], { error: 'Break the figures down by team, band, area or source' }).default('team'),
   area: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'The area must be an area id, like merseyside').optional(),
   publishable: z.enum(['true', 'false'], { error: 'publishable must be true or false' }).transform((v) => v === 'true').optional(),
-}).superRefine((query, ctx) => {
-  // zod checks the whole object even when a date failed; compare only two real days.
-  if (!isCalendarDay(query.from) || !isCalendarDay(query.to)) return;
-  if (query.from > query.to) {
-    ctx.addIssue({ code: 'custom', path: ['from'], message: 'The from date must be on or before the to date' });
-  } else if (query.to > lastDayFrom(query.from)) {
-    ctx.addIssue({ code: 'custom', path: ['to'], message: `A report covers ${LONGEST_RANGE_YEARS} years at most: end it by ${lastDayFrom(query.from)}` });
-  }
 });
 
-/** The query string checked: 400 with a message per wrong parameter, nothing read before it passes. */
-export function parseReportQuery(parameters: Readonly<Record<string, string | undefined>> | undefined): ReportQuery {
+/** Two real days, from on or before to, three years at most apart; each a field error otherwise. */
+function rangeIssues(from: string, to: string): { path: string; message: string }[] {
+  if (from > to) return [{ path: 'from', message: 'The from date must be on or before the to date' }];
+  if (to > lastDayFrom(from)) return [{ path: 'to', message: `A report covers ${LONGEST_RANGE_YEARS} years at most: end it by ${lastDayFrom(from)}` }];
+  return [];
+}
+
+/**
+ * The query string checked: 400 with a message per wrong parameter, nothing read before it passes.
+ * `today` (London) is where a range left out ends (SPEC §7: a range defaults to include today).
+ */
+export function parseReportQuery(parameters: Readonly<Record<string, string | undefined>> | undefined, today: string): ReportQuery {
   const result = schema.safeParse(parameters ?? {});
   if (result.success) {
-    const { area, publishable, ...rest } = result.data;
-    return { ...rest, ...(area === undefined ? {} : { area }), ...(publishable === undefined ? {} : { publishable }) };
+    const { area, publishable, from: givenFrom, to: givenTo, ...rest } = result.data;
+    const to = givenTo ?? today;
+    const from = givenFrom ?? defaultReportRange(to).from;
+    const issues = rangeIssues(from, to);
+    if (issues.length > 0) throw fieldErrors(400, issues);
+    return { from, to, ...rest, ...(area === undefined ? {} : { area }), ...(publishable === undefined ? {} : { publishable }) };
   }
   throw fieldErrors(400, result.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys'
     ? issue.keys.map((key) => ({ path: key, message: 'This is not a report option: use from, to, groupBy, by, area or publishable' }))

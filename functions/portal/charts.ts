@@ -1,5 +1,6 @@
+import type { Outcome } from '../domain/referral-record.js';
 import { CONFIDENTIAL, SMALL, type PublishedReport } from '../domain/suppression.js';
-import { ALL_TEAMS } from '../domain/throughput.js';
+import { ALL_TEAMS, OUTCOME_COUNTERS, type Dimension, type Figure } from '../domain/throughput.js';
 
 /*
  * The commissioner dashboard's charts (SPEC §7), drawn on the server as inline SVG: the portal's CSP
@@ -281,7 +282,7 @@ export function barChartSvg(input: BarChartInput): string {
 }
 
 /* ---------------------------------------------------------------------------------------------------
- * The dashboard's four charts, from a report
+ * The dashboard's charts, from a report: each by the report's own breakdown (team, band, area, source)
  * ------------------------------------------------------------------------------------------------- */
 
 export interface TableCell {
@@ -321,13 +322,30 @@ export interface Labels {
 
 const cell = (figure: ChartFigure, unit: Unit = 'count'): TableCell => ({ text: figureText(figure, unit), format: 'numeric' });
 
+/** A figure that does not apply to its column, e.g. referrals received on a team's: a dash, never a 0 that reads as "none". */
+const NOT_APPLICABLE_CELL: TableCell = { text: '–', format: 'numeric' };
+
+/** The heading of the column of values, and the name of their total, per breakdown. */
+const VALUE_HEADING: Record<Dimension, string> = { team: 'Team', band: 'Risk band', source: 'Who referred', area: 'Area' };
+const ALL_VALUES: Record<Dimension, string> = { team: 'All teams', band: 'All bands', source: 'All referrers', area: 'All areas' };
+
+/** How each outcome (SPEC §2 step 6) reads in a chart or table. */
+export const OUTCOME_WORDS: Record<Outcome, string> = {
+  'support-accepted': 'Support accepted',
+  'support-declined': 'Support declined',
+  'unable-to-contact': 'Unable to contact',
+  'referred-elsewhere': 'Referred elsewhere',
+  'not-appropriate': 'Not appropriate',
+};
+const OUTCOME_ROWS = (Object.keys(OUTCOME_COUNTERS) as Outcome[]).map((outcome) => ({ outcome, figure: OUTCOME_COUNTERS[outcome], text: OUTCOME_WORDS[outcome] }));
+
 function hiddenNote(figures: readonly ChartFigure[]): string | undefined {
   return figures.some(isHidden) ? HIDDEN_MARK_NOTE : undefined;
 }
 
 /**
  * A count over time, a panel per dimension value: referrals assigned to each team (`assignments`
- * under by-team) or referrals received by band (`received` under by-band). By-team's referral-level
+ * under by-team) or referrals received by band, source or area (`received`). By-team's referral-level
  * line is left out: it has no assignments, only referrals received.
  */
 export function countOverTimeChart(report: PublishedReport, figure: 'assignments' | 'received', id: string, heading: string, labels: Labels): DashboardChart {
@@ -336,7 +354,7 @@ export function countOverTimeChart(report: PublishedReport, figure: 'assignments
     label: labels.value(value),
     values: report.periods.map((_, p) => report.lines[p * report.values.length + index]![figure]),
   }));
-  const what = figure === 'assignments' ? 'Referrals assigned to each team' : 'Referrals received, by risk band';
+  const what = heading;
   const totals = valueIndexes.map(({ value, index }) => `${labels.value(value)}: ${spokenFigure(report.valueTotals[index]![figure], 'count')}`);
   const summary = series.length === 0
     ? `${what}, ${labels.range}: none.`
@@ -364,18 +382,21 @@ export function countOverTimeChart(report: PublishedReport, figure: 'assignments
   };
 }
 
-/** The teams of a by-team report, without the referral-level line (it has no acknowledgements), and the total. */
-function teamGroups(report: PublishedReport, labels: Labels) {
+/**
+ * The values of the report's breakdown (teams, bands, sources or areas), without by-team's
+ * referral-level line (it has no acknowledgements or contacts), and the total.
+ */
+function valueGroups(report: PublishedReport, labels: Labels) {
   return [
     ...report.values.map((value, index) => ({ value, label: labels.value(value), figures: report.valueTotals[index]! }))
       .filter(({ value }) => value !== ALL_TEAMS),
-    { label: 'All teams', figures: report.total },
+    { label: ALL_VALUES[report.by], figures: report.total },
   ];
 }
 
-/** Acknowledged within deadline, as a share of acknowledgements, per team over the whole range. */
+/** Acknowledged within deadline, as a share of acknowledgements, per value over the whole range. */
 export function withinDeadlineChart(report: PublishedReport, id: string, heading: string, labels: Labels): DashboardChart {
-  const groups = teamGroups(report, labels);
+  const groups = valueGroups(report, labels);
   const summary = `Share of acknowledgements made within the deadline, ${labels.range}: `
     + `${groups.map((g) => `${g.label}: ${spokenFigure(g.figures.withinDeadlinePercent, 'percent')}`).join('; ')}.`;
   return {
@@ -387,7 +408,7 @@ export function withinDeadlineChart(report: PublishedReport, id: string, heading
     note: hiddenNote(groups.map((g) => g.figures.withinDeadlinePercent)),
     table: {
       caption: `Acknowledged within deadline, ${labels.range}`,
-      head: [{ text: 'Team' }, { text: 'Acknowledged', format: 'numeric' }, { text: 'Within deadline', format: 'numeric' }, { text: 'Within deadline (%)', format: 'numeric' }],
+      head: [{ text: VALUE_HEADING[report.by] }, { text: 'Acknowledged', format: 'numeric' }, { text: 'Within deadline', format: 'numeric' }, { text: 'Within deadline (%)', format: 'numeric' }],
       rows: groups.map((g) => [
         { text: g.label }, cell(g.figures.acknowledged), cell(g.figures.acknowledgedWithinDeadline), cell(g.figures.withinDeadlinePercent, 'percent'),
       ] as const),
@@ -395,9 +416,9 @@ export function withinDeadlineChart(report: PublishedReport, id: string, heading
   };
 }
 
-/** Median and 90th percentile time from assignment to acknowledgement, per team over the whole range. */
+/** Median and 90th percentile time from assignment to acknowledgement, per value over the whole range. */
 export function timeToAcknowledgeChart(report: PublishedReport, id: string, heading: string, labels: Labels): DashboardChart {
-  const groups = teamGroups(report, labels);
+  const groups = valueGroups(report, labels);
   const summary = `Time from a team being given a referral to acknowledging it, ${labels.range}: `
     + `${groups.map((g) => `${g.label}: median ${spokenFigure(g.figures.medianMinutesToAcknowledge, 'minutes')}, 90th percentile ${spokenFigure(g.figures.p90MinutesToAcknowledge, 'minutes')}`).join('; ')}.`;
   return {
@@ -409,7 +430,7 @@ export function timeToAcknowledgeChart(report: PublishedReport, id: string, head
     note: hiddenNote(groups.flatMap((g) => [g.figures.medianMinutesToAcknowledge, g.figures.p90MinutesToAcknowledge])),
     table: {
       caption: `Time to acknowledge in minutes, ${labels.range}`,
-      head: [{ text: 'Team' }, { text: 'Acknowledged', format: 'numeric' }, { text: 'Median (minutes)', format: 'numeric' }, { text: '90th percentile (minutes)', format: 'numeric' }],
+      head: [{ text: VALUE_HEADING[report.by] }, { text: 'Acknowledged', format: 'numeric' }, { text: 'Median (minutes)', format: 'numeric' }, { text: '90th percentile (minutes)', format: 'numeric' }],
       rows: groups.map((g) => [
         { text: g.label }, cell(g.figures.acknowledged), cell(g.figures.medianMinutesToAcknowledge, 'minutes'), cell(g.figures.p90MinutesToAcknowledge, 'minutes'),
       ] as const),
@@ -417,24 +438,82 @@ export function timeToAcknowledgeChart(report: PublishedReport, id: string, head
   };
 }
 
-/** Every figure of the report for the whole range, a column per dimension value and one for the total. */
+/**
+ * Median and 90th percentile time from the referral's submission to a team's first successful contact,
+ * per value over the whole range: how long a victim waited for someone to speak to them.
+ */
+export function timeToFirstContactChart(report: PublishedReport, id: string, heading: string, labels: Labels): DashboardChart {
+  const groups = valueGroups(report, labels);
+  const summary = `Time from a referral being submitted to the team first speaking to the person, ${labels.range}: `
+    + `${groups.map((g) => `${g.label}: median ${spokenFigure(g.figures.medianMinutesToFirstContact, 'minutes')}, 90th percentile ${spokenFigure(g.figures.p90MinutesToFirstContact, 'minutes')}`).join('; ')}.`;
+  return {
+    id, heading, summary,
+    svg: barChartSvg({
+      id, title: heading, description: summary, unit: 'minutes', measures: ['Median', '90th percentile'],
+      groups: groups.map((g) => ({ label: g.label, values: [g.figures.medianMinutesToFirstContact, g.figures.p90MinutesToFirstContact] })),
+    }),
+    note: hiddenNote(groups.flatMap((g) => [g.figures.medianMinutesToFirstContact, g.figures.p90MinutesToFirstContact])),
+    table: {
+      caption: `Time to first contact in minutes, ${labels.range}`,
+      head: [{ text: VALUE_HEADING[report.by] }, { text: 'Contacted', format: 'numeric' }, { text: 'Median (minutes)', format: 'numeric' }, { text: '90th percentile (minutes)', format: 'numeric' }],
+      rows: groups.map((g) => [
+        { text: g.label }, cell(g.figures.contacted), cell(g.figures.medianMinutesToFirstContact, 'minutes'), cell(g.figures.p90MinutesToFirstContact, 'minutes'),
+      ] as const),
+    },
+  };
+}
+
+/** How many assignments ended with each outcome, per value over the whole range: a bar per outcome. */
+export function outcomesChart(report: PublishedReport, id: string, heading: string, labels: Labels): DashboardChart {
+  const groups = valueGroups(report, labels);
+  const summary = `How the teams’ part ended, ${labels.range}: `
+    + `${groups.map((g) => `${g.label}: ${OUTCOME_ROWS.map((o) => `${o.text.toLowerCase()} ${spokenFigure(g.figures[o.figure], 'count')}`).join(', ')}`).join('; ')}.`;
+  return {
+    id, heading, summary,
+    svg: barChartSvg({
+      id, title: heading, description: summary, unit: 'count', measures: OUTCOME_ROWS.map((o) => o.text),
+      groups: groups.map((g) => ({ label: g.label, values: OUTCOME_ROWS.map((o) => g.figures[o.figure]) })),
+    }),
+    note: hiddenNote(groups.flatMap((g) => OUTCOME_ROWS.map((o) => g.figures[o.figure]))),
+    table: {
+      caption: `Outcomes, ${labels.range}`,
+      head: [{ text: VALUE_HEADING[report.by] }, ...OUTCOME_ROWS.map((o) => ({ text: o.text, format: 'numeric' as const }))],
+      rows: groups.map((g) => [{ text: g.label }, ...OUTCOME_ROWS.map((o) => cell(g.figures[o.figure]))] as const),
+    },
+  };
+}
+
+/**
+ * Every figure of the report for the whole range, a column per dimension value and one for the total.
+ * A figure that does not apply to a column (`report.notApplicable`) reads "–", as one with nothing to measure does.
+ */
 export function breakdownTable(report: PublishedReport, labels: Labels, dimensionName: string): FiguresTable {
-  const columns = [...report.valueTotals.map((t) => ({ label: labels.value(t.value), figures: t as PublishedReport['total'] })), { label: 'Total', figures: report.total }];
-  const rows: [string, (f: PublishedReport['total']) => ChartFigure, Unit][] = [
-    ['Referrals received', (f) => f.received, 'count'],
-    ['Assignments to teams', (f) => f.assignments, 'count'],
-    ['Acknowledged', (f) => f.acknowledged, 'count'],
-    ['Acknowledged within deadline', (f) => f.acknowledgedWithinDeadline, 'count'],
-    ['Within deadline (%)', (f) => f.withinDeadlinePercent, 'percent'],
-    ['Median time to acknowledge (minutes)', (f) => f.medianMinutesToAcknowledge, 'minutes'],
-    ['90th percentile time to acknowledge (minutes)', (f) => f.p90MinutesToAcknowledge, 'minutes'],
-    ['Declined', (f) => f.declined, 'count'],
-    ['Re-routed to another team', (f) => f.rerouted, 'count'],
-    ['Breached: deadline missed after the reminder', (f) => f.breached, 'count'],
+  const columns = [
+    ...report.valueTotals.map((t) => ({ label: labels.value(t.value), figures: t as PublishedReport['total'], notApplicable: report.notApplicable[t.value] ?? [] })),
+    { label: 'Total', figures: report.total, notApplicable: [] as readonly Figure[] },
+  ];
+  const rows: [string, Figure, Unit][] = [
+    ['Referrals received', 'received', 'count'],
+    ['Assignments to teams', 'assignments', 'count'],
+    ['Acknowledged', 'acknowledged', 'count'],
+    ['Acknowledged within deadline', 'acknowledgedWithinDeadline', 'count'],
+    ['Within deadline (%)', 'withinDeadlinePercent', 'percent'],
+    ['Median time to acknowledge (minutes)', 'medianMinutesToAcknowledge', 'minutes'],
+    ['90th percentile time to acknowledge (minutes)', 'p90MinutesToAcknowledge', 'minutes'],
+    ['Declined', 'declined', 'count'],
+    ['Re-routed to another team', 'rerouted', 'count'],
+    ['Breached: deadline missed after the reminder', 'breached', 'count'],
+    ['Contacted: the team spoke to the person', 'contacted', 'count'],
+    ['Median time to first contact (minutes)', 'medianMinutesToFirstContact', 'minutes'],
+    ['90th percentile time to first contact (minutes)', 'p90MinutesToFirstContact', 'minutes'],
+    ...OUTCOME_ROWS.map((o): [string, Figure, Unit] => [`Outcome: ${o.text.toLowerCase()}`, o.figure, 'count']),
   ];
   return {
     caption: `All figures by ${dimensionName}, ${labels.range}`,
     head: [{ text: 'Figure' }, ...columns.map((c) => ({ text: c.label, format: 'numeric' as const }))],
-    rows: rows.map(([name, pick, unit]) => [{ text: name }, ...columns.map((c) => cell(pick(c.figures), unit))] as const),
+    rows: rows.map(([name, figure, unit]) => [
+      { text: name },
+      ...columns.map((c) => (c.notApplicable.includes(figure) ? NOT_APPLICABLE_CELL : cell(c.figures[figure], unit))),
+    ] as const),
   };
 }

@@ -1,4 +1,4 @@
-import { periodsOf, type GroupBy } from '../domain/report-calendar.js';
+import { defaultReportRange, financialYearToDate, periodsOf, yearToDate, type GroupBy } from '../domain/report-calendar.js';
 import { ALL_TEAMS, DIMENSIONS, type Dimension } from '../domain/throughput.js';
 import type { AxisLabel, Labels } from './charts.js';
 
@@ -72,16 +72,23 @@ type Query = Readonly<Record<string, string | undefined>>;
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 const isoDay = (year: number, month: number, day: number) => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
-/** The last 12 full months before today's month. */
-export function defaultRange(today: string): { from: string; to: string } {
-  const year = Number(today.slice(0, 4));
-  const month = Number(today.slice(5, 7));
-  const lastDay = new Date(Date.UTC(year, month - 1, 0));
-  const first = new Date(Date.UTC(year - 1, month - 1, 1));
-  return {
-    from: isoDay(first.getUTCFullYear(), first.getUTCMonth() + 1, 1),
-    to: isoDay(lastDay.getUTCFullYear(), lastDay.getUTCMonth() + 1, lastDay.getUTCDate()),
-  };
+/** The last 12 months up to and including today (SPEC §7: a range defaults to include today). */
+export const defaultRange = (today: string): { from: string; to: string } => defaultReportRange(today);
+
+export interface RangePreset {
+  readonly id: string;
+  readonly text: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Ranges a commissioner is asked about most, each a link with the other choices kept. */
+export function rangePresets(today: string): RangePreset[] {
+  return [
+    { id: 'range-last-12-months', text: 'Last 12 months', ...defaultRange(today) },
+    { id: 'range-year-to-date', text: 'This year to date', ...yearToDate(today) },
+    { id: 'range-financial-year-to-date', text: 'This financial year to date', ...financialYearToDate(today) },
+  ];
 }
 
 const partsOf = (day: string): DateParts => ({ day: String(Number(day.slice(8, 10))), month: String(Number(day.slice(5, 7))), year: day.slice(0, 4) });
@@ -133,7 +140,7 @@ export function periodCount(from: string, to: string, groupBy: GroupBy): number 
   return periodsOf(from, to, groupBy).length;
 }
 
-/** Checks the controls. Anything left out takes its default: the last 12 full months, by month, by team, all areas. */
+/** Checks the controls. Anything left out takes its default: the last 12 months to today, by month, by team, all areas. */
 export function parseReportQuery(query: Query, scope: CallerScope): ParsedChoices {
   const errors: ControlError[] = [];
   const range = defaultRange(scope.today);

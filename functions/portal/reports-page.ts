@@ -12,10 +12,11 @@ import { page } from '../http/pages.js';
 import { SECURITY_HEADERS } from '../http/responses.js';
 import { logger } from '../platform/observability.js';
 import {
-  breakdownTable, countOverTimeChart, figureText, timeToAcknowledgeChart, withinDeadlineChart, type ChartFigure,
+  breakdownTable, countOverTimeChart, durationText, figureText, outcomesChart, timeToAcknowledgeChart, timeToFirstContactChart, withinDeadlineChart,
+  type ChartFigure,
 } from './charts.js';
 import {
-  choicesQuery, DIMENSION_WORDS, GROUPINGS, labelsFor, parseReportQuery, type CallerScope, type ControlError,
+  choicesQuery, DIMENSION_WORDS, GROUPINGS, labelsFor, parseReportQuery, rangePresets, type CallerScope, type ControlError,
   type ControlValues, type ReportChoices,
 } from './report-choices.js';
 import { teamName } from './views.js';
@@ -105,25 +106,31 @@ function controls(scope: CallerScope, values: ControlValues, errors: readonly Co
   };
 }
 
-interface Reports {
-  readonly byTeam: PublishedReport;
-  readonly byBand: PublishedReport;
-  readonly chosen: PublishedReport;
+/** The report by the chosen breakdown. Publishable unless exact figures were asked for and allowed. */
+function reportFrom(totals: readonly SpanTotals[], choices: ReportChoices): PublishedReport {
+  const exact = throughputReport(totals, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by: choices.by });
+  return choices.figures === 'exact' ? exact : publishableReport(exact);
 }
 
-/** One read of the aggregates, three reports from it. Publishable unless exact figures were asked for and allowed. */
-function reportsFrom(totals: readonly SpanTotals[], choices: ReportChoices): Reports {
-  const made = new Map<Dimension, PublishedReport>();
-  const report = (by: Dimension) => {
-    let built = made.get(by);
-    if (!built) {
-      const exact = throughputReport(totals, { from: choices.from, to: choices.to, groupBy: choices.groupBy, by });
-      built = choices.figures === 'exact' ? exact : publishableReport(exact);
-      made.set(by, built);
-    }
-    return built;
-  };
-  return { byTeam: report('team'), byBand: report('band'), chosen: report(choices.by) };
+/** What the first chart counts: a team is assigned referrals; a band, source or area receives them. */
+const COUNT_CHART: Record<Dimension, { figure: 'assignments' | 'received'; heading: string }> = {
+  team: { figure: 'assignments', heading: 'Referrals assigned to each team' },
+  band: { figure: 'received', heading: 'Referrals received, by risk band' },
+  source: { figure: 'received', heading: 'Referrals received, by who referred' },
+  area: { figure: 'received', heading: 'Referrals received, by area' },
+};
+
+/** Links to the usual ranges, the other choices kept as they are. */
+function presetLinks(today: string, values: ControlValues) {
+  const kept: Record<string, string> = {};
+  if ((GROUPINGS as readonly string[]).includes(values.groupBy)) kept.groupBy = values.groupBy;
+  if ((DIMENSIONS as readonly string[]).includes(values.by)) kept.by = values.by;
+  if (/^[a-z][a-z0-9-]{0,39}$/.test(values.area)) kept.area = values.area;
+  if (values.figures === 'exact') kept.figures = 'exact';
+  return rangePresets(today).map((preset) => ({
+    id: preset.id, text: preset.text,
+    href: `/portal/reports?${new URLSearchParams({ from: preset.from, to: preset.to, ...kept }).toString()}`,
+  }));
 }
 
 /**
@@ -139,37 +146,44 @@ export async function reportsPage(event: APIGatewayProxyEventV2, signedIn: Signe
   const base = { ...view, title: 'Referral figures', nav: 'reports' };
   if (!parsed.ok) {
     return page('portal/reports.njk', {
-      ...base, controls: controls(scope, parsed.values, parsed.errors),
+      ...base, controls: controls(scope, parsed.values, parsed.errors), presets: presetLinks(scope.today, parsed.values),
       errors: parsed.errors.map((e) => ({ text: e.text, href: e.href })),
     }, [], 400);
   }
   const { choices } = parsed;
-  const totals = await readAggregates(choices.areaIds, spansToRead(choices.from, choices.to, choices.groupBy), [...new Set<Dimension>(['team', 'band', choices.by])]);
+  const totals = await readAggregates(choices.areaIds, spansToRead(choices.from, choices.to, choices.groupBy), [choices.by]);
   logger.info('Report viewed', { userId: signedIn.caller.userId, areas: choices.areaIds, from: choices.from, to: choices.to, figures: choices.figures });
-  const reports = reportsFrom(totals, choices);
+  const report = reportFrom(totals, choices);
   const names = { team: (id: string) => teamName(serviceConfig, id), area: areaName };
-  const teamLabels = labelsFor(choices, names, 'team');
-  const total = reports.byTeam.total;
-  const headline = (figure: ChartFigure, unit: 'count' | 'percent' = 'count') => figureText(figure, unit);
+  const labels = labelsFor(choices, names, choices.by);
+  const { total } = report;
+  const counted = COUNT_CHART[choices.by];
+  const headline = (figure: ChartFigure, unit: 'count' | 'percent' | 'minutes' = 'count') =>
+    (unit === 'minutes' && typeof figure === 'number' ? durationText(figure) : figureText(figure, unit));
   return page('portal/reports.njk', {
     ...base,
     controls: controls(scope, parsed.values, []),
+    presets: presetLinks(scope.today, parsed.values),
     scopeText: choices.areaIds.map(areaName).join(' and '),
-    rangeText: teamLabels.range,
+    rangeText: labels.range,
     exact: choices.figures === 'exact',
     headlines: [
       { id: 'headline-received', figure: headline(total.received), text: 'referrals received' },
       { id: 'headline-assignments', figure: headline(total.assignments), text: 'assignments to teams' },
       { id: 'headline-within-deadline', figure: headline(total.withinDeadlinePercent, 'percent'), text: 'acknowledged within deadline' },
       { id: 'headline-breached', figure: headline(total.breached), text: 'breached: deadline missed after the reminder' },
+      { id: 'headline-contacted', figure: headline(total.contacted), text: 'assignments where the team spoke to the person' },
+      { id: 'headline-first-contact', figure: headline(total.medianMinutesToFirstContact, 'minutes'), text: 'median time from referral to first contact' },
     ],
+    // Every chart follows the chosen breakdown, as the table below them does.
     charts: [
-      countOverTimeChart(reports.byTeam, 'assignments', 'chart-team', 'Referrals assigned to each team', teamLabels),
-      countOverTimeChart(reports.byBand, 'received', 'chart-band', 'Referrals received, by risk band', labelsFor(choices, names, 'band')),
-      withinDeadlineChart(reports.byTeam, 'chart-within-deadline', 'Acknowledged within deadline', teamLabels),
-      timeToAcknowledgeChart(reports.byTeam, 'chart-time-to-acknowledge', 'Time to acknowledge', teamLabels),
+      countOverTimeChart(report, counted.figure, 'chart-counts', counted.heading, labels),
+      withinDeadlineChart(report, 'chart-within-deadline', 'Acknowledged within deadline', labels),
+      timeToAcknowledgeChart(report, 'chart-time-to-acknowledge', 'Time to acknowledge', labels),
+      timeToFirstContactChart(report, 'chart-time-to-first-contact', 'Time from referral to first contact', labels),
+      outcomesChart(report, 'chart-outcomes', 'Outcomes', labels),
     ],
-    breakdown: breakdownTable(reports.chosen, labelsFor(choices, names, choices.by), DIMENSION_WORDS[choices.by]),
+    breakdown: breakdownTable(report, labels, DIMENSION_WORDS[choices.by]),
     downloadHref: `/portal/reports/download.csv?${choicesQuery(choices)}`,
     downloadText: `Download the figures by ${DIMENSION_WORDS[choices.by]} (CSV, publishable)`,
   });

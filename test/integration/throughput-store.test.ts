@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { coverOf, spansOfDay, type SpanUnit } from '../../functions/domain/report-calendar.js';
+import type { AssignmentRecord } from '../../functions/domain/referral-record.js';
+import { coverOf, spansOfDay, spansToRead, type SpanUnit } from '../../functions/domain/report-calendar.js';
+import { publishableReport } from '../../functions/domain/suppression.js';
 import {
-  aggregateFacts, ALL_TEAMS, factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, rollUp, type AggregateRow, type Dimension, type SpanTotals, type ThroughputFact,
+  aggregateFacts, ALL_TEAMS, factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, rollUp, throughputReport, type AggregateRow, type Dimension, type SpanTotals,
+  type ThroughputFact,
 } from '../../functions/domain/throughput.js';
 
 const cloud = inject('localCloud');
 
 let store: typeof import('../../functions/adapters/throughput-store.js');
+let reportFacts: typeof import('../../functions/adapters/report-facts.js');
 
 beforeAll(async () => {
   // The adapter reads its table and endpoint when it loads, as a Lambda does at cold start.
@@ -18,6 +22,7 @@ beforeAll(async () => {
     AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
   });
   store = await import('../../functions/adapters/throughput-store.js');
+  reportFacts = await import('../../functions/adapters/report-facts.js');
 });
 
 const table = DynamoDBDocumentClient.from(new DynamoDBClient({
@@ -52,7 +57,7 @@ const sorted = (value: unknown): string => (typeof value === 'object' && value !
   ? `{${Object.keys(value).sort().map((k) => `${k}:${sorted((value as Record<string, unknown>)[k])}`).join(',')}}`
   : JSON.stringify(value));
 /** Totals as comparable lines, whatever order they were read in. */
-const lines = (totals: readonly SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.unit} ${t.label} ${t.by} ${sorted(t.counts)} ${sorted(t.times)}`).sort();
+const lines = (totals: readonly SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.unit} ${t.label} ${t.by} ${sorted(t.counts)} ${sorted(t.times)} ${sorted(t.firstContactTimes)}`).sort();
 const only = (totals: readonly SpanTotals[], unit: SpanUnit, by: Dimension) => totals.filter((t) => t.unit === unit && t.by === by);
 
 describe('throughput aggregates in DynamoDB', () => {
@@ -63,12 +68,12 @@ describe('throughput aggregates in DynamoDB', () => {
     expect(await store.recordFact(fact, 'SR-ONCE')).toBe(false);
     const totals = await store.readAggregates([area], spansOfDay('2026-06-02'), ['team', 'band']);
     expect(lines(totals)).toEqual([
-      `${area} day 2026-06-02 band {HIGH:{assigned:1}} {}`,
-      `${area} day 2026-06-02 team {mdvs:{assigned:1}} {}`,
-      `${area} month 2026-06 band {HIGH:{assigned:1}} {}`,
-      `${area} month 2026-06 team {mdvs:{assigned:1}} {}`,
-      `${area} week 2026-W23 band {HIGH:{assigned:1}} {}`,
-      `${area} week 2026-W23 team {mdvs:{assigned:1}} {}`,
+      `${area} day 2026-06-02 band {HIGH:{assigned:1}} {} {}`,
+      `${area} day 2026-06-02 team {mdvs:{assigned:1}} {} {}`,
+      `${area} month 2026-06 band {HIGH:{assigned:1}} {} {}`,
+      `${area} month 2026-06 team {mdvs:{assigned:1}} {} {}`,
+      `${area} week 2026-W23 band {HIGH:{assigned:1}} {} {}`,
+      `${area} week 2026-W23 team {mdvs:{assigned:1}} {} {}`,
     ]);
   });
 
@@ -146,10 +151,64 @@ describe('throughput aggregates in DynamoDB', () => {
       { day: '2026-06-02', areaId: area, teamId: 'mdvs', band: 'HIGH', source: 'police', counters: { assigned: 4, acknowledged: 3, acknowledgedWithinDeadline: 2 }, histogram: { 1: 2, 700: 1 } },
       { day: '2026-06-02', areaId: area, teamId: REFERRAL_LEVEL, band: 'HIGH', source: 'police', counters: { received: 4 }, histogram: {} },
       { day: '2026-07-09', areaId: area, teamId: 'victim-care', band: 'STANDARD', source: 'self', counters: { breached: 1 }, histogram: {} },
+      {
+        day: '2026-07-10', areaId: area, teamId: 'victim-care', band: 'STANDARD', source: 'self',
+        counters: { contacted: 2, outcomeSupportAccepted: 1, outcomeReferredElsewhere: 1 }, histogram: {}, firstContactHistogram: { 40: 1, 300: 1 },
+      },
     ];
     expect(await store.addAggregates(rollUp(rows))).toBeGreaterThan(0);
-    const spans = [...spansOfDay('2026-06-02'), ...spansOfDay('2026-07-09')];
+    const spans = [...spansOfDay('2026-06-02'), ...spansOfDay('2026-07-09'), spansOfDay('2026-07-10')[0]];
     expect(lines(await store.readAggregates([area], spans))).toEqual(lines(rollUp([...rows, ...aggregateFacts([recorded])])));
+  });
+
+  it('counts first contacts and outcomes recorded through the steps’ API once each, and reads exact figures back', async () => {
+    const area = anArea();
+    const submittedAt = '2026-06-02T08:00:00Z';
+    const assignment = (teamId: string, band: 'HIGH' | 'STANDARD'): AssignmentRecord => ({
+      reference: aReference(), teamId, areaId: area, band, reason: 'test', source: 'police', status: 'ACKNOWLEDGED', assignedAt: '2026-06-02T08:00:05Z',
+    });
+    const [first, second, third] = [assignment('mdvs', 'HIGH'), assignment('mdvs', 'HIGH'), assignment('victim-care', 'STANDARD')];
+    await Promise.all([
+      reportFacts.countFirstContact(first, new Date('2026-06-02T09:02:00Z'), submittedAt), // 62 minutes after submission
+      reportFacts.countFirstContact(second, new Date('2026-06-02T11:02:00Z'), submittedAt), // 182 minutes
+      reportFacts.countFirstContact(third, new Date('2026-06-04T08:02:00Z'), submittedAt), // 2 days 2 minutes
+    ]);
+    // A later successful contact, and a retried step, are not first contacts: each counts nothing.
+    await reportFacts.countFirstContact(first, new Date('2026-06-05T10:00:00Z'), submittedAt);
+    await reportFacts.countFirstContact(second, new Date('2026-06-02T11:02:00Z'), submittedAt);
+    await Promise.all([
+      reportFacts.countOutcome(first, 'support-accepted', new Date('2026-06-10T10:00:00Z')),
+      reportFacts.countOutcome(second, 'support-accepted', new Date('2026-06-11T10:00:00Z')),
+      reportFacts.countOutcome(third, 'unable-to-contact', new Date('2026-06-12T10:00:00Z')),
+    ]);
+    await reportFacts.countOutcome(first, 'support-accepted', new Date('2026-06-10T10:00:00Z'));
+
+    const june = { from: '2026-06-01', to: '2026-06-30', groupBy: 'month' } as const;
+    const byTeam = throughputReport(await store.readAggregates([area], spansToRead(june.from, june.to, june.groupBy), ['team']), { ...june, by: 'team' });
+    const figures = (value: string) => {
+      const f = byTeam.valueTotals.find((t) => t.value === value)!;
+      return [f.contacted, f.medianMinutesToFirstContact, f.p90MinutesToFirstContact, f.outcomeSupportAccepted, f.outcomeUnableToContact, f.outcomeNotAppropriate];
+    };
+    // 62 and 182 minutes are in the 5-minute buckets 60–65 and 180–185, read at their middles.
+    expect(figures('mdvs')).toEqual([2, 63, 183, 2, 0, 0]);
+    expect(figures('victim-care')).toEqual([1, 2_883, 2_883, 0, 1, 0]);
+    expect([byTeam.total.contacted, byTeam.total.medianMinutesToFirstContact, byTeam.total.p90MinutesToFirstContact]).toEqual([3, 183, 2_883]);
+    const byBand = throughputReport(await store.readAggregates([area], spansToRead(june.from, june.to, june.groupBy), ['band']), { ...june, by: 'band' });
+    expect(byBand.valueTotals.map((t) => [t.value, t.contacted, t.outcomeSupportAccepted, t.outcomeUnableToContact])).toEqual([
+      ['STANDARD', 1, 0, 1], ['MEDIUM', 0, 0, 0], ['HIGH', 2, 2, 0],
+    ]);
+    // Dated at the contact: the third is counted on 4 June, not on the day of submission.
+    const fourthOfJune = throughputReport(await store.readAggregates([area], spansOfDay('2026-06-04'), ['team']), { from: '2026-06-04', to: '2026-06-04', groupBy: 'week', by: 'team' });
+    expect(fourthOfJune.total.contacted).toBe(1);
+    // Published: a handful of contacts is <5, and the times made of them are hidden with them.
+    const published = publishableReport(byTeam).valueTotals.find((t) => t.value === 'mdvs')!;
+    expect([published.contacted, published.medianMinutesToFirstContact, published.p90MinutesToFirstContact, published.outcomeSupportAccepted]).toEqual(['<5', '[c]', '[c]', '<5']);
+
+    // Stored beside time to acknowledge in the same times item, under names of their own.
+    const times = (await storedItems(area, 'month', '2026-06')).find((item) => item.sk === 'team|times')!;
+    expect(new Set(Object.keys(times).filter((name) => name.includes('|mdvs')))).toEqual(new Set(['fc|mdvs', 'fcv|mdvs']));
+    const { Item } = await table.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `COUNTED#${first.reference}#mdvs#CONTACTED`, sk: 'COUNTED' } }));
+    expect(Item).toMatchObject({ reference: first.reference, fact: 'CONTACTED' });
   });
 
   it('reads only the areas and spans asked for, each London day in its own', async () => {

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   barChartSvg, breakdownTable, columnPanelsSvg, countOverTimeChart, durationText, HIDDEN_MARK_NOTE, MINUTE_STEPS, niceScale,
-  timeToAcknowledgeChart, withinDeadlineChart, type Labels,
+  outcomesChart, timeToAcknowledgeChart, timeToFirstContactChart, withinDeadlineChart, type Labels,
 } from '../../functions/portal/charts.js';
 import { publishableReport, type PublishedReport } from '../../functions/domain/suppression.js';
-import { aggregateFacts, factIdFor, rollUp, throughputReport, type ThroughputFact } from '../../functions/domain/throughput.js';
+import { aggregateFacts, factIdFor, rollUp, throughputReport, type Dimension, type ThroughputFact } from '../../functions/domain/throughput.js';
 
 const labels: Labels = {
   period: (p) => `Period ${p}`,
@@ -30,8 +30,20 @@ function acknowledged(teamId: string, month: number, count: number, minutes = 30
   }).flat();
 }
 
-const report = (facts: ThroughputFact[], publishable = true): PublishedReport => {
-  const exact = throughputReport(rollUp(aggregateFacts(facts)), { from: '2020-01-01', to: '2020-03-31', groupBy: 'month', by: 'team' });
+/** A team's first contacts in a month, `minutes` after submission, and an outcome for each. */
+function contacted(teamId: string, month: number, count: number, minutes: number, outcome: 'support-accepted' | 'unable-to-contact'): ThroughputFact[] {
+  return Array.from({ length: count }, (_, i) => {
+    const reference = `SR-${teamId}-${month}-${i}`;
+    const base = { at: new Date(Date.UTC(2020, month - 1, 2 + (i % 20), 12)), areaId: 'merseyside', teamId, band: i % 2 ? 'HIGH' : 'STANDARD', source: 'police' } as const;
+    return [
+      { ...base, kind: 'CONTACTED', factId: factIdFor('CONTACTED', reference, teamId), secondsToFirstContact: minutes * 60 },
+      { ...base, kind: 'OUTCOME', factId: factIdFor('OUTCOME', reference, teamId), outcome },
+    ] as ThroughputFact[];
+  }).flat();
+}
+
+const report = (facts: ThroughputFact[], publishable = true, by: Dimension = 'team'): PublishedReport => {
+  const exact = throughputReport(rollUp(aggregateFacts(facts)), { from: '2020-01-01', to: '2020-03-31', groupBy: 'month', by });
   return publishable ? publishableReport(exact) : exact;
 };
 
@@ -141,7 +153,7 @@ describe('the dashboard charts', () => {
   });
 
   it('says so when there is nothing at all', () => {
-    const chart = countOverTimeChart(report([]), 'assignments', 'team', 'T', labels);
+    const chart = countOverTimeChart(report([]), 'assignments', 'team', 'Referrals assigned to each team', labels);
     expect(chart.summary).toBe('Referrals assigned to each team, 1 January 2020 to 31 March 2020, by month: none.');
     expect(chart.svg).toContain('No figures to show');
     expect(chart.table.rows.map((r) => r.map((c) => c.text))).toEqual([
@@ -161,10 +173,56 @@ describe('the dashboard charts', () => {
     expect(times.summary).toContain('Name of victim-care: median 2 hours 2 minutes, 90th percentile 2 hours 4 minutes');
   });
 
-  it('lists every figure by the chosen breakdown, with a total column', () => {
+  it('lists every figure by the chosen breakdown, with a total column, and a dash where a figure does not apply', () => {
     const table = breakdownTable(report(facts, false), labels, 'team');
     expect(table.head.map((h) => h.text)).toEqual(['Figure', 'Name of mdvs', 'Name of victim-care', 'Name of ALL_TEAMS', 'Total']);
+    const rows = Object.fromEntries(table.rows.map(([name, ...cells]) => [name.text, cells.map((c) => c.text)]));
+    // Referrals are received by an area, not a team; and the referral-level column has no team's work in it.
+    expect(rows['Referrals received']).toEqual(['–', '–', '57', '57']);
+    expect(rows['Assignments to teams']).toEqual(['15', '42', '–', '57']);
+    expect(rows['Declined']).toEqual(['0', '0', '–', '0']);
+    // Nothing to measure is a dash too.
+    expect(rows['Median time to first contact (minutes)']).toEqual(['–', '–', '–', '–']);
+    expect(rows['Contacted: the team spoke to the person']).toEqual(['0', '0', '–', '0']);
+    expect(Object.keys(rows)).toEqual(expect.arrayContaining(['Outcome: support accepted', 'Outcome: not appropriate', '90th percentile time to first contact (minutes)']));
+    expect(table.rows).toHaveLength(18);
+  });
+
+  it('follows the chosen breakdown: by band, a line per band and "All bands", with no dashes for figures that apply', () => {
+    const byBand = report([...facts, ...contacted('mdvs', 1, 6, 90, 'support-accepted')], false, 'band');
+    const within = withinDeadlineChart(byBand, 'w', 'Within', labels);
+    expect(within.table.head[0]?.text).toBe('Risk band');
+    expect(within.table.rows.map((r) => r[0].text)).toEqual(['Name of STANDARD', 'Name of MEDIUM', 'Name of HIGH', 'All bands']);
+    const counts = countOverTimeChart(byBand, 'received', 'c', 'Referrals received, by risk band', labels);
+    expect(counts.table.head.map((h) => h.text)).toEqual(['Period', 'Name of STANDARD', 'Name of MEDIUM', 'Name of HIGH', 'All']);
+    expect(counts.table.rows.at(-1)?.map((c) => c.text)).toEqual(['Total', '0', '0', '57', '57']);
+    const table = breakdownTable(byBand, labels, 'risk band');
     expect(table.rows[0]?.map((c) => c.text)).toEqual(['Referrals received', '0', '0', '57', '57']);
-    expect(table.rows).toHaveLength(10);
+  });
+
+  it('gives the time from submission to first contact per value, hidden with its contacts when they are few', () => {
+    const contacts = [...contacted('mdvs', 1, 8, 90, 'support-accepted'), ...contacted('victim-care', 2, 3, 300, 'unable-to-contact')];
+    const exact = timeToFirstContactChart(report(contacts, false), 'f', 'First contact', labels);
+    // Read from 5-minute buckets, entries spread through theirs: within a bucket of the exact 90 and 300 minutes.
+    expect(exact.table.head.map((h) => h.text)).toEqual(['Team', 'Contacted', 'Median (minutes)', '90th percentile (minutes)']);
+    expect(exact.table.rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['Name of mdvs', '8', '92', '95'], ['Name of victim-care', '3', '303', '304'], ['All teams', '11', '93', '303'],
+    ]);
+    expect(exact.summary).toContain('Name of mdvs: median 1 hour 32 minutes, 90th percentile 1 hour 35 minutes');
+    const published = timeToFirstContactChart(report(contacts), 'f', 'First contact', labels);
+    expect(published.table.rows[1]?.map((c) => c.text)).toEqual(['Name of victim-care', '<5', '[c]', '[c]']);
+    expect(published.note).toBe(HIDDEN_MARK_NOTE);
+    expect(textsOf(published.svg)).toContain('not shown: small numbers');
+  });
+
+  it('counts each outcome per value, a bar per outcome, named', () => {
+    const contacts = [...contacted('mdvs', 1, 8, 90, 'support-accepted'), ...contacted('victim-care', 2, 6, 300, 'unable-to-contact')];
+    const chart = outcomesChart(report(contacts, false), 'o', 'Outcomes', labels);
+    expect(chart.table.head.map((h) => h.text)).toEqual(['Team', 'Support accepted', 'Support declined', 'Unable to contact', 'Referred elsewhere', 'Not appropriate']);
+    expect(chart.table.rows.map((r) => r.map((c) => c.text))).toEqual([
+      ['Name of mdvs', '8', '0', '0', '0', '0'], ['Name of victim-care', '0', '0', '6', '0', '0'], ['All teams', '8', '0', '6', '0', '0'],
+    ]);
+    expect(textsOf(chart.svg).filter((t) => t === 'Unable to contact')).toHaveLength(3);
+    expect(chart.summary).toContain('Name of mdvs: support accepted 8, support declined 0, unable to contact 0');
   });
 });

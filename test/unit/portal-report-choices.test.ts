@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  axisLabel, choicesQuery, defaultRange, parseReportQuery, periodText, weekStart, type CallerScope,
+  axisLabel, choicesQuery, defaultRange, parseReportQuery, periodText, rangePresets, weekStart, type CallerScope,
 } from '../../functions/portal/report-choices.js';
 
 const commissioner: CallerScope = { today: '2026-11-18', areaIds: ['merseyside'], exactAreaIds: [] };
@@ -9,14 +9,29 @@ const query = (text: string) => Object.fromEntries(new URLSearchParams(text));
 const dates = 'from-day=1&from-month=1&from-year=2020&to-day=31&to-month=3&to-year=2020';
 
 describe('the report controls', () => {
-  it('default to the last 12 full months, by month and team, across all the caller’s areas', () => {
-    expect(defaultRange('2026-11-18')).toEqual({ from: '2025-11-01', to: '2026-10-31' });
-    expect(defaultRange('2027-01-01')).toEqual({ from: '2026-01-01', to: '2026-12-31' });
-    expect(defaultRange('2024-03-31')).toEqual({ from: '2023-03-01', to: '2024-02-29' });
+  it('default to the last 12 months up to and including today, by month and team, across all the caller’s areas', () => {
+    expect(defaultRange('2026-11-18')).toEqual({ from: '2025-12-01', to: '2026-11-18' });
+    expect(defaultRange('2027-01-01')).toEqual({ from: '2026-02-01', to: '2027-01-01' });
+    expect(defaultRange('2024-02-29')).toEqual({ from: '2023-03-01', to: '2024-02-29' });
     const parsed = parseReportQuery({}, coordinatorOfTwo);
     expect(parsed.ok && parsed.choices).toEqual({
-      from: '2025-11-01', to: '2026-10-31', groupBy: 'month', by: 'team', area: 'all', areaIds: ['merseyside', 'halton'], figures: 'publishable',
+      from: '2025-12-01', to: '2026-11-18', groupBy: 'month', by: 'team', area: 'all', areaIds: ['merseyside', 'halton'], figures: 'publishable',
     });
+  });
+
+  it('offer the last 12 months, this year to date and this financial year to date, each ending today', () => {
+    expect(rangePresets('2026-11-18')).toEqual([
+      { id: 'range-last-12-months', text: 'Last 12 months', from: '2025-12-01', to: '2026-11-18' },
+      { id: 'range-year-to-date', text: 'This year to date', from: '2026-01-01', to: '2026-11-18' },
+      { id: 'range-financial-year-to-date', text: 'This financial year to date', from: '2026-04-01', to: '2026-11-18' },
+    ]);
+    // Before April, the financial year began the April before; on 1 January the year to date is one day.
+    expect(rangePresets('2027-01-01').slice(1).map((p) => [p.from, p.to])).toEqual([['2027-01-01', '2027-01-01'], ['2026-04-01', '2027-01-01']]);
+    expect(rangePresets('2027-04-01')[2]).toMatchObject({ from: '2027-04-01', to: '2027-04-01' });
+    for (const preset of rangePresets('2026-11-18')) {
+      const parsed = parseReportQuery({ from: preset.from, to: preset.to }, commissioner);
+      expect(parsed.ok && parsed.choices).toMatchObject({ from: preset.from, to: preset.to });
+    }
   });
 
   it('read dates from the three boxes, or in their short form from a link', () => {

@@ -42,20 +42,40 @@ describe('the reports page', () => {
   it('shows a commissioner publishable figures, small numbers as <5', async () => {
     const page = await reportsPage(event('from=2020-01-01&to=2020-02-29&groupBy=month&by=team'), as('commissioner-merseyside'), NOW);
     expect(page.statusCode).toBe(200);
-    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2020-01-01', '2020-02-29', 'month'), ['team', 'band']]]);
+    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2020-01-01', '2020-02-29', 'month'), ['team']]]);
     const body = String(page.body);
     expect(body).toContain('&lt;5');
-    expect(body).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="chart-team-title chart-team-desc"/);
+    expect(body).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="chart-counts-title chart-counts-desc"/);
     expect(body).toContain('href="/portal/reports"');
     expect(body).not.toMatch(/\sstyle=/);
-    expect(body.match(/<svg/g)).toHaveLength(4);
-    expect(body.match(/<table/g)).toHaveLength(5);
+    expect(body.match(/<svg/g)).toHaveLength(5);
+    expect(body.match(/<table/g)).toHaveLength(6);
+    expect(body).toContain('Referrals assigned to each team');
+    expect(body).toContain('Time from referral to first contact');
+    expect(body).toContain('id="headline-first-contact"');
   });
 
-  it('reads the last 12 full months when no range is given', async () => {
+  it('draws every chart by the chosen breakdown, reading only that breakdown', async () => {
+    const page = await reportsPage(event('from=2020-01-01&to=2020-02-29&groupBy=month&by=band'), as('coordinator-merseyside'), NOW);
+    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2020-01-01', '2020-02-29', 'month'), ['band']]]);
+    const body = String(page.body);
+    expect(body).toContain('Referrals received, by risk band');
+    expect(body).not.toContain('Referrals assigned to each team');
+    expect(body).toContain('All bands');
+    expect(body).not.toContain('All teams');
+    expect(body).not.toMatch(/Victim Care Merseyside/);
+  });
+
+  it('reads the last 12 months up to and including today when no range is given', async () => {
     await reportsPage(event(''), as('commissioner-merseyside'), NOW);
-    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2025-11-01', '2026-10-31', 'month'), ['team', 'band']]]);
-    expect(stored.asked[0]![1]).toHaveLength(12);
+    expect(stored.asked).toEqual([[['merseyside'], spansToRead('2025-12-01', '2026-11-18', 'month'), ['team']]]);
+    expect(spansToRead('2025-12-01', '2026-11-18', 'month').some((span) => span.last === '2026-11-18')).toBe(true);
+  });
+
+  it('links the usual ranges with the other choices kept', async () => {
+    const body = String((await reportsPage(event('from=2020-01-01&to=2020-02-29&groupBy=quarter&by=source'), as('commissioner-merseyside'), NOW)).body);
+    expect(body).toContain('<a class="govuk-link" id="range-year-to-date" href="/portal/reports?from=2026-01-01&amp;to=2026-11-18&amp;groupBy=quarter&amp;by=source&amp;area=merseyside">This year to date</a>');
+    expect(body).toContain('id="range-last-12-months" href="/portal/reports?from=2025-12-01&amp;to=2026-11-18&amp;');
   });
 
   it('gives a coordinator exact figures when asked, and a commissioner never', async () => {
@@ -89,6 +109,6 @@ describe('the reports page', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers?.['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers?.['content-disposition']).toMatch(/^attachment; filename="referral-figures-merseyside-2020-01-01-to-2020-02-29-by-month-and-team\.csv"$/);
-    expect(String(csv.body)).toMatch(/^2020-02,mdvs,0,<5,/m);
+    expect(String(csv.body)).toMatch(/^2020-02,mdvs,\[z\],<5,/m);
   });
 });

@@ -3,10 +3,10 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StoredAssignment } from '../../functions/adapters/referral-store.js';
 import { reportCsv } from '../../functions/domain/csv.js';
 import { openWork, publishableOpenWork } from '../../functions/domain/open-work.js';
-import { monthSpan } from '../../functions/domain/report-calendar.js';
+import { defaultReportRange, monthSpan } from '../../functions/domain/report-calendar.js';
 import { publishableReport } from '../../functions/domain/suppression.js';
 import { REFERRAL_LEVEL, rollUp, throughputReport, type AggregateRow } from '../../functions/domain/throughput.js';
-import { parseReportQuery, wantsCsv } from '../../functions/http/report-query.js';
+import { parseReportQuery as parseQuery, wantsCsv } from '../../functions/http/report-query.js';
 import { authorizerContext } from '../support/authorizer-request.js';
 import { thrown } from '../support/http-errors.js';
 
@@ -25,6 +25,9 @@ beforeAll(async () => {
 });
 
 
+const TODAY = '2026-11-18';
+const parseReportQuery = (query: Parameters<typeof parseQuery>[0]) => parseQuery(query, TODAY);
+
 describe('the report query', () => {
   it('reads from, to, groupBy and by, grouping by month and breaking down by team unless told', () => {
     expect(parseReportQuery({ from: '2019-01-01', to: '2019-12-31' })).toEqual({ from: '2019-01-01', to: '2019-12-31', groupBy: 'month', by: 'team' });
@@ -32,8 +35,15 @@ describe('the report query', () => {
       .toEqual({ from: '2019-01-01', to: '2019-01-01', groupBy: 'quarter', by: 'source', area: 'merseyside', publishable: false });
   });
 
+  it('covers the last 12 months up to and including today when no dates are given (SPEC §7)', () => {
+    expect(parseReportQuery({})).toEqual({ from: '2025-12-01', to: TODAY, groupBy: 'month', by: 'team' });
+    expect(parseReportQuery({ to: '2026-03-31' })).toMatchObject({ from: '2025-04-01', to: '2026-03-31' });
+    expect(parseReportQuery({ from: '2026-11-01' })).toMatchObject({ from: '2026-11-01', to: TODAY });
+  });
+
   it.each([
-    ['no dates at all', {}, [['from', 'Give the from date, as YYYY-MM-DD'], ['to', 'Give the to date, as YYYY-MM-DD']]],
+    ['only a from date after today', { from: '2026-11-19' }, [['from', 'The from date must be on or before the to date']]],
+    ['an empty date', { from: '', to: '2019-03-31' }, [['from', 'The from date must be YYYY-MM-DD']]],
     ['a date in another format', { from: '01/03/2019', to: '2019-03-31' }, [['from', 'The from date must be YYYY-MM-DD']]],
     ['a day the calendar does not have', { from: '2019-02-29', to: '2019-03-31' }, [['from', 'The from date is not a day in the calendar']]],
     ['from after to', { from: '2019-04-01', to: '2019-03-31' }, [['from', 'The from date must be on or before the to date']]],
@@ -153,7 +163,11 @@ describe('the throughput report', () => {
     expect((body.report as { lines: unknown[] }).lines[1]).toEqual({
       period: '2019-03', value: 'mdvs', received: 0, assignments: 6, acknowledged: 6, acknowledgedWithinDeadline: 6, withinDeadlinePercent: 100,
       medianMinutesToAcknowledge: 12, p90MinutesToAcknowledge: 15, declined: 0, rerouted: 0, breached: 0,
+      contacted: 0, medianMinutesToFirstContact: null, p90MinutesToFirstContact: null, outcomeSupportAccepted: 0, outcomeSupportDeclined: 0,
+      outcomeUnableToContact: 0, outcomeReferredElsewhere: 0, outcomeNotAppropriate: 0,
     });
+    // The zeros that mean "does not apply" are named, and stay 0 so that totals remain sums of lines.
+    expect((body.report as { notApplicable: Record<string, string[]> }).notApplicable.mdvs).toEqual(['received']);
     expect(body.openNow).toEqual({ values: [{ value: 'housing-support', count: 0 }, { value: 'mdvs', count: 3 }, { value: 'victim-care', count: 7 }], total: 10 });
     expect(body.overdueNow).toEqual({ values: [{ value: 'housing-support', count: 0 }, { value: 'mdvs', count: 1 }, { value: 'victim-care', count: 2 }], total: 3 });
     expect(Date.parse(String(body.generatedAt))).toBeGreaterThan(Date.now() - 60_000);
@@ -200,24 +214,38 @@ describe('the throughput report', () => {
     expect(answer.body).toBe(reportCsv(expectedReport(), { publishable: true, openWork: expectedWork() }));
     const lines = String(answer.body).split('\r\n');
     expect(lines[0]).toBe('period,team,received,assignments,acknowledged,acknowledged_within_deadline,within_deadline_percent,'
-      + 'median_minutes_to_acknowledge,p90_minutes_to_acknowledge,declined,rerouted,breached,open_now,overdue_now');
-    expect(lines).toContain('2019-03,housing-support,0,0,0,0,,,,0,0,0,,');
+      + 'median_minutes_to_acknowledge,p90_minutes_to_acknowledge,declined,rerouted,breached,contacted,median_minutes_to_first_contact,'
+      + 'p90_minutes_to_first_contact,outcome_support_accepted,outcome_support_declined,outcome_unable_to_contact,outcome_referred_elsewhere,'
+      + 'outcome_not_appropriate,open_now,overdue_now');
+    expect(lines).toContain('2019-03,housing-support,[z],0,0,0,,,,0,0,0,0,,,0,0,0,0,0,,');
   });
 
   it('gives a coordinator an exact CSV when they ask, named so nobody mistakes it for publishable', async () => {
     const answer = await ask(['coordinator-merseyside'], { ...march, publishable: 'false' }, 'text/csv');
     expect(answer.headers).toMatchObject({ 'content-disposition': 'attachment; filename="throughput-2019-03-01-to-2019-03-31-month-by-team-unsuppressed.csv"' });
     const lines = String(answer.body).split('\r\n');
-    expect(lines).toContain('TOTAL,mdvs,0,6,6,6,100,12,15,0,0,0,3,1');
-    expect(lines).toContain('TOTAL,victim-care,0,2,0,0,,,,1,0,0,7,2');
-    expect(lines).toContain('TOTAL,ALL_TEAMS,8,0,0,0,,,,0,0,0,,');
-    expect(lines).toContain('TOTAL,TOTAL,8,8,6,6,100,12,15,1,0,0,10,3');
+    expect(lines).toContain('TOTAL,mdvs,[z],6,6,6,100,12,15,0,0,0,0,,,0,0,0,0,0,3,1');
+    expect(lines).toContain('TOTAL,victim-care,[z],2,0,0,,,,1,0,0,0,,,0,0,0,0,0,7,2');
+    expect(lines).toContain(`TOTAL,ALL_TEAMS,8,${Array(17).fill('[z]').join(',')},,`);
+    expect(lines).toContain('TOTAL,TOTAL,8,8,6,6,100,12,15,1,0,0,0,,,0,0,0,0,0,10,3');
   });
 
   it('never gives a commissioner an exact CSV', async () => {
     const answer = await ask(['commissioner-merseyside'], { ...march, publishable: 'false' }, 'text/csv');
     expect(answer.headers).toMatchObject({ 'content-disposition': 'attachment; filename="throughput-2019-03-01-to-2019-03-31-month-by-team.csv"' });
     expect(answer.body).toBe(reportCsv(expectedReport(), { publishable: true, openWork: expectedWork() }));
+  });
+
+  it('reports the last 12 months up to and including today when no range is given', async () => {
+    // A fixed moment, so the day cannot turn during the test: 23:30 on 31 March in London (BST).
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-31T22:30:00Z') });
+    try {
+      const body = bodyOf(await ask(['coordinator-merseyside'], {}));
+      expect(body).toMatchObject({ from: '2025-04-01', to: '2026-03-31' });
+      expect(body).toMatchObject(defaultReportRange('2026-03-31'));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('breaks open work down by band, source or area too', async () => {

@@ -81,19 +81,45 @@ describe('the throughput report as CSV', () => {
   const report = throughputReport(rollUp(rows), { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' });
 
   it('lays out a header, the lines and totals of each period, each value\'s total and the overall total', () => {
+    const none = '0,,,0,0,0,0,0';
+    const notApplicable = Array(17).fill('[z]').join(',');
     expect(reportCsv(report, { publishable: false })).toBe([
-      'period,team,received,assignments,acknowledged,acknowledged_within_deadline,within_deadline_percent,median_minutes_to_acknowledge,p90_minutes_to_acknowledge,declined,rerouted,breached',
-      '2026-W23,mdvs,0,20,20,15,75,35,64,2,0,0',
-      `2026-W23,${ALL_TEAMS},30,0,0,0,,,,0,0,0`,
-      `2026-W23,${TOTAL},30,20,20,15,75,35,64,2,0,0`,
-      '2026-W24,mdvs,0,12,11,11,100,63,64,0,0,1',
-      `2026-W24,${ALL_TEAMS},0,0,0,0,,,,0,0,0`,
-      `2026-W24,${TOTAL},0,12,11,11,100,63,64,0,0,1`,
-      `${TOTAL},mdvs,0,32,31,26,83.9,61,64,2,0,1`,
-      `${TOTAL},${ALL_TEAMS},30,0,0,0,,,,0,0,0`,
-      `${TOTAL},${TOTAL},30,32,31,26,83.9,61,64,2,0,1`,
+      'period,team,received,assignments,acknowledged,acknowledged_within_deadline,within_deadline_percent,median_minutes_to_acknowledge,p90_minutes_to_acknowledge,declined,rerouted,breached,'
+        + 'contacted,median_minutes_to_first_contact,p90_minutes_to_first_contact,outcome_support_accepted,outcome_support_declined,outcome_unable_to_contact,outcome_referred_elsewhere,outcome_not_appropriate',
+      `2026-W23,mdvs,[z],20,20,15,75,35,64,2,0,0,${none}`,
+      `2026-W23,${ALL_TEAMS},30,${notApplicable}`,
+      `2026-W23,${TOTAL},30,20,20,15,75,35,64,2,0,0,${none}`,
+      `2026-W24,mdvs,[z],12,11,11,100,63,64,0,0,1,${none}`,
+      `2026-W24,${ALL_TEAMS},0,${notApplicable}`,
+      `2026-W24,${TOTAL},0,12,11,11,100,63,64,0,0,1,${none}`,
+      `${TOTAL},mdvs,[z],32,31,26,83.9,61,64,2,0,1,${none}`,
+      `${TOTAL},${ALL_TEAMS},30,${notApplicable}`,
+      `${TOTAL},${TOTAL},30,32,31,26,83.9,61,64,2,0,1,${none}`,
       '',
     ].join('\r\n'));
+  });
+
+  it('writes time to first contact and each outcome, suppressed like the rest when for publishing', () => {
+    const contacts = throughputReport(rollUp([
+      row('2026-06-02', 'mdvs', { contacted: 12, outcomeSupportAccepted: 9, outcomeUnableToContact: 3 }),
+      { ...row('2026-06-03', 'victim-care', { contacted: 2, outcomeNotAppropriate: 2 }), firstContactHistogram: { 24: 2 } },
+      { ...row('2026-06-04', 'mdvs', {}), firstContactHistogram: { 12: 6, 36: 6 } },
+    ]), { from: '2026-06-01', to: '2026-06-07', groupBy: 'week', by: 'band' });
+    const exact = parse(reportCsv(contacts, { publishable: false }));
+    const header = exact[0]!;
+    const high = exact.find((r) => r[0] === TOTAL && r[1] === 'HIGH')!;
+    // 14 first contacts: 6 at 60–65 min, 2 at 120–125, 6 at 180–185; the 7th is the 1st of 2 in 120–125, the 13th the 5th of 6 in 180–185.
+    const at = (record: string[], column: string) => record[header.indexOf(column)];
+    expect(['contacted', 'median_minutes_to_first_contact', 'p90_minutes_to_first_contact', 'outcome_support_accepted', 'outcome_unable_to_contact', 'outcome_not_appropriate']
+      .map((c) => at(high, c))).toEqual(['14', '121', '184', '9', '3', '2']);
+    expect(at(exact.find((r) => r[0] === TOTAL && r[1] === 'MEDIUM')!, 'median_minutes_to_first_contact')).toBe('');
+    const published = parse(reportCsv(throughputReport(rollUp([
+      row('2026-06-02', 'mdvs', { contacted: 3, outcomeSupportAccepted: 2 }),
+      { ...row('2026-06-03', 'mdvs', {}), firstContactHistogram: { 24: 3 } },
+    ]), { from: '2026-06-01', to: '2026-06-07', groupBy: 'week', by: 'band' }), { publishable: true }));
+    const publishedHigh = published.find((r) => r[0] === TOTAL && r[1] === 'HIGH')!;
+    expect(['contacted', 'median_minutes_to_first_contact', 'p90_minutes_to_first_contact', 'outcome_support_accepted'].map((c) => at(publishedHigh, c)))
+      .toEqual([SMALL, CONFIDENTIAL, CONFIDENTIAL, SMALL]);
   });
 
   it('suppresses small numbers when it is for publishing', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  coverOf, daysFrom, periodOf, reportCover, spansOfDay, spansToRead, type GroupBy, type Span,
+  coverOf, daysFrom, defaultReportRange, financialYearToDate, periodOf, reportCover, spansOfDay, spansToRead, yearToDate, type GroupBy, type Span,
 } from '../../../functions/domain/report-calendar.js';
 
 const dayOf = (offset: number) => new Date(Date.UTC(2024, 0, 1) + offset * 86_400_000).toISOString().slice(0, 10);
@@ -79,5 +79,26 @@ describe('the spans covering a range', () => {
   it('refuses a range that ends before it starts, or a day that does not exist', () => {
     expect(() => reportCover('2026-06-02', '2026-06-01', 'week')).toThrow(RangeError);
     expect(() => coverOf('2026-02-30', '2026-03-01')).toThrow(RangeError);
+  });
+});
+
+describe('ranges that end today', () => {
+  it('defaults to the last 12 months, this one so far: 12 months by month, today included', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 3_000 }), (offset) => {
+      const today = dayOf(offset);
+      const { from, to } = defaultReportRange(today);
+      expect(to).toBe(today);
+      expect(from.slice(8)).toBe('01');
+      expect(reportCover(from, to, 'month').map((c) => c.period)).toHaveLength(12);
+      expect(periodOf(to, 'month')).toBe(today.slice(0, 7));
+    }), { numRuns: 300 });
+    expect(defaultReportRange('2026-01-15')).toEqual({ from: '2025-02-01', to: '2026-01-15' });
+  });
+
+  it('runs this year, and this financial year (from 1 April), to today', () => {
+    expect(yearToDate('2026-11-18')).toEqual({ from: '2026-01-01', to: '2026-11-18' });
+    expect(financialYearToDate('2026-03-31')).toEqual({ from: '2025-04-01', to: '2026-03-31' });
+    expect(financialYearToDate('2026-04-01')).toEqual({ from: '2026-04-01', to: '2026-04-01' });
+    expect(() => yearToDate('2026-02-30')).toThrow(RangeError);
   });
 });

@@ -298,6 +298,25 @@ describe('a report ready to publish', () => {
     expect(shown).toBeGreaterThan(0);
   });
 
+  it('hides the times to first contact with the first contacts they are made of, and shows them with them', () => {
+    const withContacts = publishableReport(throughputReport(rollUp([
+      ...rows,
+      { ...row(4, 'mdvs', { contacted: 20, outcomeSupportAccepted: 18, outcomeReferredElsewhere: 2 }), firstContactHistogram: { 30: 20 } },
+      { ...row(5, 'victim-care', { contacted: 3, outcomeUnableToContact: 3 }), firstContactHistogram: { 300: 3 } },
+    ]), { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by: 'team' }));
+    const at = (value: string) => withContacts.lines.find((l) => l.period === '2026-W23' && l.value === value)!;
+    expect([at('victim-care').contacted, at('victim-care').medianMinutesToFirstContact, at('victim-care').p90MinutesToFirstContact]).toEqual([SMALL, CONFIDENTIAL, CONFIDENTIAL]);
+    // mdvs's 20 would be the week's published total less victim care's 3: hidden, and its times with it.
+    expect([at('mdvs').contacted, at('mdvs').medianMinutesToFirstContact]).toEqual([CONFIDENTIAL, CONFIDENTIAL]);
+    expect([at('mdvs').outcomeSupportAccepted, at('mdvs').outcomeReferredElsewhere, at('victim-care').outcomeUnableToContact]).toEqual([18, SMALL, SMALL]);
+    // Wherever the first contacts are shown, their times are shown exactly.
+    const shown = [withContacts.total, ...withContacts.periodTotals, ...withContacts.valueTotals, ...withContacts.lines]
+      .filter((f) => typeof f.contacted === 'number' && f.contacted > 0);
+    expect(shown.length).toBeGreaterThan(0);
+    for (const f of shown) expect(typeof f.medianMinutesToFirstContact).toBe('number');
+    expect(withContacts.total).toMatchObject({ contacted: 23, medianMinutesToFirstContact: 153 });
+  });
+
   it('keeps every line and total of the report, in the same order', () => {
     expect(published.lines.map((l) => [l.period, l.value])).toEqual(report.lines.map((l) => [l.period, l.value]));
     expect(published.periods).toEqual(report.periods);

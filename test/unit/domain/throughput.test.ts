@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BANDS } from '../../../functions/domain/config.js';
 import { SOURCES } from '../../../functions/domain/referral.js';
 import {
-  aggregateKey, ALL_TEAMS, type AggregateRow, BUCKET_SECONDS, COUNT_FIGURES, factIdFor, HISTOGRAM_CAP_SECONDS,
-  histogramBucket, mergeHistograms, OUT_OF_AREA, OVERFLOW_BUCKET, percentileFromHistogram, REFERRAL_LEVEL,
-  decodeHistogram, encodeHistogram, rollUp, throughputReport, valueIn, type Dimension, type ThroughputFact, type ThroughputFigures,
+  aggregateFacts, aggregateKey, ALL_TEAMS, type AggregateRow, BUCKET_SECONDS, COUNT_FIGURES, COUNTERS, factIdFor, HISTOGRAM_CAP_SECONDS,
+  histogramBucket, mergeHistograms, notApplicable, OUT_OF_AREA, OUTCOME_COUNTERS, OVERFLOW_BUCKET, percentileFromHistogram, REFERRAL_LEVEL,
+  decodeHistogram, encodeHistogram, rollUp, throughputReport, valueIn, type Counter, type Dimension, type ThroughputFact, type ThroughputFigures,
 } from '../../../functions/domain/throughput.js';
+import { OUTCOMES } from '../../../functions/domain/referral-record.js';
 import { periodOf, type GroupBy } from '../../../functions/domain/report-calendar.js';
 
 const base = { band: 'HIGH', source: 'police' } as const;
@@ -59,8 +60,35 @@ describe('facts and the buckets they add to', () => {
       kind: 'ACKNOWLEDGED', factId: 'x', at: new Date('2026-06-01T10:00:00Z'), areaId: 'merseyside', teamId: 'mdvs',
       withinDeadline, secondsToAcknowledge, ...base,
     });
-    expect(aggregateKey(acknowledged(true, 3_600))).toMatchObject({ counters: ['acknowledged', 'acknowledgedWithinDeadline'], histogramBucket: 12 });
-    expect(aggregateKey(acknowledged(false, 3 * 86_400))).toMatchObject({ counters: ['acknowledged'], histogramBucket: 864 });
+    expect(aggregateKey(acknowledged(true, 3_600))).toMatchObject({ counters: ['acknowledged', 'acknowledgedWithinDeadline'], timing: { measure: 'acknowledge', bucket: 12 } });
+    expect(aggregateKey(acknowledged(false, 3 * 86_400))).toMatchObject({ counters: ['acknowledged'], timing: { measure: 'acknowledge', bucket: 864 } });
+  });
+
+  it('counts a first contact with its time from submission in a histogram of its own, dated at the contact', () => {
+    const contacted: ThroughputFact = {
+      kind: 'CONTACTED', factId: factIdFor('CONTACTED', 'SR-7KQ2-9XMD', 'mdvs'), at: new Date('2026-06-01T23:30:00Z'),
+      areaId: 'merseyside', teamId: 'mdvs', secondsToFirstContact: 2 * 3_600, ...base,
+    };
+    expect(aggregateKey(contacted)).toEqual({
+      key: { day: '2026-06-02', areaId: 'merseyside', teamId: 'mdvs', band: 'HIGH', source: 'police' },
+      counters: ['contacted'], timing: { measure: 'firstContact', bucket: 24 },
+    });
+    expect(contacted.factId).toBe('SR-7KQ2-9XMD#mdvs#CONTACTED');
+  });
+
+  it.each(OUTCOMES.map((outcome) => [outcome, OUTCOME_COUNTERS[outcome]]))('counts the outcome %s as %s, and nothing else', (outcome, counter) => {
+    const fact: ThroughputFact = { kind: 'OUTCOME', factId: factIdFor('OUTCOME', 'SR-7KQ2-9XMD', 'mdvs'), at: new Date('2026-06-01T10:00:00Z'), areaId: 'merseyside', teamId: 'mdvs', outcome, ...base };
+    expect(aggregateKey(fact)).toEqual({ key: { day: '2026-06-01', areaId: 'merseyside', teamId: 'mdvs', band: 'HIGH', source: 'police' }, counters: [counter] });
+  });
+
+  it('has a counter per outcome, each a store-safe name of letters only', () => {
+    expect(new Set(OUTCOMES.map((o) => OUTCOME_COUNTERS[o])).size).toBe(OUTCOMES.length);
+    for (const counter of COUNTERS) expect(counter).toMatch(/^[a-zA-Z]+$/);
+  });
+
+  it('refuses an outcome it does not know', () => {
+    const fact = { kind: 'OUTCOME', factId: 'x', at: new Date('2026-06-01T10:00:00Z'), areaId: 'merseyside', teamId: 'mdvs', outcome: 'closed', ...base } as unknown as ThroughputFact;
+    expect(() => aggregateKey(fact)).toThrow(RangeError);
   });
 
   it.each([
@@ -167,6 +195,8 @@ describe('report periods', () => {
 const zero: ThroughputFigures = {
   received: 0, assignments: 0, acknowledged: 0, acknowledgedWithinDeadline: 0, withinDeadlinePercent: null,
   medianMinutesToAcknowledge: null, p90MinutesToAcknowledge: null, declined: 0, rerouted: 0, breached: 0,
+  contacted: 0, medianMinutesToFirstContact: null, p90MinutesToFirstContact: null, outcomeSupportAccepted: 0,
+  outcomeSupportDeclined: 0, outcomeUnableToContact: 0, outcomeReferredElsewhere: 0, outcomeNotAppropriate: 0,
 };
 
 // Two weeks in June 2026 in Merseyside, and rows either side of the range that must not count.
@@ -202,11 +232,11 @@ describe('the throughput report', () => {
     ]);
     expect(report.periodTotals).toEqual([
       {
-        period: '2026-W23', received: 3, assignments: 4, acknowledged: 2, acknowledgedWithinDeadline: 1, withinDeadlinePercent: 50,
+        ...zero, period: '2026-W23', received: 3, assignments: 4, acknowledged: 2, acknowledgedWithinDeadline: 1, withinDeadlinePercent: 50,
         medianMinutesToAcknowledge: 33, p90MinutesToAcknowledge: 153, declined: 1, rerouted: 1, breached: 0,
       },
       {
-        period: '2026-W24', received: 2, assignments: 3, acknowledged: 2, acknowledgedWithinDeadline: 2, withinDeadlinePercent: 100,
+        ...zero, period: '2026-W24', received: 2, assignments: 3, acknowledged: 2, acknowledgedWithinDeadline: 2, withinDeadlinePercent: 100,
         medianMinutesToAcknowledge: 61, p90MinutesToAcknowledge: 64, declined: 0, rerouted: 0, breached: 1,
       },
     ]);
@@ -215,9 +245,51 @@ describe('the throughput report', () => {
       medianMinutesToAcknowledge: 61, p90MinutesToAcknowledge: 153, breached: 1,
     });
     expect(report.total).toEqual({
-      received: 5, assignments: 7, acknowledged: 4, acknowledgedWithinDeadline: 3, withinDeadlinePercent: 75,
+      ...zero, received: 5, assignments: 7, acknowledged: 4, acknowledgedWithinDeadline: 3, withinDeadlinePercent: 75,
       medianMinutesToAcknowledge: 61, p90MinutesToAcknowledge: 153, declined: 1, rerouted: 1, breached: 1,
     });
+    // A team receives no referrals and the referral-level line does no team's work: not applicable, not "none".
+    expect(report.notApplicable).toEqual({ 'housing-support': ['received'], mdvs: ['received'], [ALL_TEAMS]: notApplicable('team', ALL_TEAMS) });
+    expect(report.notApplicable[ALL_TEAMS]).toEqual(expect.arrayContaining(['assignments', 'contacted', 'medianMinutesToFirstContact', 'outcomeSupportAccepted']));
+    expect(report.notApplicable[ALL_TEAMS]).not.toContain('received');
+  });
+
+  it('says every figure applies to every band, source and area', () => {
+    for (const by of ['band', 'source', 'area'] as const) {
+      expect(throughputReport(rollUp(twoWeeks), { from: '2026-06-01', to: '2026-06-14', groupBy: 'week', by }).notApplicable).toEqual({});
+    }
+  });
+
+  it('gives time to first contact and outcome counts per team, band and in total', () => {
+    const contact = (reference: string, teamId: string, band: 'HIGH' | 'STANDARD', minutes: number): ThroughputFact => ({
+      kind: 'CONTACTED', factId: factIdFor('CONTACTED', reference, teamId), at: new Date('2026-06-03T12:00:00Z'),
+      areaId: 'merseyside', teamId, band, source: 'police', secondsToFirstContact: minutes * 60,
+    });
+    const outcome = (reference: string, teamId: string, band: 'HIGH' | 'STANDARD', value: typeof OUTCOMES[number]): ThroughputFact => ({
+      kind: 'OUTCOME', factId: factIdFor('OUTCOME', reference, teamId), at: new Date('2026-06-04T12:00:00Z'),
+      areaId: 'merseyside', teamId, band, source: 'police', outcome: value,
+    });
+    const facts = [
+      contact('SR-1', 'mdvs', 'HIGH', 62), contact('SR-2', 'mdvs', 'HIGH', 182), contact('SR-3', 'victim-care', 'STANDARD', 2_882),
+      outcome('SR-1', 'mdvs', 'HIGH', 'support-accepted'), outcome('SR-2', 'mdvs', 'HIGH', 'support-accepted'),
+      outcome('SR-3', 'victim-care', 'STANDARD', 'referred-elsewhere'), outcome('SR-4', 'victim-care', 'STANDARD', 'unable-to-contact'),
+    ];
+    const byTeam = throughputReport(rollUp(aggregateFacts(facts)), { from: '2026-06-01', to: '2026-06-30', groupBy: 'month', by: 'team' });
+    expect(byTeam.values).toEqual(['mdvs', 'victim-care']);
+    // 62 and 182 minutes are in buckets 12 and 36: each read at its bucket's middle (62.5, 182.5), rounded.
+    expect(byTeam.valueTotals[0]).toEqual({
+      value: 'mdvs', ...zero, contacted: 2, medianMinutesToFirstContact: 63, p90MinutesToFirstContact: 183, outcomeSupportAccepted: 2,
+    });
+    expect(byTeam.valueTotals[1]).toEqual({
+      value: 'victim-care', ...zero, contacted: 1, medianMinutesToFirstContact: 2_883, p90MinutesToFirstContact: 2_883,
+      outcomeReferredElsewhere: 1, outcomeUnableToContact: 1,
+    });
+    expect(byTeam.total).toMatchObject({ contacted: 3, medianMinutesToFirstContact: 183, p90MinutesToFirstContact: 2_883, outcomeSupportAccepted: 2, outcomeReferredElsewhere: 1, outcomeUnableToContact: 1 });
+    // Acknowledgement figures are untouched by contacts: nothing to measure there.
+    expect(byTeam.total.medianMinutesToAcknowledge).toBeNull();
+    const byBand = throughputReport(rollUp(aggregateFacts(facts)), { from: '2026-06-01', to: '2026-06-30', groupBy: 'month', by: 'band' });
+    expect(byBand.valueTotals.map((t) => [t.value, t.contacted, t.medianMinutesToFirstContact, t.outcomeSupportAccepted, t.outcomeUnableToContact]))
+      .toEqual([['STANDARD', 1, 2_883, 0, 1], ['MEDIUM', 0, null, 0, 0], ['HIGH', 2, 63, 2, 0]]);
   });
 
   it('lists every band, lowest first, even one with nothing in it', () => {
@@ -261,11 +333,12 @@ describe('the throughput report', () => {
     band: fc.constantFrom(...BANDS),
     source: fc.constantFrom(...SOURCES),
     counters: fc.record(
-      { received: count, assigned: count, acknowledged: count, acknowledgedWithinDeadline: count, declined: count, rerouted: count, breached: count },
+      Object.fromEntries(COUNTERS.map((c) => [c, count])) as Record<Counter, fc.Arbitrary<number>>,
       { requiredKeys: [] },
     ),
     histogram: fc.dictionary(fc.integer({ min: 0, max: OVERFLOW_BUCKET }).map(String), fc.integer({ min: 1, max: 5 }), { maxKeys: 5 }),
-  });
+    firstContactHistogram: fc.dictionary(fc.integer({ min: 0, max: OVERFLOW_BUCKET }).map(String), fc.integer({ min: 1, max: 5 }), { maxKeys: 5 }),
+  }, { requiredKeys: ['day', 'areaId', 'teamId', 'band', 'source', 'counters', 'histogram'] });
   const reportOptions = fc.record({
     from: fc.integer({ min: 0, max: 200 }).map(dayOf),
     to: fc.integer({ min: 200, max: 400 }).map(dayOf),
@@ -305,20 +378,22 @@ describe('the throughput report', () => {
 
   /** The report as a plain sum over day rows: what reading whole weeks and months must come to. */
   function directly(rows: readonly AggregateRow[], options: { from: string; to: string; groupBy: GroupBy; by: Dimension }) {
-    const cells = new Map<string, { assigned: number; received: number; acknowledged: number; breached: number; histograms: Record<number, number>[] }>();
+    const cells = new Map<string, { counters: Record<Counter, number>; histograms: Record<number, number>[]; contactHistograms: Record<number, number>[] }>();
     for (const r of rows) {
       if (r.day < options.from || r.day > options.to) continue;
       const id = `${periodOf(r.day, options.groupBy)} ${valueIn(r, options.by)}`;
-      const cell = cells.get(id) ?? { assigned: 0, received: 0, acknowledged: 0, breached: 0, histograms: [] };
-      cell.assigned += r.counters.assigned ?? 0;
-      cell.received += r.counters.received ?? 0;
-      cell.acknowledged += r.counters.acknowledged ?? 0;
-      cell.breached += r.counters.breached ?? 0;
+      const cell = cells.get(id) ?? { counters: Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<Counter, number>, histograms: [], contactHistograms: [] };
+      for (const c of COUNTERS) cell.counters[c] += r.counters[c] ?? 0;
       cell.histograms.push(r.histogram);
+      if (r.firstContactHistogram) cell.contactHistograms.push(r.firstContactHistogram);
       cells.set(id, cell);
     }
     return cells;
   }
+
+  const minutesOf = (seconds: number | undefined) => (seconds === undefined ? null : Math.round(seconds / 60));
+  const countsOf = (figures: ThroughputFigures) => ({ ...Object.fromEntries(COUNT_FIGURES.map((f) => [f, figures[f]])) });
+  const expectedCounts = (counters: Record<Counter, number> | undefined) => Object.fromEntries(COUNT_FIGURES.map((f) => [f, counters?.[f === 'assignments' ? 'assigned' : f] ?? 0]));
 
   it('gives, for any range, the figures of adding up its days one by one', () => {
     const anyRange = fc.tuple(fc.integer({ min: 0, max: 420 }), fc.integer({ min: 0, max: 120 }))
@@ -331,13 +406,93 @@ describe('the throughput report', () => {
       const expected = directly(rows, opts);
       for (const line of report.lines) {
         const cell = expected.get(`${line.period} ${line.value}`);
-        expect({ assignments: line.assignments, received: line.received, acknowledged: line.acknowledged, breached: line.breached })
-          .toEqual({ assignments: cell?.assigned ?? 0, received: cell?.received ?? 0, acknowledged: cell?.acknowledged ?? 0, breached: cell?.breached ?? 0 });
-        const median = percentileFromHistogram(mergeHistograms(cell?.histograms ?? []), 50);
-        expect(line.medianMinutesToAcknowledge).toBe(median === undefined ? null : Math.round(median / 60));
+        expect(countsOf(line)).toEqual(expectedCounts(cell?.counters));
+        expect(line.medianMinutesToAcknowledge).toBe(minutesOf(percentileFromHistogram(mergeHistograms(cell?.histograms ?? []), 50)));
+        expect(line.medianMinutesToFirstContact).toBe(minutesOf(percentileFromHistogram(mergeHistograms(cell?.contactHistograms ?? []), 50)));
+        expect(line.p90MinutesToFirstContact).toBe(minutesOf(percentileFromHistogram(mergeHistograms(cell?.contactHistograms ?? []), 90)));
       }
       for (const id of expected.keys()) expect(report.lines.some((l) => `${l.period} ${l.value}` === id)).toBe(true);
     }), { numRuns: 400 });
+  });
+
+  /** Facts of every kind, each counted once, on days around a year, in London time. */
+  const anyFact: fc.Arbitrary<ThroughputFact> = fc.record({
+    kind: fc.constantFrom('RECEIVED', 'ASSIGNED', 'ACKNOWLEDGED', 'DECLINED', 'REROUTED', 'BREACHED', 'CONTACTED', 'OUTCOME'),
+    reference: fc.integer({ min: 0, max: 1_000_000 }).map((n) => `SR-${n}`),
+    at: fc.integer({ min: 0, max: 420 * 86_400 }).map((s) => new Date(Date.UTC(2026, 0, 1) + s * 1000)),
+    areaId: fc.constantFrom('merseyside', 'cheshire'),
+    teamId: fc.constantFrom('mdvs', 'victim-care'),
+    band: fc.constantFrom(...BANDS),
+    source: fc.constantFrom(...SOURCES),
+    seconds: fc.oneof(fc.integer({ min: 0, max: 6 * 3_600 }), fc.integer({ min: 0, max: HISTOGRAM_CAP_SECONDS + 86_400 })),
+    withinDeadline: fc.boolean(),
+    outcome: fc.constantFrom(...OUTCOMES),
+  }).map(({ kind, reference, at, areaId, teamId, band, source, seconds, withinDeadline, outcome }): ThroughputFact => {
+    const common = { at, band, source };
+    if (kind === 'RECEIVED') return { ...common, kind, factId: factIdFor(kind, reference), areaId };
+    const team = { ...common, areaId, teamId, factId: factIdFor(kind, reference, teamId) };
+    if (kind === 'ACKNOWLEDGED') return { ...team, kind, withinDeadline, secondsToAcknowledge: seconds };
+    if (kind === 'CONTACTED') return { ...team, kind, secondsToFirstContact: seconds };
+    if (kind === 'OUTCOME') return { ...team, kind, outcome };
+    return { ...team, kind };
+  });
+
+  it('gives, for any range and breakdown, what adding up its facts one by one gives, new kinds included', () => {
+    const londonDay = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+    const options = fc.record({
+      start: fc.integer({ min: 0, max: 400 }), length: fc.integer({ min: 0, max: 120 }),
+      groupBy: fc.constantFrom<GroupBy>('week', 'month', 'quarter'), by: fc.constantFrom<Dimension>('team', 'band', 'area', 'source'),
+    }).map(({ start, length, groupBy, by }) => ({ from: dayOf(start), to: dayOf(start + length), groupBy, by }));
+    fc.assert(fc.property(fc.array(anyFact, { maxLength: 120 }), options, (facts, opts) => {
+      const report = throughputReport(rollUp(aggregateFacts(facts)), opts);
+      type Cell = { counts: Record<string, number>; acknowledge: number[]; firstContact: number[] };
+      const cells = new Map<string, Cell>();
+      for (const fact of facts) {
+        const day = londonDay(fact.at);
+        if (day < opts.from || day > opts.to) continue;
+        const value = opts.by === 'team' ? (fact.kind === 'RECEIVED' ? ALL_TEAMS : fact.teamId)
+          : opts.by === 'area' ? fact.areaId ?? OUT_OF_AREA : opts.by === 'band' ? fact.band : fact.source;
+        const id = `${periodOf(day, opts.groupBy)} ${value}`;
+        const cell = cells.get(id) ?? { counts: {}, acknowledge: [], firstContact: [] };
+        cells.set(id, cell);
+        const add = (figure: string) => { cell.counts[figure] = (cell.counts[figure] ?? 0) + 1; };
+        if (fact.kind === 'RECEIVED') add('received');
+        if (fact.kind === 'ASSIGNED') add('assignments');
+        if (fact.kind === 'DECLINED') add('declined');
+        if (fact.kind === 'REROUTED') add('rerouted');
+        if (fact.kind === 'BREACHED') add('breached');
+        if (fact.kind === 'ACKNOWLEDGED') {
+          add('acknowledged');
+          if (fact.withinDeadline) add('acknowledgedWithinDeadline');
+          cell.acknowledge.push(fact.secondsToAcknowledge);
+        }
+        if (fact.kind === 'CONTACTED') {
+          add('contacted');
+          cell.firstContact.push(fact.secondsToFirstContact);
+        }
+        if (fact.kind === 'OUTCOME') add(OUTCOME_COUNTERS[fact.outcome]);
+      }
+      for (const line of report.lines) {
+        const cell = cells.get(`${line.period} ${line.value}`);
+        expect(countsOf(line)).toEqual(Object.fromEntries(COUNT_FIGURES.map((f) => [f, cell?.counts[f] ?? 0])));
+        // Within one 5-minute bucket of the exact nearest-rank value (or "at least 14 days").
+        for (const [measure, median, p90] of [
+          ['acknowledge', line.medianMinutesToAcknowledge, line.p90MinutesToAcknowledge],
+          ['firstContact', line.medianMinutesToFirstContact, line.p90MinutesToFirstContact],
+        ] as const) {
+          const sorted = [...(cell?.[measure] ?? [])].sort((a, b) => a - b);
+          if (sorted.length === 0) {
+            expect([median, p90]).toEqual([null, null]);
+            continue;
+          }
+          for (const [figure, p] of [[median, 50], [p90, 90]] as const) {
+            const exact = Math.min(sorted[Math.ceil((p / 100) * sorted.length) - 1]!, HISTOGRAM_CAP_SECONDS);
+            expect(Math.abs(figure! * 60 - exact)).toBeLessThanOrEqual(BUCKET_SECONDS + 30);
+          }
+        }
+      }
+      for (const id of cells.keys()) expect(report.lines.some((l) => `${l.period} ${l.value}` === id)).toBe(true);
+    }), { numRuns: 300 });
   });
 });
 
