@@ -22,7 +22,7 @@ import {
   moveAssignment, moveReferral, recordAssignmentOutcome,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
-import { countAcknowledged, countForTeam } from './report-facts.js';
+import { countAcknowledged, countFirstContact, countForTeam, countOutcome } from './report-facts.js';
 import { serviceConfig } from './service-config.js';
 import { resumeAsSettled, resumeWithAcknowledgement, resumeWithDecline } from './task-tokens.js';
 import { startReassignmentWorkflow } from './workflow-starter.js';
@@ -162,7 +162,7 @@ export async function recordContactAttempt(reference: string, teamId: string, in
   if (assignment && reachedAt) {
     // The first contact is final once set; counted after every later attempt too, so a count lost to a
     // crash between the write and the count is made up (the count is keyed by the assignment).
-    // report: countFirstContact(assignment, reachedAt, referral.createdAt)
+    await countFirstContact(assignment, reachedAt, referral.createdAt);
   }
   metrics.addMetric(attempt.reached ? 'ContactAttemptReached' : 'ContactAttemptNotReached', MetricUnit.Count, 1);
   logger.info('Contact attempt recorded', { reference, teamId, method: attempt.method, reached: attempt.reached });
@@ -188,7 +188,7 @@ export async function recordOutcome(reference: string, teamId: string, input: Ou
   // Counted on a repeat too (the count is keyed by the assignment), so a crash after the write is made up.
   const { outcome } = assignment;
   const at = new Date(assignment.outcomeAt);
-  // report: countOutcome(assignment, outcome, at)
+  await countOutcome(assignment, outcome, at);
   if (written) {
     metrics.addMetric('AssignmentOutcomeRecorded', MetricUnit.Count, 1);
     logger.info('Assignment outcome recorded', { reference, teamId, outcome, at: at.toISOString() });

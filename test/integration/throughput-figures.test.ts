@@ -67,6 +67,25 @@ beforeAll(async () => {
   for (const reference of [inTime!, declined!, late!, breached!]) {
     await eventually(async () => ['ACKNOWLEDGED', 'BREACHED'].includes(String((await client.referral(reference))?.status)), `${reference} to settle`, 120_000);
   }
+
+  // Then Victim Care follows up what it took on (SPEC §2 step 6). Each attempt is dated 4 minutes after its
+  // referral arrived: inside the first 5-minute bucket of the time-to-first-contact histogram however slow
+  // the machine, and never in the future.
+  const followUp = async (reference: string, reached: boolean[], outcome: string) => {
+    const at = new Date(Date.parse(String((await client.referral(reference))?.createdAt)) + 240_000).toISOString();
+    for (const wasReached of reached) {
+      const attempt = await client.as('victim-care.caseworker', 'POST', `/api/referrals/${reference}/assignments/victim-care/contact-attempts`, { at, method: 'phone', reached: wasReached });
+      expect(attempt.status, `attempt on ${reference}`).toBe(201);
+    }
+    const closing = await client.as('victim-care.caseworker', 'POST', `/api/referrals/${reference}/assignments/victim-care/outcome`, { outcome, reason: 'Recorded for the known day.' });
+    expect(closing.status, `outcome of ${reference}`).toBe(200);
+  };
+  await followUp(inTime!, [false, true], 'support-accepted');
+  await followUp(declined!, [true], 'referred-elsewhere');
+  await followUp(late!, [false, false], 'unable-to-contact');
+  for (const reference of [inTime!, declined!, late!]) {
+    await eventually(async () => (await client.referral(reference))?.status === 'CLOSED', `${reference} to close`, 120_000);
+  }
 }, 600_000);
 
 afterAll(async () => stop?.());
@@ -105,6 +124,34 @@ describe('the throughput report after a known day of referrals', () => {
     expect(body.openNow).toMatchObject({ total: 1 });
     expect(body.openNow.values).toContainEqual({ value: 'victim-care', count: 1 });
     expect(body.overdueNow).toMatchObject({ total: 1 });
+  });
+
+  it('gives exactly the time to first contact and the outcomes of that day, by team', async () => {
+    const teams = byValue(JSON.parse((await report('coordinator.merseyside', `${range()}&by=team`)).text));
+    const followedUp = (f: Figures) => ({
+      contacted: f.contacted, medianMinutesToFirstContact: f.medianMinutesToFirstContact, p90MinutesToFirstContact: f.p90MinutesToFirstContact,
+      outcomeSupportAccepted: f.outcomeSupportAccepted, outcomeSupportDeclined: f.outcomeSupportDeclined, outcomeUnableToContact: f.outcomeUnableToContact,
+      outcomeReferredElsewhere: f.outcomeReferredElsewhere, outcomeNotAppropriate: f.outcomeNotAppropriate,
+    });
+    // Two people reached, each 240 s after they asked for help: both in the first 5-minute bucket, so by
+    // nearest rank the median is the first of two slices (75 s, 1 minute) and the 90th the second (225 s, 4).
+    expect(followedUp(teams['victim-care']!)).toEqual({
+      contacted: 2, medianMinutesToFirstContact: 1, p90MinutesToFirstContact: 4,
+      outcomeSupportAccepted: 1, outcomeSupportDeclined: 0, outcomeUnableToContact: 1, outcomeReferredElsewhere: 1, outcomeNotAppropriate: 0,
+    });
+    expect(followedUp(teams.mdvs!)).toEqual({
+      contacted: 0, medianMinutesToFirstContact: null, p90MinutesToFirstContact: null,
+      outcomeSupportAccepted: 0, outcomeSupportDeclined: 0, outcomeUnableToContact: 0, outcomeReferredElsewhere: 0, outcomeNotAppropriate: 0,
+    });
+
+    // Published, every one of those counts is small, so none is shown, and neither are the times.
+    const published = byValue(JSON.parse((await report('commissioner.merseyside', `${range()}&by=team`)).text));
+    const careFigures = followedUp(published['victim-care']!);
+    for (const figure of ['contacted', 'outcomeSupportAccepted', 'outcomeUnableToContact', 'outcomeReferredElsewhere'] as const) {
+      expect(careFigures[figure], figure).toBe('<5');
+    }
+    expect(['<5', '[c]']).toContain(careFigures.medianMinutesToFirstContact);
+    expect(['<5', '[c]']).toContain(careFigures.p90MinutesToFirstContact);
   });
 
   it('breaks the same day down by band and by source', async () => {
