@@ -290,6 +290,7 @@ describe('a coordinator', () => {
     await page.waitForURL(`**/portal/referrals/${reference}`);
     await expect(page.locator('#out-of-area').textContent()).resolves.toMatch(/outside every area we serve/);
     await expectAccessible(page, 'out-of-area referral');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-out-of-area-referral.png'), fullPage: true });
     await page.click('a:has-text("Signpost elsewhere")');
     await page.waitForURL(`**/portal/referrals/${reference}/signpost`);
     await expectAccessible(page, 'signpost');
@@ -302,6 +303,7 @@ describe('a coordinator', () => {
     await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toMatch(/signposted elsewhere/);
     await expect(page.locator('#closure').textContent()).resolves.toMatch(/Westminster/);
     await expectAccessible(page, 'signposted referral');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-signposted.png'), fullPage: true });
     expect((await client.referral(reference))?.status).toBe('CLOSED');
     await visit.context.close();
   });
