@@ -16,8 +16,14 @@ describe('the reports pages', () => {
   it("show a commissioner their area's figures for the range they chose", async () => {
     const page = await reports.show(staffRequest(['commissioner-merseyside'], { query }));
     expect(page.statusCode).toBe(200);
-    expect(readAggregates).toHaveBeenCalledWith(['merseyside'], expect.any(Array), ['team', 'band']);
+    // Only the chosen breakdown is read: its charts follow it, so nothing else is needed.
+    expect(readAggregates).toHaveBeenCalledWith(['merseyside'], expect.any(Array), ['team']);
     expect(bodyOf(page)).toContain('Referral figures');
+  });
+
+  it('read the breakdown the commissioner chose, not always team and band', async () => {
+    await reports.show(staffRequest(['commissioner-merseyside'], { query: { ...query, by: 'source' } }));
+    expect(readAggregates).toHaveBeenCalledWith(['merseyside'], expect.any(Array), ['source']);
   });
 
   it('give a coordinator the figures as a CSV file to download', async () => {
