@@ -6,7 +6,6 @@ import { areaById, type Team } from '../domain/config.js';
 import {
   attemptTimeProblem, contactStage, type ContactAttempt, type ContactAttemptInput, type OutcomeInput,
 } from '../domain/contact-and-outcome.js';
-import { deadlineFor } from '../domain/deadlines.js';
 import { redactSubmission } from '../domain/erasure.js';
 import {
   REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralClosure, type ReferralEvent, type ReferralStatus,
