@@ -11,7 +11,7 @@ import {
   REASSIGNABLE_STATUSES, type AssignmentRecord, type ReferralClosure, type ReferralEvent, type ReferralStatus,
 } from '../domain/referral-record.js';
 import {
-  Conflict, InvalidInput, NotAllowed, noSuchAssignment, noSuchReferral, noSuchTeam,
+  Conflict, InvalidInput, noSuchAssignment, noSuchReferral, noSuchTeam,
 } from '../domain/refusals.js';
 import { movedDeadline } from '../domain/urgency.js';
 import { isCoordinator, type Caller } from '../http/caller.js';
@@ -60,7 +60,6 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
   if (!referral) throw noSuchReferral();
   const assignments = await listAssignments(reference) as StoredAssignment[];
   const access = referralAccess(caller.groups, { areaId: homeAreaOf(referral), teamIds: assignments.map((a) => a.teamId) });
-  if (access === 'forbidden') throw new NotAllowed({ path: '', message: 'Reports are open to you; individual referrals are not.' });
   if (access === 'hidden') throw noSuchReferral();
 
   await appendEvent({ reference, at: now.toISOString(), actor: actorOf(caller), type: 'PERSONAL_DETAILS_VIEWED', detail: { username: caller.username } });

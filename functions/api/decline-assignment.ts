@@ -1,15 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { declineAssignment } from '../adapters/referral-actions.js';
-import { reasonText } from '../domain/reason-text.js';
+import { declineBody } from '../domain/action-requests.js';
 import { callerFrom, requireTeamMember } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
-
-const declineBody = z.object({ reason: reasonText('your team cannot take this referral') }).strict();
 
 /** A team cannot take the referral: the reason is kept and the workflow hands it to the fallback team. */
 const decline = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

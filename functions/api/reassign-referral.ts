@@ -1,20 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { reassignReferral } from '../adapters/referral-actions.js';
-import { reasonText } from '../domain/reason-text.js';
+import { reassignBody } from '../domain/action-requests.js';
 import { callerFrom, isCoordinator } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { jsonBody } from '../http/json-body.js';
-import { referenceParameter, TEAM_ID } from '../http/path-parameters.js';
+import { referenceParameter } from '../http/path-parameters.js';
 import { fieldErrors, json } from '../http/responses.js';
-
-const TEAM = z.string().regex(TEAM_ID, 'Name a team by its id.');
-const reassignBody = z.object({
-  toTeamId: TEAM,
-  fromTeamId: TEAM.optional(),
-  reason: reasonText('the referral is moving to this team'),
-}).strict();
 
 /** A coordinator gives a referral to another team of their area; that team's deadline starts now. */
 const reassign = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

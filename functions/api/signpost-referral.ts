@@ -1,15 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { signpostReferral } from '../adapters/referral-actions.js';
-import { reasonText } from '../domain/reason-text.js';
+import { signpostBody } from '../domain/action-requests.js';
 import { callerFrom, isCoordinator } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter } from '../http/path-parameters.js';
 import { fieldErrors, json } from '../http/responses.js';
-
-const signpostBody = z.object({ reason: reasonText('the person is being signposted elsewhere') }).strict();
 
 /** The default area's coordinator closes an out-of-area referral as signposted elsewhere, with a reason. */
 const signpost = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -6,7 +6,7 @@
 export const coordinatorGroup = (areaId: string) => `coordinator-${areaId}`;
 export const commissionerGroup = (areaId: string) => `commissioner-${areaId}`;
 
-export type ReferralAccess = 'allowed' | 'forbidden' | 'hidden';
+export type ReferralAccess = 'allowed' | 'hidden';
 
 /**
  * The area a referral is kept under, whose coordinator answers for it. One outside every area is kept
@@ -26,9 +26,8 @@ export function coordinatesReferral(groups: readonly string[], referral: { areaI
 export function referralAccess(groups: readonly string[], referral: { areaId?: string; teamIds: readonly string[] }): ReferralAccess {
   if (referral.teamIds.some((teamId) => groups.includes(teamId))) return 'allowed';
   if (referral.areaId && groups.includes(coordinatorGroup(referral.areaId))) return 'allowed';
-  // A commissioner is told plainly they may not read referrals; anyone else learns nothing, not even
-  // that the reference exists.
-  if (groups.some((g) => g.startsWith('commissioner-'))) return 'forbidden';
+  // Anyone else, a commissioner included, learns nothing, not even that the reference exists: a 403
+  // would confirm it to someone who only ever sees figures.
   return 'hidden';
 }
 

@@ -9,7 +9,9 @@
 export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 const GROUP = `[${REFERENCE_ALPHABET}]{4}`;
-const REFERENCE = new RegExp(`^SR-${GROUP}-${GROUP}$`);
+/** A whole reference, as a pattern the API contract can publish. */
+export const REFERENCE_PATTERN = `^SR-${GROUP}-${GROUP}$`;
+const REFERENCE = new RegExp(REFERENCE_PATTERN);
 
 /**
  * `randomInt` must be a uniform, cryptographically strong source such as `crypto.randomInt`:

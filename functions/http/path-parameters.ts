@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { TEAM_ID } from '../domain/action-requests.js';
 import { isReference } from '../domain/reference.js';
 import { noSuchReferral, noSuchTeam } from '../domain/refusals.js';
 import { httpErrorOf } from './refusals.js';
 
-/** The shape of a team id wherever one arrives from outside: path, form or body. */
-export const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export { TEAM_ID };
 
 /** A malformed reference or team id is simply not found: nothing to confirm or deny. */
 export function referenceParameter(event: APIGatewayProxyEventV2): string {

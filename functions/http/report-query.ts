@@ -37,7 +37,7 @@ function lastDayFrom(from: string): string {
   return new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
-const schema = z.strictObject({
+export const reportQuerySchema = z.strictObject({
   from: day('from').optional(),
   to: day('to').optional(),
   groupBy: z.enum(['week', 'month', 'quarter'], { error: 'Group by week, month or quarter' }).default('month'),
@@ -58,7 +58,7 @@ function rangeIssues(from: string, to: string): { path: string; message: string 
  * `today` (London) is where a range left out ends (SPEC §7: a range defaults to include today).
  */
 export function parseReportQuery(parameters: Readonly<Record<string, string | undefined>> | undefined, today: string): ReportQuery {
-  const result = schema.safeParse(parameters ?? {});
+  const result = reportQuerySchema.safeParse(parameters ?? {});
   if (result.success) {
     const { area, publishable, from: givenFrom, to: givenTo, ...rest } = result.data;
     const to = givenTo ?? today;

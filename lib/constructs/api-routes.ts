@@ -73,6 +73,14 @@ export class ApiRoutes {
     workflow.bind(healthCheck, 'describe');
     api.addRoute('/healthz', [HttpMethod.GET], new HttpLambdaIntegration('HealthCheckIntegration', healthCheck), 'open-to-anyone');
 
+    // The published contract (OpenAPI 3.1) for partner systems to integrate against: reaches nothing.
+    const openApiDocument = new ReferralFunction(stack, 'OpenApiDocument', {
+      entry: 'functions/api/openapi-document.ts',
+      description: 'Publishes the API contract as an OpenAPI 3.1 document',
+      timeout: Duration.seconds(5),
+    });
+    api.addRoute('/api/openapi.json', [HttpMethod.GET], new HttpLambdaIntegration('OpenApiDocumentIntegration', openApiDocument), 'open-to-anyone');
+
     for (const route of AGENCY_ROUTES) {
       const fn = new ReferralFunction(stack, route.id, { entry: route.entry, description: route.description });
       store.bind(fn, 'read-write');

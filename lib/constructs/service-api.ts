@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 export type OpenRoute = 'open-to-anyone' | 'portal-checks-its-session';
 
 const WHY_OPEN: Record<OpenRoute, string> = {
-  'open-to-anyone': 'Victims refer themselves without an account (the JSON API and the online form with its assets), and the health check is public by design; agency and commissioner routes are authorised.',
+  'open-to-anyone': 'Victims refer themselves without an account (the JSON API and the online form with its assets), and the health check and the published API contract are public by design; agency and commissioner routes are authorised.',
   'portal-checks-its-session': 'The portal must answer people who are not signed in (the sign-in pages, and a redirect to them from any other page); its function verifies the Cognito access token held in its server-side session on every request.',
 };
 

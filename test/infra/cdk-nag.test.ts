@@ -151,13 +151,13 @@ describe('what the broad acknowledgements claim', () => {
     for (const { owner, resources: targets } of wildcardKms) expect(targets, owner).toEqual([{ 'Fn::GetAtt': [keyId, 'Arn'] }]);
   });
 
-  it('leaves without an authoriser only the routes anyone may call (the front door, the referral form, the health check) and the portal, which checks its own sessions', () => {
+  it('leaves without an authoriser only the routes anyone may call (the front door, the referral form, the health check, the API contract) and the portal, which checks its own sessions', () => {
     const open = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && (r.Properties.AuthorizationType ?? 'NONE') === 'NONE')
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(open).toEqual([
-      'GET /', 'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}', 'GET /reports',
+      'GET /', 'GET /api/openapi.json', 'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}', 'GET /reports',
       'POST /api/referrals', 'POST /portal/{proxy+}', 'POST /refer/{page}',
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
+import { PortalVisit } from '../support/portal-visit.js';
 import { aReferral } from '../support/referrals.js';
 
 const cloud = inject('localCloud');
@@ -34,9 +35,16 @@ describe('who may see and act on a referral', () => {
     expect(assignment?.status).toBe('NOTIFIED');
   });
 
-  it('refuses a commissioner any referral (403): they see aggregates only', async () => {
+  it('tells a commissioner there is no such referral (404), on the API and in the portal: they see aggregates only', async () => {
     const reference = await anMdvsReferral();
-    expect((await client.as('commissioner.merseyside', 'GET', `/api/referrals/${reference}`)).status).toBe(403);
+    expect((await client.as('commissioner.merseyside', 'GET', `/api/referrals/${reference}`)).status).toBe(404);
+    expect((await client.as('commissioner.halton', 'GET', `/api/referrals/${reference}`)).status).toBe(404);
+    const { visit } = await PortalVisit.signIn(client, 'commissioner.merseyside');
+    const page = await visit.request('GET', `/portal/referrals/${reference}`);
+    expect(page.status).toBe(404);
+    expect(page.body).not.toContain(reference);
+    const reads = (await client.itemsOf(reference, 'EVENT#')).filter((e) => e.type === 'PERSONAL_DETAILS_VIEWED');
+    expect(reads).toHaveLength(0);
   });
 
   it('keeps another area’s coordinator out', async () => {

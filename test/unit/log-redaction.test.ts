@@ -50,6 +50,43 @@ describe('log lines', () => {
     }));
   });
 
+  it('redact free text whole, under any key that can hold it, names and addresses inside it included', () => {
+    const note = 'Spoke to Oriel at 27 Wildersmoor Terrace; her brother dan marsh answered first.';
+    const fields = {
+      contactNote: note, outcomeReason: note, note, notes: [note], closure: { kind: 'signposted-elsewhere', reason: note },
+      accessNeeds: note, safeTimes: note, victimName: 'oriel marsh', username: 'oriel.marsh', detail: { description: note, declineReason: note },
+    };
+    const output = written(() => logger.info('Contact attempt recorded', { reference: 'SR-7KQ2-9XMD', ...fields }));
+    for (const fragment of ['Oriel', 'Wildersmoor', 'dan marsh', 'oriel']) expect(output).not.toContain(fragment);
+    expect(output).toContain('SR-7KQ2-9XMD');
+    expect(output).toContain('signposted-elsewhere');
+  });
+
+  it('never carry a name or an address quoted inside a message or an error', () => {
+    const output = written(() => logger.error('Request failed', {
+      error: new Error('Mail refused for Oriel Pennywhistle-Marsh <o.pm@example.org> of Flat 3, 27 Wildersmoor Terrace, Liverpool'),
+      detail: 'Could not match "oriel pennywhistle" against PC Thandiwe Brackenridge or mx ellery quint <e.q@example.org>',
+    }));
+    for (const fragment of ['Oriel', 'Pennywhistle', 'Flat 3', 'Wildersmoor', 'oriel pennywhistle', 'Thandiwe', 'Brackenridge', 'ellery quint']) {
+      expect(output).not.toContain(fragment);
+    }
+    expect(output).toContain('"name":"Error"');
+    expect(output).toContain('Mail refused');
+  });
+
+  it('keep what on-call needs from a message: identifiers, quoted or not, and our own sentence-case wording', () => {
+    for (const value of [
+      "Cannot find module 'zod' imported from '/var/task/index.mjs'",
+      'The conditional request failed',
+      'ConditionalCheckFailedException: The conditional request failed',
+      'Task timed out after 29.03 seconds',
+      'Workflow not started with the request; the table stream will start it',
+      '    at async Promise.all (index 0)',
+    ]) {
+      expect(redactText(value)).toBe(value);
+    }
+  });
+
   it('replace values under personal keys at any depth, but not the keys themselves', () => {
     expect(JSON.parse(JSON.stringify({ a: { b: { lastName: 'Smith', status: 'OK' } } }, redactPersonalData))).toEqual({ a: { b: { lastName: REDACTED, status: 'OK' } } });
   });

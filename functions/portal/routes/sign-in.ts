@@ -147,13 +147,16 @@ export async function submitStep(request: VisitorRequest): Promise<Result> {
   return afterSignInStep(request, session, outcome, () => stepPage(session, pending.step, refusalErrors(outcome), 400));
 }
 
-/** Signed out whatever the form's state: the browser's cookie goes either way, the session only with a valid token. */
+/**
+ * Signed out whatever the form's state: the cookie, the server-side session and the Cognito tokens all go.
+ * No form token is asked for: signing out only takes access away, so a forged or stale form may do it too,
+ * and a page saying "signed out" must never leave the session open behind it.
+ */
 export async function signOut({ event, session }: VisitorRequest): Promise<Result> {
-  const form = formBody(event);
-  if (session && form && sameToken(session.csrf, form.get('csrf'))) {
+  if (session) {
     await deletePortalSession(session.id);
     if (session.signedIn?.refreshToken) await endCognitoSession(session.signedIn.refreshToken);
-    metrics.addMetric('PortalSignOut', MetricUnit.Count, 1);
+    if (session.signedIn) metrics.addMetric('PortalSignOut', MetricUnit.Count, 1);
   }
   const signedOut = messagePage('You have signed out', ['Close this window if you are using a shared computer.'], 200,
     { linkHref: '/portal/sign-in', linkText: 'Sign in again' });

@@ -29,16 +29,29 @@ describe('who may open an out-of-area referral', () => {
     expect(coordinatesReferral(['coordinator-merseyside'], earlier, DEFAULT_AREA)).toBe(true);
   });
 
-  it("hides it from every team and from another area's coordinator, and tells a commissioner plainly", () => {
-    for (const groups of [['mdvs'], ['victim-care'], ['housing-support'], ['halton-stalking'], ['coordinator-halton'], []]) {
+  it("hides it from every team, from another area's coordinator and from every commissioner", () => {
+    for (const groups of [['mdvs'], ['victim-care'], ['housing-support'], ['halton-stalking'], ['coordinator-halton'], ['commissioner-merseyside'], ['commissioner-halton'], []]) {
       expect(access(groups), groups.join()).toBe('hidden');
     }
     expect(coordinatesReferral(['coordinator-halton'], earlier, DEFAULT_AREA)).toBe(false);
-    expect(access(['commissioner-merseyside'])).toBe('forbidden');
   });
 
   it('keeps a routed referral to its own area’s coordinator, whatever the default area is', () => {
     expect(coordinatesReferral(['coordinator-merseyside'], { areaId: 'halton', status: 'AWAITING_ACK' }, DEFAULT_AREA)).toBe(false);
     expect(coordinatesReferral(['coordinator-halton'], { areaId: 'halton', status: 'AWAITING_ACK' }, DEFAULT_AREA)).toBe(true);
+  });
+});
+
+describe('who may open a routed referral', () => {
+  const routed = { areaId: 'merseyside', teamIds: ['mdvs', 'victim-care'] };
+
+  it('lets its teams and its area’s coordinator in', () => {
+    for (const groups of [['mdvs'], ['victim-care'], ['coordinator-merseyside']]) expect(referralAccess(groups, routed), groups.join()).toBe('allowed');
+  });
+
+  it('tells a commissioner nothing, of their own area or another: they see figures only', () => {
+    for (const groups of [['commissioner-merseyside'], ['commissioner-halton'], ['commissioner-merseyside', 'commissioner-halton']]) {
+      expect(referralAccess(groups, routed), groups.join()).toBe('hidden');
+    }
   });
 });

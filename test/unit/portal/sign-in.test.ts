@@ -140,8 +140,28 @@ describe('signing out', () => {
     expect(cookieOf(page)).toContain('portal-session=; Path=/portal; Max-Age=0;');
   });
 
-  it('clears the cookie but keeps the session for a sign-out form from elsewhere', async () => {
+  it('ends the session and the Cognito tokens for a sign-out form with a wrong form token, or none, too', async () => {
+    const signedIn: PortalSession = { id: SESSION_ID, csrf: 'form-token', signedIn: { accessToken: 'access', refreshToken: 'refresh', since: 1 } };
+    for (const form of [{ csrf: 'forged' }, {}, undefined] as (Record<string, string> | undefined)[]) {
+      sessions.deletePortalSession.mockReset();
+      cognito.signOut.mockReset();
+      const page = await signIn.signOut(visitorRequest(signedIn, form ? { form } : {}));
+      expect(sessions.deletePortalSession, JSON.stringify(form)).toHaveBeenCalledWith(SESSION_ID);
+      expect(cognito.signOut, JSON.stringify(form)).toHaveBeenCalledWith('refresh');
+      expect(bodyOf(page)).toContain('You have signed out');
+      expect(cookieOf(page)).toContain('Max-Age=0');
+    }
+  });
+
+  it('ends a half-finished sign-in’s session, with no tokens to revoke', async () => {
     const page = await signIn.signOut(visitorRequest({ ...started }, { form: { csrf: 'forged' } }));
+    expect(sessions.deletePortalSession).toHaveBeenCalledWith(SESSION_ID);
+    expect(cognito.signOut).not.toHaveBeenCalled();
+    expect(cookieOf(page)).toContain('Max-Age=0');
+  });
+
+  it('clears the cookie of someone with no session at all', async () => {
+    const page = await signIn.signOut(visitorRequest(undefined, { form: { csrf: 'forged' } }));
     expect(sessions.deletePortalSession).not.toHaveBeenCalled();
     expect(cookieOf(page)).toContain('Max-Age=0');
   });
