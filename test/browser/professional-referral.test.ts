@@ -39,22 +39,22 @@ async function send(page: Page): Promise<{ status: number; posted: string }> {
   return { status: response.status(), posted: response.request().postData() ?? '' };
 }
 
-describe('a victim-care caseworker making a professional referral', () => {
+describe('an MDVS caseworker making a professional referral', () => {
   it('refers someone with a band raise through the portal form, and it is stored as the team’s agency referral', async () => {
     // A name no other test uses: how the test finds whether anything of this person was stored.
     const firstName = `Ysolde${Date.now().toString(36)}`;
     const context = await browser().newContext({ viewport: DESKTOP });
     const page = await context.newPage();
     await page.goto(`${cloud.apiUrl}/portal/referrals/new`);
-    await signIn(page, 'victim-care.caseworker');
+    await signIn(page, 'mdvs.caseworker');
     expect(new URL(page.url()).pathname).toBe('/portal/referrals/new');
 
     // The form, offered in the navigation, with the referrer filled in from the account and the team.
     await expect(page.locator('.govuk-service-navigation a[href="/portal/referrals/new"]').count()).resolves.toBe(1);
     const details = await page.locator('#referrer-details').textContent();
-    expect(details).toContain('victim-care.caseworker');
-    expect(details).toContain('Victim Care Merseyside');
-    expect(details).toContain('victim-care.caseworker@users.referrals.example');
+    expect(details).toContain('mdvs.caseworker');
+    expect(details).toContain('Merseyside Domestic Violence and Stalking Service');
+    expect(details).toContain('mdvs.caseworker@users.referrals.example');
     await expectAccessible(page, 'the empty professional referral form');
 
     // A form with problems: each one listed and linked, the answers kept, nothing stored.
@@ -111,14 +111,14 @@ describe('a victim-care caseworker making a professional referral', () => {
     const submission = stored?.submission as Record<string, Record<string, unknown>>;
     expect(stored?.source).toBe('agency');
     expect(submission.referrer).toMatchObject({
-      name: 'victim-care.caseworker', organisation: 'Victim Care Merseyside', email: 'victim-care.caseworker@users.referrals.example',
+      name: 'mdvs.caseworker', organisation: 'Merseyside Domestic Violence and Stalking Service', email: 'mdvs.caseworker@users.referrals.example',
       role: 'Senior caseworker', raiseBandTo: 'HIGH',
     });
     expect(submission.consent).toEqual({ shareWithServices: true });
     expect(submission.victim).toMatchObject({ firstName, postcode: 'L8 7QZ' });
     const received = (await client.itemsOf(reference, 'EVENT#')).find((e) => e.type === 'REFERRAL_RECEIVED');
     expect(received?.actor).toMatch(/^user:/);
-    expect(received?.detail).toEqual({ username: 'victim-care.caseworker', via: 'portal-professional-form' });
+    expect(received?.detail).toEqual({ username: 'mdvs.caseworker', via: 'portal-professional-form' });
     // Screened and routed like any referral: the raise makes it HIGH, whatever the answers alone would say.
     await eventually(async () => (await client.referral(reference))?.status === 'AWAITING_ACK', `${reference} awaiting acknowledgement`);
     expect(((await client.referral(reference))?.screening as { band?: string } | undefined)?.band).toBe('HIGH');
@@ -128,7 +128,12 @@ describe('a victim-care caseworker making a professional referral', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: sent.posted, maxRedirects: 0,
     });
     expect(again.status()).toBe(200);
-    expect(await again.text()).toContain(reference);
+    const confirmation = await again.text();
+    expect(confirmation).toContain(reference);
+    // Routed by now, and a HIGH referral goes to the specialist team, this caseworker's: so a link to it.
+    expect((await client.itemsOf(reference, 'ASSIGNMENT#mdvs'))[0]?.status).not.toBe('ASSIGNED');
+    expect(confirmation).toContain(`href="/portal/referrals/${reference}"`);
+    expect((await page.goto(`${cloud.apiUrl}/portal/referrals/${reference}`))?.status()).toBe(200);
     expect((await client.itemsContaining(firstName)).filter((item) => item.kind === 'referral')).toHaveLength(1);
     await context.close();
   });

@@ -1,5 +1,5 @@
 import { acceptReferral } from '../../adapters/referral-intake.js';
-import { requestDigest } from '../../adapters/referral-store.js';
+import { listAssignments, requestDigest } from '../../adapters/referral-store.js';
 import { serviceConfig } from '../../adapters/service-config.js';
 import { staffProfile } from '../../adapters/staff-profile.js';
 import { parseReferral } from '../../domain/referral.js';
@@ -93,8 +93,11 @@ export async function submit(request: StaffRequest): Promise<Result> {
   }
   if (outcome.kind === 'created') logger.info('Referral received from the portal’s professional form', { reference: outcome.reference, source: parsed.referral.source });
   else logger.info('Repeat send of the professional form answered with its referral', { reference: outcome.reference });
+  // Routing follows in a second or so, usually after this page: a team that already has it (a repeat send,
+  // a quick workflow) gets a link; otherwise the reference alone, as a link would lead to "not found".
+  const teamHasIt = (await listAssignments(outcome.reference)).some((a) => a.status !== 'ASSIGNED' && caller.groups.includes(a.teamId));
   return page('portal/professional-referral-sent.njk', {
     ...request.view, title: 'Referral sent', nav: 'refer', reference: outcome.reference, organisation: referrer.organisation,
-    inbox: request.view.user.inbox,
+    inbox: request.view.user.inbox, teamHasIt,
   });
 }

@@ -10,7 +10,8 @@ const intake = vi.hoisted(() => ({ acceptReferral: vi.fn() }));
 const profiles = vi.hoisted(() => ({ staffProfile: vi.fn() }));
 vi.mock('../../../functions/adapters/referral-intake.js', () => intake);
 vi.mock('../../../functions/adapters/staff-profile.js', () => profiles);
-vi.mock('../../../functions/adapters/referral-store.js', () => ({ requestDigest: (body: string) => `digest of ${body.length}` }));
+const store = vi.hoisted(() => ({ listAssignments: vi.fn(), requestDigest: (body: string) => `digest of ${body.length}` }));
+vi.mock('../../../functions/adapters/referral-store.js', () => store);
 vi.mock('../../../functions/adapters/portal-session-store.js', () => ({ savePortalSession: vi.fn() }));
 const route = await import('../../../functions/portal/routes/professional-referral.js');
 
@@ -161,6 +162,8 @@ describe('the professional referral pages', () => {
 
   beforeEach(() => {
     intake.acceptReferral.mockReset();
+    store.listAssignments.mockReset();
+    store.listAssignments.mockResolvedValue([]);
     profiles.staffProfile.mockReset();
     profiles.staffProfile.mockResolvedValue({ name: ACCOUNT.name, email: ACCOUNT.email });
   });
@@ -202,6 +205,17 @@ describe('the professional referral pages', () => {
       idempotency: expect.objectContaining({ key: `portal-referral:user-1:${KEY}` }),
       submittedBy: { actor: 'user:user-1', detail: { username: 'casey.caseworker', via: 'portal-professional-form' } },
     }));
+  });
+
+  it('links to the referral only once the caseworker’s own team has it', async () => {
+    intake.acceptReferral.mockResolvedValue({ kind: 'idempotent-repeat', reference: REFERENCE, status: 'AWAITING_ACK', sameRequest: true });
+    const assignment = (teamId: string, status: string) => ({ reference: REFERENCE, teamId, status });
+    store.listAssignments.mockResolvedValue([assignment('mdvs', 'NOTIFIED'), assignment('victim-care', 'ASSIGNED')]);
+    expect(bodyOf(await route.submit(browserPost(['victim-care'], aCompleteForm())))).not.toContain(`href="/portal/referrals/${REFERENCE}"`);
+    store.listAssignments.mockResolvedValue([assignment('mdvs', 'NOTIFIED'), assignment('victim-care', 'NOTIFIED')]);
+    const page = bodyOf(await route.submit(browserPost(['victim-care'], aCompleteForm())));
+    expect(page).toContain(`href="/portal/referrals/${REFERENCE}"`);
+    expect(page).toContain(REFERENCE);
   });
 
   it('refuses a post without the session’s form token, sending nothing', async () => {
