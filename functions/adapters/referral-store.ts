@@ -97,16 +97,16 @@ export type CreateOutcome =
   | { kind: 'reference-taken' }
   | { kind: 'idempotent-repeat'; reference: string; status: ReferralStatus; sameRequest: boolean };
 
-/**
- * Stores a new referral, its first event and (when given) its idempotency record in one transaction:
- * either all of it is stored or none of it.
- */
 /** A signed-in submitter as the referral's history records them: never the person referred. */
 export interface Submitter {
   readonly actor: string;
   readonly detail?: ReferralEvent['detail'];
 }
 
+/**
+ * Stores a new referral, its first event and (when given) its idempotency record in one transaction:
+ * either all of it is stored or none of it.
+ */
 export async function createReferral(input: {
   reference: string;
   submission: ReferralSubmission;
