@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { ReferralSubmission } from '../domain/referral.js';
 import { newReference } from '../domain/reference.js';
-import { createReferral, type CreateOutcome } from './referral-store.js';
+import { createReferral, type CreateOutcome, type Submitter } from './referral-store.js';
 import { logger } from '../platform/observability.js';
 import { startReferralWorkflow } from './workflow-starter.js';
 
@@ -20,6 +20,7 @@ export async function acceptReferral(input: {
   submission: ReferralSubmission;
   now: Date;
   idempotency?: { key: string; requestDigest: string; expiresAt: number };
+  submittedBy?: Submitter;
 }): Promise<IntakeOutcome> {
   // A fresh reference collides about once in a trillion draws; a few tries settle it.
   for (let attempt = 0; attempt < 5; attempt++) {

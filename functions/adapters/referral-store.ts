@@ -97,6 +97,12 @@ export type CreateOutcome =
   | { kind: 'reference-taken' }
   | { kind: 'idempotent-repeat'; reference: string; status: ReferralStatus; sameRequest: boolean };
 
+/** A signed-in submitter as the referral's history records them: never the person referred. */
+export interface Submitter {
+  readonly actor: string;
+  readonly detail?: ReferralEvent['detail'];
+}
+
 /**
  * Stores a new referral, its first event and (when given) its idempotency record in one transaction:
  * either all of it is stored or none of it.
@@ -108,6 +114,8 @@ export async function createReferral(input: {
   idempotency?: { key: string; requestDigest: string; expiresAt: number };
   /** Written by an import (its history follows), not by intake: the table stream starts no workflow for it. */
   importedBy?: string;
+  /** Who made it, when someone signed in did (a professional in the portal): the received event says so. */
+  submittedBy?: Submitter;
 }): Promise<CreateOutcome> {
   const createdAt = input.now.toISOString();
   const victimKey = victimKeyFor(input.submission);
@@ -133,7 +141,10 @@ export async function createReferral(input: {
         },
       },
     },
-    eventItem({ reference: input.reference, at: createdAt, actor: `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED' }),
+    eventItem({
+      reference: input.reference, at: createdAt, actor: input.submittedBy?.actor ?? `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED',
+      ...(input.submittedBy?.detail ? { detail: input.submittedBy.detail } : {}),
+    }),
   ];
   const idempotencyPk = input.idempotency ? `IDEMPOTENCY#${requestDigest(input.idempotency.key)}` : undefined;
   if (input.idempotency && idempotencyPk) {

@@ -389,8 +389,13 @@ function valueOf(field: Field, answers: Answers): unknown {
  * (a number typed and then not chosen as safe is not one to call).
  */
 export function referralBody(answers: Answers): Record<string, unknown> {
-  const body: Record<string, unknown> = { source: 'self' };
-  for (const question of ALL_QUESTIONS) {
+  return bodyFrom(ALL_QUESTIONS, answers, { source: 'self' });
+}
+
+/** The body the answers to these questions make, on top of `base`: the one mapping for every form that asks them. */
+export function bodyFrom(questions: readonly Question[], answers: Answers, base: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = structuredClone(base);
+  for (const question of questions) {
     if (!applies(question, answers)) continue;
     for (const field of countedFields(question, answers)) {
       if (field.formOnly) continue;

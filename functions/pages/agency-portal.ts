@@ -8,6 +8,7 @@ import { routeTable } from '../portal/router.js';
 import * as contact from '../portal/routes/contact.js';
 import * as coordinator from '../portal/routes/coordinator.js';
 import * as inbox from '../portal/routes/inbox.js';
+import * as professionalReferral from '../portal/routes/professional-referral.js';
 import * as reassign from '../portal/routes/reassign.js';
 import * as referral from '../portal/routes/referral.js';
 import * as reports from '../portal/routes/reports.js';
@@ -33,6 +34,8 @@ const staffRoutes = routeTable<StaffRequest>({
   'GET /portal/coordinator': coordinator.show,
   'GET /portal/reports': reports.show,
   'GET /portal/reports/download.csv': reports.download,
+  'GET /portal/referrals/new': professionalReferral.show,
+  'POST /portal/referrals/new': professionalReferral.submit,
   'GET /portal/referrals/{reference}': referral.show,
   'POST /portal/referrals/{reference}': referral.refuseForm,
   'GET /portal/referrals/{reference}/teams/{teamId}/acknowledge': referral.confirmAcknowledgement,

@@ -4,8 +4,8 @@ import type { Result } from './router.js';
 
 /** What every signed-in page's header needs. A type, not an interface: it is spread into templates' contexts. */
 export type PageView = {
-  /** What the navigation offers: a team inbox, all teams (coordinators), the reports. */
-  readonly user: { username: string; inbox: boolean; coordinator: boolean; reports: boolean };
+  /** What the navigation offers: a team inbox, all teams (coordinators), the reports, the professional referral form. */
+  readonly user: { username: string; inbox: boolean; coordinator: boolean; reports: boolean; refer?: boolean };
   readonly csrf: string;
   readonly flash?: string;
 };

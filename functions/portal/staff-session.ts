@@ -3,7 +3,9 @@ import { verifyAccessToken } from '../adapters/access-tokens.js';
 import { refreshTokens } from '../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../adapters/portal-session-store.js';
 import { areasCommissioned, areasCoordinated, type Caller } from '../http/caller.js';
+import { serviceConfig } from '../adapters/service-config.js';
 import { hasTeam } from './landing.js';
+import { mayRefer } from './professional-referral.js';
 import { newSecret, redirect } from '../http/pages.js';
 import { logger } from '../platform/observability.js';
 import type { PageView } from './pages.js';
@@ -46,6 +48,7 @@ function viewOf(caller: Caller, session: PortalSession): PageView {
       inbox: hasTeam(caller),
       coordinator: areasCoordinated(caller).length > 0,
       reports: areasCommissioned(caller).length > 0 || areasCoordinated(caller).length > 0,
+      refer: mayRefer(caller, serviceConfig),
     },
     csrf: session.csrf,
     ...(session.flash ? { flash: session.flash } : {}),
