@@ -20,6 +20,8 @@ export async function acceptReferral(input: {
   submission: ReferralSubmission;
   now: Date;
   idempotency?: { key: string; requestDigest: string; expiresAt: number };
+  /** The partner system whose machine credentials sent it (its app client id and organisation; no secret). */
+  submittedBy?: { clientId: string; organisation: string };
 }): Promise<IntakeOutcome> {
   // A fresh reference collides about once in a trillion draws; a few tries settle it.
   for (let attempt = 0; attempt < 5; attempt++) {

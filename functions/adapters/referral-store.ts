@@ -108,6 +108,8 @@ export async function createReferral(input: {
   idempotency?: { key: string; requestDigest: string; expiresAt: number };
   /** Written by an import (its history follows), not by intake: the table stream starts no workflow for it. */
   importedBy?: string;
+  /** A partner system's app client, when its machine credentials sent the referral. */
+  submittedBy?: { clientId: string; organisation: string };
 }): Promise<CreateOutcome> {
   const createdAt = input.now.toISOString();
   const victimKey = victimKeyFor(input.submission);
@@ -120,6 +122,7 @@ export async function createReferral(input: {
           source: input.submission.source, createdAt, updatedAt: createdAt, submission: input.submission, victimKey,
           expiresAt: expiresAtFor(createdAt),
           ...(input.importedBy ? { [IMPORTED_BY]: input.importedBy } : {}),
+          ...(input.submittedBy ? { submittedBy: input.submittedBy } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -133,7 +136,7 @@ export async function createReferral(input: {
         },
       },
     },
-    eventItem({ reference: input.reference, at: createdAt, actor: `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED' }),
+    eventItem({ reference: input.reference, at: createdAt, actor: input.submittedBy ? `client:${input.submittedBy.clientId}` : `submitter:${input.submission.source}`, type: 'REFERRAL_RECEIVED', to: 'RECEIVED' }),
   ];
   const idempotencyPk = input.idempotency ? `IDEMPOTENCY#${requestDigest(input.idempotency.key)}` : undefined;
   if (input.idempotency && idempotencyPk) {
