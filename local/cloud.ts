@@ -15,6 +15,8 @@ import { LocalSesFront, readEmailEventDestinations } from './ses-front.js';
 import { LocalSnsEndpoint, readTopics } from './sns-endpoint.js';
 import { LocalStepFunctions } from './step-functions-endpoint.js';
 import { LocalStreamPoller } from './stream-poller.js';
+import { LocalTokenEndpoint, seedPartnerClients, type SeededPartnerClient } from './token-endpoint.js';
+import partnerConfig from '../config/partner-clients.json' with { type: 'json' };
 import { LOCAL_REGION, readLocalStack, synthesizeTemplate, type LocalStack } from './template.js';
 
 export interface LocalCloudOptions {
@@ -33,11 +35,15 @@ export interface LocalCloudOptions {
    * gateway in front of it that a test closes and opens again, to see the workflow service go away.
    */
   readonly stepFunctionsApiUrl?: string;
+  /** Where the functions fetch the pool's keys, when not from the emulator: an address that does not answer, to see a key outage. */
+  readonly jwksUri?: string;
   readonly log: (message: string) => void;
 }
 
 export interface LocalCloud {
-  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string; sns: string };
+  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string; sns: string; token: string };
+  /** Each partner organisation's machine credentials (client-credentials grant at `urls.token`). */
+  readonly partnerClients: SeededPartnerClient[];
   /** The seeded demo users, each with the TOTP secret their authenticator app would hold. */
   readonly signIn: SeededSignIn & { users: (SeededUser & { totpSecret: string })[] };
   readonly stack: LocalStack;
@@ -91,6 +97,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoint: cognito.endpoint, dataDir: cognitoDataDir(options.dataDir),
       groups: [...new Set(users.flatMap((u) => u.groups))], users,
     });
+    // The same partner list the stack makes app clients from.
+    const partnerClients = await seedPartnerClients({
+      endpoint: cognito.endpoint, dataDir: cognitoDataDir(options.dataDir), userPoolId: signIn.userPoolId, partners: partnerConfig.partners,
+    });
+    const tokenEndpoint = new LocalTokenEndpoint({ cognitoEndpoint: cognito.endpoint, userPoolId: signIn.userPoolId, issuer: signIn.issuer, log: options.log });
+    const tokenUrl = `${await tokenEndpoint.listen(0)}/oauth2/token`;
+    stopping.push(() => tokenEndpoint.close());
 
     let sesUrl = options.externalSesUrl;
     if (!sesUrl) {
@@ -143,8 +156,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       // The authorizer trusts the emulator's pool instead of the deployed one: ordinary settings, no branch.
       JWT_ISSUER: signIn.issuer,
-      JWKS_URI: signIn.jwksUri,
+      JWKS_URI: options.jwksUri ?? signIn.jwksUri,
       USER_POOL_CLIENT_ID: signIn.clientId,
+      // The API contract names the local token endpoint, as it names the pool's domain in AWS.
+      CLIENT_TOKEN_URL: tokenUrl,
+      PARTNER_CLIENTS: JSON.stringify(partnerClients.map(({ clientId, organisation }) => ({ clientId, organisation }))),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
 
@@ -173,7 +189,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stopping.push(() => streamPoller.stop());
 
     return {
-      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint, sns: snsUrl },
+      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint, sns: snsUrl, token: tokenUrl },
+      partnerClients,
       signIn: { ...signIn, users: users.map((u) => ({ ...u, totpSecret: signIn.totpSecrets[u.username]! })) },
       stack,
       stepFunctions,

@@ -45,6 +45,7 @@ try {
     ...(process.env.LOCAL_SES_URL ? { externalSesUrl: process.env.LOCAL_SES_URL } : {}),
     ...(process.env.LOCAL_DYNAMODB_URL ? { externalDynamoDbUrl: process.env.LOCAL_DYNAMODB_URL } : {}),
     ...(process.env.LOCAL_STEP_FUNCTIONS_API_URL ? { stepFunctionsApiUrl: process.env.LOCAL_STEP_FUNCTIONS_API_URL } : {}),
+    ...(process.env.LOCAL_JWKS_URI ? { jwksUri: process.env.LOCAL_JWKS_URI } : {}),
     log: (message) => console.log(`  ${message}`),
   });
   const { urls } = cloud;
@@ -62,6 +63,8 @@ try {
     `  Sign in as      ${cloud.signIn.users.map((u) => u.username).join(', ')}`,
     `                  password: ${cloud.signIn.users[0]?.password ?? ''}   (local demo users only)`,
     '                  authenticator code: npm run totp -- <username>',
+    `  Token endpoint  ${urls.token}   (client credentials, scope referrals/submit)`,
+    ...cloud.partnerClients.map((p) => `  Partner         ${p.organisation}: client ${p.clientId} secret ${p.clientSecret}   (local only)`),
     'Ctrl-C stops everything.',
     '',
   ].join('\n'));

@@ -7,6 +7,7 @@ import {
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Caller } from '../http/caller.js';
+import { partnerClientsFrom, SUBMIT_SCOPE } from '../domain/partner-clients.js';
 import { requiredEnv } from './environment.js';
 
 const clientId = requiredEnv('USER_POOL_CLIENT_ID');
@@ -28,6 +29,9 @@ const jwksFetcher: Fetcher = {
   },
 };
 
+// One cache for both verifiers: staff and partner tokens are signed by the same pool's keys.
+const jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher });
+
 const verifier = JwtRsaVerifier.create({
   issuer: requiredEnv('JWT_ISSUER'),
   jwksUri: requiredEnv('JWKS_URI'),
@@ -41,10 +45,30 @@ const verifier = JwtRsaVerifier.create({
       throw new RefusedToken('claims');
     }
   },
-}, { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) });
+}, { jwksCache });
+
+// Read when first needed: only the submit function is given the partners' client ids.
+let partners: Map<string, string> | undefined;
+const partnerClients = () => (partners ??= partnerClientsFrom(process.env.PARTNER_CLIENTS));
+
+/**
+ * A partner system's token from the client-credentials grant: an access token of one of the partners'
+ * app clients carrying the submit scope. It has no user (`sub` is the client id) and no groups.
+ */
+const partnerVerifier = JwtRsaVerifier.create({
+  issuer: requiredEnv('JWT_ISSUER'),
+  jwksUri: requiredEnv('JWKS_URI'),
+  audience: null,
+  customJwtCheck: ({ payload }) => {
+    if (payload.token_use !== 'access') throw new RefusedToken('token-use');
+    if (typeof payload.client_id !== 'string' || !partnerClients().has(payload.client_id)) throw new RefusedToken('client');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    if (!scopes.includes(SUBMIT_SCOPE)) throw new RefusedToken('scope');
+  },
+}, { jwksCache });
 
 export type RefusalReason =
-  | 'missing' | 'malformed' | 'expired' | 'signature' | 'unknown-key' | 'issuer' | 'token-use' | 'client' | 'claims'
+  | 'missing' | 'malformed' | 'expired' | 'signature' | 'unknown-key' | 'issuer' | 'token-use' | 'client' | 'claims' | 'scope'
   | 'keys-unavailable' | 'unexpected';
 
 export function reasonFor(error: unknown): RefusalReason {
@@ -80,3 +104,27 @@ export async function verifyAccessToken(token: string): Promise<{ ok: true; call
     return { ok: false, reason: reasonFor(error), error };
   }
 }
+
+/** The partner organisation whose system holds this token. */
+export interface PartnerCaller {
+  readonly clientId: string;
+  readonly organisation: string;
+}
+
+/** The partner a machine token from the client-credentials grant vouches for, or why it does not. */
+export async function verifyPartnerToken(token: string): Promise<{ ok: true; partner: PartnerCaller } | { ok: false; reason: RefusalReason; error?: unknown }> {
+  try {
+    const payload = await partnerVerifier.verify(token);
+    const clientId = String(payload.client_id);
+    return { ok: true, partner: { clientId, organisation: partnerClients().get(clientId)! } };
+  } catch (error) {
+    return { ok: false, reason: reasonFor(error), error };
+  }
+}
+
+/** A bearer token from an Authorization header: the token, or why there is none to check. */
+export function bearerToken(header: string | undefined): string | 'missing' | 'malformed' {
+  if (header === undefined) return 'missing';
+  return /^Bearer +([A-Za-z0-9._~+/=-]+)$/.exec(header.trim())?.[1] ?? 'malformed';
+}
+

@@ -99,8 +99,11 @@ export type CreateOutcome =
 
 /** A signed-in submitter as the referral's history records them: never the person referred. */
 export interface Submitter {
+  /** The received event's actor: `user:<id>` for a professional in the portal, `client:<id>` for a partner system. */
   readonly actor: string;
   readonly detail?: ReferralEvent['detail'];
+  /** Kept on the referral as `submittedBy`: the partner system whose machine credentials sent it (no secret). */
+  readonly partner?: { readonly clientId: string; readonly organisation: string };
 }
 
 /**
@@ -128,6 +131,7 @@ export async function createReferral(input: {
           source: input.submission.source, createdAt, updatedAt: createdAt, submission: input.submission, victimKey,
           expiresAt: expiresAtFor(createdAt),
           ...(input.importedBy ? { [IMPORTED_BY]: input.importedBy } : {}),
+          ...(input.submittedBy?.partner ? { submittedBy: input.submittedBy.partner } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

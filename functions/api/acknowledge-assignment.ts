@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { acknowledgeAssignment } from '../adapters/referral-actions.js';
 import { callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
 
@@ -15,4 +16,4 @@ const acknowledge = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   return json(200, { reference, teamId, status: after.status, acknowledgedAt: after.acknowledgedAt, late: after.late ?? false });
 };
 
-export const handler = middy(acknowledge).use(httpDefaults());
+export const handler = middy(acknowledge).use(httpDefaults()).use(staffToken());

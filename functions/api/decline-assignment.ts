@@ -4,6 +4,7 @@ import { declineAssignment } from '../adapters/referral-actions.js';
 import { declineBody } from '../domain/action-requests.js';
 import { callerFrom, requireTeamMember } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
@@ -20,4 +21,4 @@ const decline = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   return json(200, { reference, teamId, status: after.status, declinedAt: after.declinedAt });
 };
 
-export const handler = middy(decline).use(httpDefaults());
+export const handler = middy(decline).use(httpDefaults()).use(staffToken());

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { erasePersonalDetails } from '../adapters/referral-actions.js';
 import { callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { referenceParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
 
@@ -14,4 +15,4 @@ const erase = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
   return json(200, { reference, erased: true, alreadyErased: outcome === 'already' });
 };
 
-export const handler = middy(erase).use(httpDefaults());
+export const handler = middy(erase).use(httpDefaults()).use(staffToken());

@@ -8,6 +8,7 @@ import { ASSIGNMENT_STATUSES, type AssignmentStatus } from '../domain/referral-r
 import { inboxOrder } from '../domain/urgency.js';
 import { callerFrom, requireTeamMember } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { teamParameter } from '../http/path-parameters.js';
 import { fieldErrors, json } from '../http/responses.js';
 
@@ -40,4 +41,4 @@ const listTeamAssignments = async (event: APIGatewayProxyEventV2): Promise<APIGa
   return json(200, { teamId, assignments });
 };
 
-export const handler = middy(listTeamAssignments).use(httpDefaults());
+export const handler = middy(listTeamAssignments).use(httpDefaults()).use(staffToken());

@@ -5,6 +5,7 @@ import { serviceConfig } from '../adapters/service-config.js';
 import { areaOfReferral } from '../domain/access.js';
 import { callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { referenceParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
 
@@ -31,4 +32,4 @@ const readReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPr
   });
 };
 
-export const handler = middy(readReferral).use(httpDefaults());
+export const handler = middy(readReferral).use(httpDefaults()).use(staffToken());

@@ -4,6 +4,7 @@ import { reassignReferral } from '../adapters/referral-actions.js';
 import { reassignBody } from '../domain/action-requests.js';
 import { callerFrom, isCoordinator } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter } from '../http/path-parameters.js';
 import { fieldErrors, json } from '../http/responses.js';
@@ -18,4 +19,4 @@ const reassign = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   return json(200, { reference, teamId: after.teamId, status: after.status, deadlineAt: after.deadlineAt ?? null });
 };
 
-export const handler = middy(reassign).use(httpDefaults());
+export const handler = middy(reassign).use(httpDefaults()).use(staffToken());

@@ -4,6 +4,7 @@ import { recordContactAttempt } from '../adapters/referral-actions.js';
 import { contactAttemptBody } from '../domain/contact-and-outcome.js';
 import { callerFrom, requireTeamMember } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
@@ -23,4 +24,4 @@ const recordAttempt = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
   });
 };
 
-export const handler = middy(recordAttempt).use(httpDefaults());
+export const handler = middy(recordAttempt).use(httpDefaults()).use(staffToken());

@@ -4,6 +4,7 @@ import { recordOutcome } from '../adapters/referral-actions.js';
 import { outcomeBody } from '../domain/contact-and-outcome.js';
 import { callerFrom, requireTeamMember } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
@@ -21,4 +22,4 @@ const outcome = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
   });
 };
 
-export const handler = middy(outcome).use(httpDefaults());
+export const handler = middy(outcome).use(httpDefaults()).use(staffToken());

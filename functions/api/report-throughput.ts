@@ -11,6 +11,7 @@ import { ALL_TEAMS, REPORT_TIME_ZONE, throughputReport } from '../domain/through
 import { localDateOf } from '../domain/working-calendar.js';
 import { areasCommissioned, areasCoordinated, callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { parseReportQuery, wantsCsv } from '../http/report-query.js';
 import { fieldErrors, json } from '../http/responses.js';
 import { logger } from '../platform/observability.js';
@@ -73,4 +74,4 @@ const reportThroughput = async (event: APIGatewayProxyEventV2): Promise<APIGatew
   }, { vary: 'Accept' });
 };
 
-export const handler = middy(reportThroughput).use(httpDefaults());
+export const handler = middy(reportThroughput).use(httpDefaults()).use(staffToken());

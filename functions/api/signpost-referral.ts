@@ -4,6 +4,7 @@ import { signpostReferral } from '../adapters/referral-actions.js';
 import { signpostBody } from '../domain/action-requests.js';
 import { callerFrom, isCoordinator } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
+import { staffToken } from '../http/staff-token.js';
 import { jsonBody } from '../http/json-body.js';
 import { referenceParameter } from '../http/path-parameters.js';
 import { fieldErrors, json } from '../http/responses.js';
@@ -19,4 +20,4 @@ const signpost = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   return json(200, { reference, status: after.status, closure: after.closure ?? null });
 };
 
-export const handler = middy(signpost).use(httpDefaults());
+export const handler = middy(signpost).use(httpDefaults()).use(staffToken());

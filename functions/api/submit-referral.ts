@@ -1,9 +1,12 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bearerToken, verifyPartnerToken, type PartnerCaller } from '../adapters/access-tokens.js';
 import { acceptReferral } from '../adapters/referral-intake.js';
 import { requestDigest } from '../adapters/referral-store.js';
-import { parseReferral } from '../domain/referral.js';
+import { professionalClaim } from '../domain/partner-clients.js';
+import { parseReferral, type ReferralSubmission } from '../domain/referral.js';
+import { tokenRefusal } from '../http/bearer-refusals.js';
 import { httpDefaults } from '../http/http-defaults.js';
 import { rawBody } from '../http/raw-body.js';
 import { fieldErrors, json } from '../http/responses.js';
@@ -35,8 +38,37 @@ function readIdempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
   return key;
 }
 
+/**
+ * The partner system behind the request, or none for an anonymous one. A request that sends a token
+ * expects it to count: a bad one is refused (401), even for a self-referral, rather than quietly treated
+ * as anonymous.
+ */
+async function partnerOf(event: APIGatewayProxyEventV2): Promise<PartnerCaller | undefined> {
+  const token = bearerToken(event.headers?.authorization);
+  if (token === 'missing') return undefined;
+  if (token === 'malformed') throw tokenRefusal('malformed');
+  const verdict = await verifyPartnerToken(token);
+  if (!verdict.ok) throw tokenRefusal(verdict.reason, verdict.error);
+  return verdict.partner;
+}
+
+/**
+ * A partner submits for its own organisation: the referrer's organisation is the one its credentials
+ * were issued to. One that names another is refused rather than overwritten, so that a misconfigured
+ * partner system finds out instead of filing referrals under a name it did not send.
+ */
+function asPartner(submission: ReferralSubmission, partner: PartnerCaller): ReferralSubmission {
+  if (!submission.referrer) return submission;
+  const named = submission.referrer.organisation.trim().toLowerCase();
+  if (named !== partner.organisation.toLowerCase()) {
+    throw fieldErrors(400, [{ path: 'referrer.organisation', message: `Your credentials are for ${partner.organisation}: give that as the organisation.` }]);
+  }
+  return { ...submission, referrer: { ...submission.referrer, organisation: partner.organisation } };
+}
+
 const submitReferral = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const body = readBody(event);
+  const partner = await partnerOf(event);
   const idempotencyKey = readIdempotencyKey(event);
   let parsed: unknown;
   try {
@@ -44,6 +76,10 @@ const submitReferral = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   } catch {
     throw fieldErrors(400, [{ path: '', message: 'The referral is not valid JSON.' }]);
   }
+  // Anonymous submissions are self-referrals (SPEC §8): claiming more needs credentials, so the answer
+  // is 401, asked before the body is checked so that an anonymous caller learns nothing more.
+  const claim = partner ? undefined : professionalClaim(parsed);
+  if (claim) throw fieldErrors(401, [claim], { 'www-authenticate': 'Bearer' });
   const now = new Date();
   const result = parseReferral(parsed, now);
   if (!result.ok) {
@@ -54,13 +90,16 @@ const submitReferral = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const idempotency = idempotencyKey
     ? { key: idempotencyKey, requestDigest: requestDigest(body), expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS }
     : undefined;
-  const outcome = await acceptReferral({ submission: result.referral, now, ...(idempotency ? { idempotency } : {}) });
+  const submission = partner ? asPartner(result.referral, partner) : result.referral;
+  const outcome = await acceptReferral({
+    submission, now, ...(idempotency ? { idempotency } : {}), ...(partner ? { submittedBy: { actor: `client:${partner.clientId}`, partner } } : {}),
+  });
   if (outcome.kind === 'idempotent-repeat' && !outcome.sameRequest) {
     throw fieldErrors(422, [{ path: 'headers.idempotency-key', message: 'This Idempotency-Key was already used for a different referral.' }]);
   }
   if (outcome.kind === 'created') {
     metrics.addMetric('ReferralReceived', MetricUnit.Count, 1);
-    logger.info('Referral received', { reference: outcome.reference, source: result.referral.source });
+    logger.info('Referral received', { reference: outcome.reference, source: result.referral.source, ...(partner ? { clientId: partner.clientId } : {}) });
   } else {
     logger.info('Repeat submission answered with the first referral', { reference: outcome.reference });
   }

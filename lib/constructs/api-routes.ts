@@ -60,6 +60,8 @@ export class ApiRoutes {
     });
     store.bind(submitReferral, 'read-write');
     workflow.bind(submitReferral, 'start');
+    // Public, but a partner's machine token lets it refer as police or an agency (SPEC §8).
+    access.bindPartners(submitReferral);
     api.addRoute('/api/referrals', [HttpMethod.POST], new HttpLambdaIntegration('SubmitReferralIntegration', submitReferral), 'open-to-anyone');
     // Anonymous submissions get a tighter limit of their own than the whole API (SPEC §8: rate-limited).
     api.throttle('POST /api/referrals', { rate: 5, burst: 20 });
@@ -79,13 +81,15 @@ export class ApiRoutes {
       description: 'Publishes the API contract as an OpenAPI 3.1 document',
       timeout: Duration.seconds(5),
     });
+    openApiDocument.addEnvironment('CLIENT_TOKEN_URL', props.access.tokenUrl);
     api.addRoute('/api/openapi.json', [HttpMethod.GET], new HttpLambdaIntegration('OpenApiDocumentIntegration', openApiDocument), 'open-to-anyone');
 
     for (const route of AGENCY_ROUTES) {
       const fn = new ReferralFunction(stack, route.id, { entry: route.entry, description: route.description });
       store.bind(fn, 'read-write');
       if (route.workflow.length) workflow.bind(fn, ...route.workflow);
-      api.addRoute(route.path, [route.method], new HttpLambdaIntegration(`${route.id}Integration`, fn), access.authorizer);
+      access.bind(fn);
+      api.addRoute(route.path, [route.method], new HttpLambdaIntegration(`${route.id}Integration`, fn), 'function-verifies-token');
     }
 
     // Commissioner throughput reports (issue 6): read-only, the span totals and the open-work index.
@@ -94,6 +98,7 @@ export class ApiRoutes {
       description: 'Throughput reports, JSON or CSV, for the commissioners and coordinators of an area',
     });
     store.bind(reportThroughput, 'read');
-    api.addRoute('/api/reports/throughput', [HttpMethod.GET], new HttpLambdaIntegration('ReportThroughputIntegration', reportThroughput), access.authorizer);
+    access.bind(reportThroughput);
+    api.addRoute('/api/reports/throughput', [HttpMethod.GET], new HttpLambdaIntegration('ReportThroughputIntegration', reportThroughput), 'function-verifies-token');
   }
 }

@@ -5,10 +5,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /** A route without an authorizer, by why it may have none. */
-export type OpenRoute = 'open-to-anyone' | 'portal-checks-its-session';
+export type OpenRoute = 'open-to-anyone' | 'portal-checks-its-session' | 'function-verifies-token';
 
 const WHY_OPEN: Record<OpenRoute, string> = {
   'open-to-anyone': 'Victims refer themselves without an account (the JSON API and the online form with its assets), and the health check and the published API contract are public by design; agency and commissioner routes are authorised.',
+  'function-verifies-token': 'The route function verifies the caller\'s Cognito access token before anything else (functions/http/staff-token.ts): SPEC §8 needs 401 for every bad token and 503 when the signing keys cannot be fetched, which an HTTP API authorizer cannot answer.',
   'portal-checks-its-session': 'The portal must answer people who are not signed in (the sign-in pages, and a redirect to them from any other page); its function verifies the Cognito access token held in its server-side session on every request.',
 };
 

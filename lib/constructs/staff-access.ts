@@ -1,10 +1,11 @@
-import { Duration, type Stack } from 'aws-cdk-lib';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Aws, Duration, Fn, Stack, type Stack as StackType } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import serviceConfig from '../../config/service-config.json' with { type: 'json' };
+import partnerConfig from '../../config/partner-clients.json' with { type: 'json' };
 import { commissionerGroup, coordinatorGroup } from '../../functions/domain/access.js';
+import { checkPartners, RESOURCE_SERVER, SUBMIT_SCOPE, type PartnerOrganisation } from '../../functions/domain/partner-clients.js';
 import { AgencySignIn, type SignInGroup } from './agency-sign-in.js';
-import { ReferralFunction } from './referral-function.js';
 
 /** One sign-in group per team, and per area one for its coordinators and one for its commissioners. */
 function signInGroups(): SignInGroup[] {
@@ -16,34 +17,56 @@ function signInGroups(): SignInGroup[] {
 }
 
 /**
- * Agencies, coordinators and commissioners sign in; sign-in groups are their roles (SPEC §9). The
- * authorizer verifies their tokens in front of the agency and report routes. Created in the stack's own
- * scope (see ReferralStack).
+ * Agencies, coordinators and commissioners sign in; sign-in groups are their roles (SPEC §9). Partner
+ * organisations' systems get machine credentials (SPEC §8). Each agency and report route verifies the
+ * caller's token in its own function (functions/http/staff-token.ts says why there is no API Gateway
+ * authorizer). Created in the stack's own scope (see ReferralStack).
  */
 export class StaffAccess {
   readonly signIn: AgencySignIn;
-  readonly authorizer: HttpLambdaAuthorizer;
+  readonly resourceServer: cognito.UserPoolResourceServer;
+  readonly partnerClients: { partner: PartnerOrganisation; client: cognito.UserPoolClient }[];
+  /** Where partner systems get their machine tokens (the client-credentials grant), for the API contract. */
+  readonly tokenUrl: string;
 
-  constructor(stack: Stack) {
+  constructor(stack: StackType, props: { partners?: readonly PartnerOrganisation[] } = {}) {
     this.signIn = new AgencySignIn(stack, 'SignIn', { groups: signInGroups() });
-    const authorizeRequest = new ReferralFunction(stack, 'AuthorizeRequest', {
-      entry: 'functions/api/authorize-request.ts',
-      description: 'Verifies the caller token for agency, coordinator and commissioner routes',
-      timeout: Duration.seconds(5),
+    const pool = this.signIn.userPool;
+
+    // The token endpoint lives on a user pool domain. Its prefix is global across AWS: the account id
+    // keeps it unique without anyone choosing one.
+    const domain = pool.addDomain('TokenDomain', {
+      cognitoDomain: { domainPrefix: Fn.join('-', ['stalking-referrals', Aws.ACCOUNT_ID]) },
     });
-    this.bind(authorizeRequest);
-    this.authorizer = new HttpLambdaAuthorizer('SignedIn', authorizeRequest, {
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      // No bearer token: API Gateway answers 401 itself. A token that fails verification: 403.
-      identitySource: ['$request.header.Authorization'],
-      // No caching: the verdict and the caller's groups are worked out for every request. A token stays
-      // valid until it expires (1 hour), even after sign-out.
-      resultsCacheTtl: Duration.seconds(0),
-    });
+    this.tokenUrl = `${domain.baseUrl()}/oauth2/token`;
+    const submit = new cognito.ResourceServerScope({ scopeName: SUBMIT_SCOPE.split('/')[1]!, scopeDescription: 'Submit referrals on behalf of the partner organisation' });
+    this.resourceServer = pool.addResourceServer('ReferralsApi', { identifier: RESOURCE_SERVER, scopes: [submit] });
+
+    this.partnerClients = checkPartners(props.partners ?? partnerConfig.partners).map((partner) => ({
+      partner,
+      client: pool.addClient(`Partner-${partner.id}`, {
+        userPoolClientName: `partner-${partner.id}`,
+        // A partner's server keeps the secret; the client-credentials grant is the only way it gets a token.
+        generateSecret: true,
+        authFlows: {},
+        oAuth: { flows: { clientCredentials: true }, scopes: [cognito.OAuthScope.resourceServer(this.resourceServer, submit)] },
+        accessTokenValidity: Duration.hours(1),
+        enableTokenRevocation: true,
+        preventUserExistenceErrors: true,
+      }),
+    }));
   }
 
   /** What a function needs to verify staff tokens. No grant: the pool's signing keys are public. */
   bind(fn: lambda.Function): void {
     for (const [name, value] of Object.entries(this.signIn.environment())) fn.addEnvironment(name, value);
+  }
+
+  /** What the submit function needs to verify partners' machine tokens: which client is which organisation. */
+  bindPartners(fn: lambda.Function): void {
+    this.bind(fn);
+    fn.addEnvironment('PARTNER_CLIENTS', Stack.of(fn).toJsonString(
+      this.partnerClients.map(({ partner, client }) => ({ clientId: client.userPoolClientId, organisation: partner.organisation })),
+    ));
   }
 }

@@ -151,7 +151,15 @@ describe('what the broad acknowledgements claim', () => {
     for (const { owner, resources: targets } of wildcardKms) expect(targets, owner).toEqual([{ 'Fn::GetAtt': [keyId, 'Arn'] }]);
   });
 
-  it('leaves without an authoriser only the routes anyone may call (the front door, the referral form, the health check, the API contract) and the portal, which checks its own sessions', () => {
+  // Each of these is checked by test/infra/referral-stack.test.ts to run a function that verifies the staff token first.
+  const AGENCY_API = [
+    'GET /api/referrals/{reference}', 'GET /api/teams/{teamId}/assignments', 'GET /api/reports/throughput',
+    'POST /api/referrals/{reference}/assignments/{teamId}/acknowledge', 'POST /api/referrals/{reference}/assignments/{teamId}/decline',
+    'POST /api/referrals/{reference}/assignments/{teamId}/contact-attempts', 'POST /api/referrals/{reference}/assignments/{teamId}/outcome',
+    'POST /api/referrals/{reference}/erase', 'POST /api/referrals/{reference}/reassign', 'POST /api/referrals/{reference}/signpost',
+  ];
+
+  it('leaves without an authoriser only the routes anyone may call (the front door, the referral form, the health check, the API contract), the portal, which checks its own sessions, and the agency API, whose functions verify the token (functions/http/staff-token.ts)', () => {
     const open = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && (r.Properties.AuthorizationType ?? 'NONE') === 'NONE')
       .map((r) => r.Properties.RouteKey)
@@ -159,6 +167,7 @@ describe('what the broad acknowledgements claim', () => {
     expect(open).toEqual([
       'GET /', 'GET /api/openapi.json', 'GET /assets/{proxy+}', 'GET /healthz', 'GET /portal', 'GET /portal/{proxy+}', 'GET /refer', 'GET /refer/{page}', 'GET /reports',
       'POST /api/referrals', 'POST /portal/{proxy+}', 'POST /refer/{page}',
-    ]);
+      ...AGENCY_API,
+    ].sort());
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -429,22 +429,55 @@ describe('sign-in for agencies, coordinators and commissioners', () => {
     expect(groups).toEqual(expect.arrayContaining(['mdvs', 'victim-care', 'housing-support', 'coordinator-merseyside', 'commissioner-merseyside']));
   });
 
-  it('puts every agency route behind the Lambda authorizer, with simple responses and no caching', () => {
-    const authorizerId = onlyIdOfType('AWS::ApiGatewayV2::Authorizer');
-    expect(resources[authorizerId]!.Properties).toMatchObject({
-      AuthorizerType: 'REQUEST', EnableSimpleResponses: true, AuthorizerPayloadFormatVersion: '2.0', AuthorizerResultTtlInSeconds: 0,
-    });
+  it('has every agency route verify the staff token in its own function, which knows the pool (SPEC §8: 401 and 503)', () => {
+    // No API Gateway authorizer: an HTTP API's cannot answer 503 for a key outage, nor 401 for an id token.
+    expect(idsOfType('AWS::ApiGatewayV2::Authorizer')).toEqual([]);
     const routes = idsOfType('AWS::ApiGatewayV2::Route').map((id) => resources[id]!.Properties);
     const agencyRoutes = [
       'GET /api/referrals/{reference}', 'GET /api/teams/{teamId}/assignments',
       'POST /api/referrals/{reference}/assignments/{teamId}/acknowledge', 'POST /api/referrals/{reference}/assignments/{teamId}/decline',
+      'POST /api/referrals/{reference}/erase', 'POST /api/referrals/{reference}/reassign', 'POST /api/referrals/{reference}/signpost',
+      'POST /api/referrals/{reference}/assignments/{teamId}/contact-attempts', 'POST /api/referrals/{reference}/assignments/{teamId}/outcome',
+      'GET /api/reports/throughput',
     ];
+    const integrations = new Map(idsOfType('AWS::ApiGatewayV2::Integration')
+      .map((id) => [id, getAttId(resources[id]!.Properties.IntegrationUri)]));
     for (const key of agencyRoutes) {
       const route = routes.find((r) => r.RouteKey === key);
       expect(route, key).toBeDefined();
-      expect(route!.AuthorizationType, key).toBe('CUSTOM');
-      expect((route!.AuthorizerId as { Ref: string }).Ref, key).toBe(authorizerId);
+      const target = ((route!.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].find((p) => typeof p === 'object') as { Ref: string }).Ref;
+      const functionId = integrations.get(target)!;
+      const source = readFileSync(path.join(PROJECT_ROOT, String(handlerModuleOf(functionId))), 'utf8');
+      expect(source, key).toMatch(/\.use\(staffToken\(\)\)/);
+      const variables = (resources[functionId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables), key).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWKS_URI', 'USER_POOL_CLIENT_ID']));
     }
+  });
+
+  it('issues partner systems machine credentials: a resource server with the referrals/submit scope and a client-credentials client per partner', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'referrals', Scopes: [{ ScopeName: 'submit', ScopeDescription: Match.anyValue() }],
+    });
+    // The token endpoint is served on the pool's domain.
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    const partnerClient = idsOfType('AWS::Cognito::UserPoolClient').map((id) => resources[id]!.Properties)
+      .find((p) => p.ClientName === 'partner-merseyside-police');
+    expect(partnerClient).toMatchObject({
+      GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthFlowsUserPoolClient: true,
+    });
+    expect(JSON.stringify(partnerClient!.AllowedOAuthScopes)).toContain('/submit');
+    // The portal's client stays without OAuth flows: a staff member cannot use the partners' grant.
+    const portal = idsOfType('AWS::Cognito::UserPoolClient').map((id) => resources[id]!.Properties).find((p) => p.ClientName !== 'partner-merseyside-police');
+    expect(portal!.AllowedOAuthFlows).toBeUndefined();
+  });
+
+  it('tells the submit function which partner client is which organisation, and how to verify its token', () => {
+    const variables = (resources[functionFor('functions/api/submit-referral.ts')]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWKS_URI', 'PARTNER_CLIENTS']));
+    const partnerClientId = idsOfType('AWS::Cognito::UserPoolClient').find((id) => resources[id]!.Properties.ClientName === 'partner-merseyside-police')!;
+    const rendered = JSON.stringify(variables.PARTNER_CLIENTS);
+    expect(rendered).toContain(partnerClientId);
+    expect(rendered).toContain('Merseyside Police');
   });
 
   it('limits anonymous submissions, by API and by form, more tightly than the rest of the API', () => {
@@ -505,12 +538,11 @@ describe('the acknowledgement waits', () => {
 });
 
 describe('the throughput report route', () => {
-  it('answers GET /api/reports/throughput behind the Lambda authorizer', () => {
+  it('answers GET /api/reports/throughput, verifying the token in its function', () => {
     const route = idsOfType('AWS::ApiGatewayV2::Route').map((id) => resources[id]!.Properties)
       .find((r) => r.RouteKey === 'GET /api/reports/throughput');
     expect(route).toBeDefined();
-    expect(route!.AuthorizationType).toBe('CUSTOM');
-    expect((route!.AuthorizerId as { Ref: string }).Ref).toBe(onlyIdOfType('AWS::ApiGatewayV2::Authorizer'));
+    expect(route!.AuthorizationType ?? 'NONE').toBe('NONE');
     expect(functionFor('functions/api/report-throughput.ts')).toBeDefined();
   });
 

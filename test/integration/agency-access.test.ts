@@ -1,10 +1,29 @@
-import { describe, expect, inject, it } from 'vitest';
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 import { PortalVisit } from '../support/portal-visit.js';
+import { freePort, launchLocalCloud, PROJECT_ROOT } from '../support/local-cloud-process.js';
 import { aReferral } from '../support/referrals.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function signed(claims: Record<string, unknown>, kid: string, key: KeyObject): string {
+  const input = `${b64({ alg: 'RS256', kid })}.${b64(claims)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+/**
+ * The local pool's signing key (a demo key shipped in the emulator's package): a token it signs passes
+ * the signature check, so what is refused is the claim the test changed.
+ */
+function poolKey(): KeyObject {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('cognito-local/package.json'));
+  return createPrivateKey({ key: (JSON.parse(readFileSync(path.join(dir, 'lib/keys/cognitoLocal.private.json'), 'utf8')) as { jwk: never }).jwk, format: 'jwk' });
+}
 
 /** A HIGH-risk referral with a housing need: assigned to mdvs and housing-support, never victim-care. */
 async function anMdvsReferral(): Promise<string> {
@@ -15,14 +34,34 @@ async function anMdvsReferral(): Promise<string> {
 }
 
 describe('who may see and act on a referral', () => {
-  it('answers 401 to a request without a token and 403 to a forged one', async () => {
+  it('answers 401 to every kind of bad token (SPEC §8), with the Bearer challenge', async () => {
     const reference = await anMdvsReferral();
-    const noToken = await fetch(`${cloud.apiUrl}/api/referrals/${reference}`);
-    expect(noToken.status).toBe(401);
-    const forged = await fetch(`${cloud.apiUrl}/api/referrals/${reference}`, { headers: { authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln' } });
-    expect(forged.status).toBe(403);
-    const noTokenAck = await fetch(`${cloud.apiUrl}/api/referrals/${reference}/assignments/mdvs/acknowledge`, { method: 'POST' });
-    expect(noTokenAck.status).toBe(401);
+    const good = await client.tokenFor('mdvs.caseworker');
+    const [header, payload] = good.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const kid = (JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string }).kid;
+    const now = Math.floor(Date.now() / 1000);
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const bad: Record<string, string | undefined> = {
+      missing: undefined,
+      malformed: 'Bearer not.a-token',
+      'not a bearer token': 'Basic bWR2cy5jYXNld29ya2VyOnBhc3N3b3Jk',
+      'forged signature': 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln',
+      unsigned: `Bearer ${b64({ alg: 'none', kid })}.${payload}.`,
+      'signed with another key': `Bearer ${signed(claims, kid, stranger)}`,
+      expired: `Bearer ${signed({ ...claims, iat: now - 7200, exp: now - 60 }, kid, poolKey())}`,
+      'an id token': `Bearer ${signed({ ...claims, token_use: 'id', aud: claims.client_id }, kid, poolKey())}`,
+      'a partner system’s machine token': `Bearer ${await client.partnerToken()}`,
+    };
+    for (const [kind, authorization] of Object.entries(bad)) {
+      for (const [method, path] of [['GET', `/api/referrals/${reference}`], ['POST', `/api/referrals/${reference}/assignments/mdvs/acknowledge`], ['GET', '/api/reports/throughput']]) {
+        const response = await fetch(`${cloud.apiUrl}${path}`, { method, headers: authorization ? { authorization } : {} });
+        expect(response.status, `${kind}: ${method} ${path}`).toBe(401);
+        expect(response.headers.get('www-authenticate'), kind).toMatch(/^Bearer/);
+      }
+    }
+    // And nothing was done: the assignment was not acknowledged by any of them.
+    expect((await client.itemsOf(reference, 'ASSIGNMENT#mdvs'))[0]?.status).not.toBe('ACKNOWLEDGED');
   });
 
   it('hides an mdvs referral from victim care: reading, acknowledging and declining are all not found', async () => {
@@ -99,5 +138,30 @@ describe('who may see and act on a referral', () => {
     const answer = await client.as('mdvs.caseworker', 'POST', `/api/referrals/${reference}/assignments/mdvs/decline`, {});
     expect(answer.status).toBe(400);
     expect((answer.body.errors as { path: string }[]).map((e) => e.path)).toContain('reason');
+  });
+});
+
+describe('when the pool’s signing keys cannot be fetched', () => {
+  // A cloud of its own whose functions fetch keys from an address nothing listens on: the other tests'
+  // functions have theirs cached already.
+  let outage: Awaited<ReturnType<typeof launchLocalCloud>>;
+  let outageClient: LocalCloudClient;
+  beforeAll(async () => {
+    outage = await launchLocalCloud({
+      logFile: path.join(PROJECT_ROOT, 'test-results', `local-cloud-jwks-outage-${Date.now()}.log`),
+      env: { LOCAL_JWKS_URI: `http://127.0.0.1:${await freePort()}/.well-known/jwks.json` },
+    });
+    outageClient = new LocalCloudClient(outage.handle);
+  }, 360_000);
+  afterAll(async () => outage?.stop());
+
+  it('answers 503 with a time to retry, not 401: the token may be fine', async () => {
+    const token = await outageClient.tokenFor('mdvs.caseworker');
+    const response = await fetch(`${outage.handle.apiUrl}/api/teams/mdvs/assignments`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('30');
+    // A partner's submission is told the same, and nothing is stored.
+    const partner = await outageClient.submit(aReferral(), { authorization: `Bearer ${await outageClient.partnerToken()}` });
+    expect(partner.status).toBe(503);
   });
 });

@@ -7,7 +7,7 @@ import {
   CodeMismatchException, CognitoIdentityProviderClient, CreateUserPoolClientCommand, DescribeUserPoolCommand, InitiateAuthCommand,
   ListGroupsCommand, RespondToAuthChallengeCommand, SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { savedTotpSecrets, seedSignIn, signIn, startCognitoLocal, type RunningCognito, type SeededSignIn, type SeededUser } from '../../local/cognito-local.js';
 import { totpCode } from '../../local/totp.js';
@@ -84,10 +84,32 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   vi.resetModules();
-  handler = (await import('../../functions/api/authorize-request.js')).handler as unknown as Handler;
+  handler = await staffTokenAsAnswer();
   portalSignIn = await import('../../functions/adapters/cognito-sign-in.js');
   refusals = vi.spyOn((await import('../../functions/platform/observability.js')).logger, 'warn');
 });
+
+/**
+ * The agency routes' token check (functions/http/staff-token.ts) in front of a route that answers with
+ * the caller it was handed, its answer read back as allowed (with that caller) or refused.
+ */
+async function staffTokenAsAnswer(): Promise<Handler> {
+  const { default: middy } = await import('@middy/core');
+  const { staffToken } = await import('../../functions/http/staff-token.js');
+  const { httpDefaults } = await import('../../functions/http/http-defaults.js');
+  const { callerFrom } = await import('../../functions/http/caller.js');
+  const { json } = await import('../../functions/http/responses.js');
+  const route = middy(async (event: APIGatewayProxyEventV2) => json(200, callerFrom(event))).use(httpDefaults()).use(staffToken());
+  return async (event, lambdaContext) => {
+    const result = await route(event as unknown as APIGatewayProxyEventV2, lambdaContext) as APIGatewayProxyStructuredResultV2;
+    if (result.statusCode !== 200) {
+      expect(result.statusCode).toBe(401);
+      return { isAuthorized: false };
+    }
+    const caller = JSON.parse(String(result.body)) as { userId: string; username: string; groups: string[] };
+    return { isAuthorized: true, context: { userId: caller.userId, username: caller.username, groups: caller.groups.join(',') } };
+  };
+}
 
 /** Refused, and for the reason given: not by accident of some other check. */
 async function expectRefused(authorize: () => Promise<Answer>, reason: string) {

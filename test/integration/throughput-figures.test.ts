@@ -19,7 +19,9 @@ const londonToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/L
 
 async function submitted(body: ReferralBody): Promise<string> {
   bodies.push(body);
-  const response = await client.submit(body);
+  // Only a partner system with its own credentials may refer as the police (SPEC §8).
+  const headers: Record<string, string> = body.source === 'self' ? {} : { authorization: `Bearer ${await client.partnerToken()}` };
+  const response = await client.submit(body, headers);
   expect(response.status).toBe(201);
   return ((await response.json()) as { reference: string }).reference;
 }

@@ -71,6 +71,25 @@ export class LocalCloudClient {
     return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
   }
 
+  /**
+   * A partner system's access token from the pool's token endpoint (client credentials, HTTP Basic), as
+   * a police force's system would get one: `organisation` picks the partner, the first by default.
+   */
+  async partnerToken(organisation?: string): Promise<string> {
+    const partner = this.cloud.partnerClients.find((p) => organisation === undefined || p.organisation === organisation);
+    if (!partner) throw new Error(`No partner client for ${organisation ?? 'any organisation'} in the local cloud`);
+    const response = await fetch(this.cloud.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'referrals/submit' }),
+    });
+    if (response.status !== 200) throw new Error(`The token endpoint refused the partner's credentials: ${response.status}`);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
   async emails(): Promise<SentEmail[]> {
     const response = await fetch(`${this.cloud.sesUrl}/store`);
     return ((await response.json()) as { emails: SentEmail[] }).emails;

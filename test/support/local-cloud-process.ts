@@ -18,6 +18,9 @@ export interface LocalCloudHandle {
   readonly cognitoUrl: string;
   readonly clientId: string;
   readonly password: string;
+  /** The pool's token endpoint for partners' machine credentials, and each partner's client. */
+  readonly tokenUrl: string;
+  readonly partnerClients: { organisation: string; clientId: string; clientSecret: string }[];
   readonly logFile: string;
   readonly dataDir: string;
   readonly ports: LocalCloudPorts;
@@ -125,7 +128,10 @@ export async function launchLocalCloud(options: {
   const stateMachineArn = /\((arn:aws:states:[^)]+)\)/.exec(banner)?.[1];
   const clientId = /client (\S+)\)/.exec(banner)?.[1];
   const password = /password: (\S+)/.exec(banner)?.[1];
-  if (!tableName || !stateMachineArn || !clientId || !password) throw new Error('Could not read the stack from the banner');
+  const tokenUrl = /Token endpoint +(\S+)/.exec(banner)?.[1];
+  const partnerClients = [...banner.matchAll(/Partner +(.+): client (\S+) secret (\S+)/g)]
+    .map(([, organisation, id, secret]) => ({ organisation: organisation!, clientId: id!, clientSecret: secret! }));
+  if (!tableName || !stateMachineArn || !clientId || !password || !tokenUrl) throw new Error('Could not read the stack from the banner');
   return {
     handle: {
       apiUrl: `http://127.0.0.1:${port}`,
@@ -137,6 +143,8 @@ export async function launchLocalCloud(options: {
       cognitoUrl: `http://127.0.0.1:${cognitoPort}`,
       clientId,
       password,
+      tokenUrl,
+      partnerClients,
       logFile: options.logFile,
       dataDir,
       ports: { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort },

@@ -17,6 +17,8 @@ const store = vi.hoisted(() => {
 });
 vi.mock('../../functions/adapters/throughput-store.js', () => ({ readAggregates: store.readAggregates }));
 vi.mock('../../functions/adapters/referral-store.js', () => ({ openAssignments: store.openAssignments }));
+// The token check has its own tests (staff-token.test.ts): here the caller arrives as it would leave it.
+vi.mock('../../functions/http/staff-token.js', () => ({ staffToken: () => ({ before: async () => undefined }) }));
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let handler: Handler;

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import type { APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { authorizerContext, authorizerRequest } from '../support/authorizer-request.js';
 
@@ -35,8 +36,8 @@ function accessClaims(overrides: Record<string, unknown> = {}): Record<string, u
 const context = authorizerContext;
 const request = authorizerRequest;
 
-type Answer = { isAuthorized: boolean; context?: Record<string, string> };
-type Handler = (event: APIGatewayRequestAuthorizerEventV2, context: Context) => Promise<Answer>;
+type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const jwksAnswer = vi.fn(async () => new Response(JSON.stringify(jwks), { status: 200 }));
 let handler: Handler;
@@ -44,18 +45,27 @@ let warn: MockInstance;
 let error: MockInstance;
 let logged: MockInstance[] = [];
 
-/** A fresh module: its verifier, and its cached key set, are made at module scope. */
+/**
+ * A fresh module: its verifier, and its cached key set, are made at module scope. The route answers with
+ * the caller it was handed, as an agency route reads it.
+ */
 async function loadAuthorizer() {
   vi.resetModules();
-  const module = await import('../../functions/api/authorize-request.js');
+  const { staffToken } = await import('../../functions/http/staff-token.js');
+  const { httpDefaults } = await import('../../functions/http/http-defaults.js');
+  const { callerFrom } = await import('../../functions/http/caller.js');
+  const { json } = await import('../../functions/http/responses.js');
   const { logger } = await import('../../functions/platform/observability.js');
-  handler = module.handler as unknown as Handler;
+  handler = middy(async (event: APIGatewayProxyEventV2) => json(200, callerFrom(event))).use(httpDefaults()).use(staffToken()) as unknown as Handler;
   warn = vi.spyOn(logger, 'warn');
   error = vi.spyOn(logger, 'error');
   logged = [warn, error, vi.spyOn(logger, 'info'), vi.spyOn(logger, 'debug'), vi.spyOn(logger, 'critical')];
 }
 
-const authorize = (event: APIGatewayRequestAuthorizerEventV2) => handler(event, context);
+async function authorize(event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> {
+  const result = await handler(event as unknown as APIGatewayProxyEventV2, context);
+  return { status: result.statusCode!, body: JSON.parse(String(result.body)) as Record<string, unknown>, headers: result.headers as Record<string, string> };
+}
 
 const environmentBefore = { ...process.env };
 
@@ -79,24 +89,27 @@ afterAll(() => {
 describe('a signed-in request', () => {
   it('goes through with the caller id, username and groups for the route', async () => {
     const answer = await authorize(request({ authorization: `Bearer ${token(accessClaims({ 'cognito:groups': ['mdvs', 'housing-support'] }))}` }));
-    expect(answer).toEqual({
-      isAuthorized: true,
-      context: { userId: '7d4c5a1e-2f1b-4c8e-9a51-0c3e2b1d9f10', username: 'vc.caseworker', groups: 'mdvs,housing-support' },
-    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ userId: '7d4c5a1e-2f1b-4c8e-9a51-0c3e2b1d9f10', username: 'vc.caseworker', groups: ['mdvs', 'housing-support'] });
     expect(jwksAnswer).toHaveBeenCalledWith(JWKS_URI, expect.anything());
   });
 
   it('goes through with no groups for a user in none', async () => {
     const { 'cognito:groups': _groups, ...claims } = accessClaims();
     const answer = await authorize(request({ authorization: `Bearer ${token(claims)}` }));
-    expect(answer).toEqual({ isAuthorized: true, context: expect.objectContaining({ groups: '' }) });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ groups: [] });
   });
 
 });
 
 describe('a request that is refused', () => {
   const refusedFor = async (event: APIGatewayRequestAuthorizerEventV2, reason: string) => {
-    expect(await authorize(event)).toEqual({ isAuthorized: false });
+    const answer = await authorize(event);
+    // 401 for every kind of bad token (SPEC §8), with the RFC 6750 challenge.
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).toBe(reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"');
+    expect(answer.body).toEqual({ errors: [{ path: 'headers.authorization', message: expect.any(String) }] });
     expect(warn).toHaveBeenCalledWith('Request refused', { reason });
   };
   const bearer = (value: string) => request({ authorization: `Bearer ${value}` });
@@ -155,10 +168,13 @@ describe('a request that is refused', () => {
 });
 
 describe('when the key set cannot be fetched', () => {
-  it('refuses, and logs it as an error someone should look at', async () => {
+  it('answers 503 with a time to retry, and logs it as an error someone should look at', async () => {
     jwksAnswer.mockImplementation(async () => new Response('busy', { status: 503 }));
     await loadAuthorizer();
-    expect(await authorize(request({ authorization: `Bearer ${token(accessClaims())}` }))).toEqual({ isAuthorized: false });
+    const answer = await authorize(request({ authorization: `Bearer ${token(accessClaims())}` }));
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('30');
+    expect(answer.headers['www-authenticate']).toBeUndefined();
     expect(error).toHaveBeenCalledWith('Request refused: could not check its token', expect.objectContaining({ reason: 'keys-unavailable' }));
   });
 });
