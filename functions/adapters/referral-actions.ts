@@ -76,6 +76,11 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
   if (!isTeamMember(caller.groups, teamId)) throw noSuchTeam();
   const current = await getAssignment(reference, teamId);
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
+  // Only a breached team can still answer once every other team has finished: the referral may be closed
+  // by then, and taking it on again would leave a closed referral with a team still working on it.
+  if (current.status === 'BREACHED' && (await getReferral(reference))?.status === 'CLOSED') {
+    throw new Conflict({ path: 'status', message: 'This referral was closed after every other team finished with it, so it can no longer be acknowledged. Ask your coordinator.' });
+  }
 
   const late = isLate(current, now);
   const before = await moveAssignment(reference, teamId, {
