@@ -3,7 +3,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ReferralFunction } from './referral-function.js';
 import type { ReferralStateMachine } from './referral-state-machine.js';
-import type { ReferralStore } from './referral-store.js';
+import { FORM_SESSIONS, INTAKE, type ReferralStore } from './referral-store.js';
 import type { ServiceApi } from './service-api.js';
 import type { StaffAccess } from './staff-access.js';
 
@@ -28,7 +28,8 @@ export class ServicePages {
       new ReferralFunction(stack, id, { entry, description, pageAssets: true });
 
     const victimForm = page('VictimForm', 'functions/pages/victim-form.ts', 'Serves the victim referral form pages and submits the finished referral');
-    store.bind(victimForm, 'read-write');
+    // Open to anyone: its own form sessions and a new referral, nothing else in the table.
+    store.bind(victimForm, [INTAKE, FORM_SESSIONS]);
     workflow.bind(victimForm, 'start');
     const formAssets = page('FormAssets', 'functions/pages/form-assets.ts', 'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form');
     const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
