@@ -60,6 +60,7 @@ export class ApiRoutes {
     });
     // Open to anyone: it may create a referral and read back its own, and reach nothing else in the table.
     store.bind(submitReferral, [INTAKE]);
+    store.bindVictimKey(submitReferral);
     workflow.bind(submitReferral, 'start');
     api.addRoute('/api/referrals', [HttpMethod.POST], new HttpLambdaIntegration('SubmitReferralIntegration', submitReferral), 'open-to-anyone');
     // Anonymous submissions get a tighter limit of their own than the whole API (SPEC §8: rate-limited).

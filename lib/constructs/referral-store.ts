@@ -36,6 +36,12 @@ export const FORM_SESSIONS: PartitionGrant = { partitions: ['FORMSESSION#*'], ac
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
+/**
+ * The victim key's HMAC key, by its alias: the functions name it so, and so do the operator's scripts
+ * (`npm run rekey-victims`, `npm run seed`), which are not given the stack's environment.
+ */
+export const VICTIM_KEY_ALIAS = 'alias/referral-victim-key';
+
 export interface ReferralStoreProps {
   /** How long a referral's records are kept before DynamoDB's TTL removes them (default six years). */
   readonly retentionDays?: number;
@@ -48,6 +54,8 @@ export interface ReferralStoreProps {
 export class ReferralStore {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
+  /** Keys the repeat-referral marker (SPEC §10): HMAC-SHA-256 in KMS, its secret never leaves KMS. */
+  readonly victimKey: kms.Key;
   private readonly environment: Record<string, string>;
 
   constructor(stack: Stack, props: ReferralStoreProps) {
@@ -56,6 +64,17 @@ export class ReferralStore {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // The marker that finds a person's earlier referrals is an HMAC of their name and postcode under this
+    // key, not a bare digest: with the table, a backup or an export alone, nobody can test a name and
+    // postcode against it. KMS does not rotate HMAC keys (a rotated key would lose every earlier marker).
+    this.victimKey = new kms.Key(stack, 'VictimKey', {
+      description: 'Keys the repeat-referral marker of a victim (HMAC of name and postcode)',
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.victimKey.addAlias(VICTIM_KEY_ALIAS);
 
     // One table: referrals, assignments, events and idempotency records, keyed by pk/sk. Its stream is
     // read by more than one consumer (workflow starts, report facts): old and new images serve them all.
@@ -117,6 +136,15 @@ export class ReferralStore {
       }
       this.grantKeyForWrites(fn);
     }
+  }
+
+  /**
+   * For a function that stores new referrals: the victim key's alias in its environment, and leave to
+   * compute a MAC under it, nothing else (not even to verify one, or to see the key's details).
+   */
+  bindVictimKey(fn: lambda.Function): void {
+    fn.addEnvironment('VICTIM_KEY_ID', VICTIM_KEY_ALIAS);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [this.victimKey.keyArn] }));
   }
 
   private grantKeyForWrites(fn: lambda.Function): void {

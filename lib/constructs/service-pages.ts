@@ -30,6 +30,7 @@ export class ServicePages {
     const victimForm = page('VictimForm', 'functions/pages/victim-form.ts', 'Serves the victim referral form pages and submits the finished referral');
     // Open to anyone: its own form sessions and a new referral, nothing else in the table.
     store.bind(victimForm, [INTAKE, FORM_SESSIONS]);
+    store.bindVictimKey(victimForm);
     workflow.bind(victimForm, 'start');
     const formAssets = page('FormAssets', 'functions/pages/form-assets.ts', 'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form');
     const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
@@ -47,6 +48,7 @@ export class ServicePages {
     const portal = page('AgencyPortal', 'functions/pages/agency-portal.ts',
       'Serves the partner agency portal: sign-in, team inbox, referral pages, acknowledge, decline and re-assign');
     store.bind(portal, 'read-write');
+    store.bindVictimKey(portal);
     workflow.bind(portal, 'answer', 'start');
     access.bind(portal);
     const portalIntegration = new HttpLambdaIntegration('AgencyPortalIntegration', portal);

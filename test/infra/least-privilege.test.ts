@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createReferralApp } from '../../lib/app.js';
 import { REQUESTS_PER_CLIENT, SUBMISSIONS_PER_CLIENT } from '../../lib/edge-protection-stack.js';
 import { HANDLER_MODULE_METADATA } from '../../lib/constructs/referral-function.js';
+import { VICTIM_KEY_ALIAS } from '../../lib/constructs/referral-store.js';
 import { UNUSUAL_REFERRAL_RATE } from '../../lib/referral-stack.js';
 
 interface Resource {
@@ -96,6 +97,25 @@ describe('least privilege on the referral table', () => {
   it('still lets the reports change nothing', () => {
     const actions = statementsOf(functionFor('functions/api/report-throughput.ts')).flatMap((s) => list(s.Action));
     expect(actions.filter((a) => TABLE_WRITES.test(a))).toEqual([]);
+  });
+});
+
+describe('the victim key', () => {
+  it('is an HMAC key in KMS that only the functions storing new referrals may compute a MAC with, by its alias', () => {
+    service.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    service.hasResourceProperties('AWS::KMS::Alias', { AliasName: VICTIM_KEY_ALIAS });
+    const keyId = idsOfType('AWS::KMS::Key').find((id) => (resources[id]!.Properties.KeySpec) === 'HMAC_256')!;
+    const macUsers = idsOfType('AWS::Lambda::Function').filter((fn) => statementsOf(fn).some((s) => list(s.Action).includes('kms:GenerateMac')));
+    expect(macUsers.map((fn) => resources[fn]!.Metadata?.[HANDLER_MODULE_METADATA]).sort())
+      .toEqual(['functions/api/submit-referral.ts', 'functions/pages/agency-portal.ts', 'functions/pages/victim-form.ts']);
+    for (const fn of macUsers) {
+      const onKey = statementsOf(fn).filter((s) => JSON.stringify(s.Resource).includes(keyId));
+      expect(onKey.flatMap((s) => list(s.Action))).toEqual(['kms:GenerateMac']);
+      expect((resources[fn]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.VICTIM_KEY_ID).toBe(VICTIM_KEY_ALIAS);
+    }
+    for (const { owner, statement } of everyStatement(resources)) {
+      if (JSON.stringify(statement.Resource).includes(keyId)) expect(list(statement.Action), owner).toEqual(['kms:GenerateMac']);
+    }
   });
 });
 
