@@ -94,10 +94,10 @@ export class LocalKmsEndpoint {
       const key = this.key(input.KeyId, 'ENCRYPT_DECRYPT');
       if (input.KeySpec !== 'AES_256' && input.NumberOfBytes !== 32) throw new KmsError('ValidationException', 'Ask for KeySpec AES_256');
       const plaintext = randomBytes(32);
-      return { KeyId: this.arn(key), Plaintext: plaintext.toString('base64'), CiphertextBlob: this.wrap(key, plaintext).toString('base64') };
+      return { KeyId: this.arn(key), Plaintext: plaintext.toString('base64'), CiphertextBlob: this.wrap(key, plaintext, input.EncryptionContext).toString('base64') };
     }
     if (operation === 'Decrypt') {
-      const { key, plaintext } = this.unwrap(blob(input.CiphertextBlob, 'CiphertextBlob'));
+      const { key, plaintext } = this.unwrap(blob(input.CiphertextBlob, 'CiphertextBlob'), input.EncryptionContext);
       if (input.KeyId !== undefined && this.key(input.KeyId, 'ENCRYPT_DECRYPT') !== key) {
         throw new KmsError('IncorrectKeyException', 'The ciphertext was not made under the key named');
       }
@@ -122,17 +122,20 @@ export class LocalKmsEndpoint {
     return Buffer.from(this.material[key.logicalId]!, 'base64');
   }
 
-  /** A ciphertext blob that names its key, as KMS's do: magic, key id, IV, tag, wrapped key. */
-  private wrap(key: LocalKmsKey, plaintext: Buffer): Buffer {
+  /**
+   * A ciphertext blob that names its key, as KMS's do: magic, key id, IV, tag, wrapped key. The encryption
+   * context is bound to it as KMS binds it: Decrypt must be given the same one.
+   */
+  private wrap(key: LocalKmsKey, plaintext: Buffer, context: unknown): Buffer {
     const id = Buffer.from(key.logicalId);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.secret(key), iv);
-    cipher.setAAD(id);
+    cipher.setAAD(Buffer.concat([id, contextBytes(context)]));
     const wrapped = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return Buffer.concat([BLOB_MAGIC, Buffer.from([id.length]), id, iv, cipher.getAuthTag(), wrapped]);
   }
 
-  private unwrap(ciphertext: Buffer): { key: LocalKmsKey; plaintext: Buffer } {
+  private unwrap(ciphertext: Buffer, context: unknown): { key: LocalKmsKey; plaintext: Buffer } {
     const invalid = new KmsError('InvalidCiphertextException', 'The ciphertext is not one this KMS made');
     if (ciphertext.length < BLOB_MAGIC.length + 1 || !ciphertext.subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC)) throw invalid;
     const idLength = ciphertext[BLOB_MAGIC.length]!;
@@ -144,7 +147,7 @@ export class LocalKmsEndpoint {
     if (!key || tag.length !== 16) throw invalid;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.secret(key), iv);
-      decipher.setAAD(id);
+      decipher.setAAD(Buffer.concat([id, contextBytes(context)]));
       decipher.setAuthTag(tag);
       return { key, plaintext: Buffer.concat([decipher.update(ciphertext.subarray(at)), decipher.final()]) };
     } catch {
@@ -174,6 +177,12 @@ export class LocalKmsEndpoint {
       else send(500, { __type: 'KMSInternalException', message: (error as Error).message });
     }
   }
+}
+
+/** An encryption context in one canonical form: its pairs in key order. */
+function contextBytes(context: unknown): Buffer {
+  const pairs = Object.entries((context ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]).sort(([a], [b]) => a!.localeCompare(b!));
+  return Buffer.from(JSON.stringify(pairs));
 }
 
 function blob(value: unknown, name: string): Buffer {

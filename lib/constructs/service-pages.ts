@@ -5,6 +5,7 @@ import { ReferralFunction } from './referral-function.js';
 import type { ReferralStateMachine } from './referral-state-machine.js';
 import { FORM_SESSIONS, INTAKE, type ReferralStore } from './referral-store.js';
 import type { ServiceApi } from './service-api.js';
+import { SessionTokens } from './session-tokens.js';
 import type { StaffAccess } from './staff-access.js';
 
 export interface ServicePagesProps {
@@ -51,6 +52,7 @@ export class ServicePages {
     store.bindVictimKey(portal);
     workflow.bind(portal, 'answer', 'start');
     access.bind(portal);
+    new SessionTokens(stack).bind(portal);
     const portalIntegration = new HttpLambdaIntegration('AgencyPortalIntegration', portal);
     api.addRoute('/portal', [HttpMethod.GET], portalIntegration, 'portal-checks-its-session');
     api.addRoute('/portal/{proxy+}', [HttpMethod.GET, HttpMethod.POST], portalIntegration, 'portal-checks-its-session');

@@ -119,6 +119,18 @@ describe('the victim key', () => {
   });
 });
 
+describe('the staff session tokens key', () => {
+  it('lets the portal alone make and open data keys under it, and nothing else', () => {
+    const keyId = idsOfType('AWS::KMS::Key').find((id) => id.startsWith('SessionTokenKey'))!;
+    expect(keyId).toBeDefined();
+    service.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const users = idsOfType('AWS::Lambda::Function').filter((fn) => statementsOf(fn).some((s) => JSON.stringify(s.Resource).includes(keyId)));
+    expect(users.map((fn) => resources[fn]!.Metadata?.[HANDLER_MODULE_METADATA])).toEqual(['functions/pages/agency-portal.ts']);
+    const onKey = statementsOf(users[0]!).filter((s) => JSON.stringify(s.Resource).includes(keyId));
+    expect(onKey.flatMap((s) => list(s.Action)).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
 describe('per-client limits in front of the API', () => {
   const edgeResources = edgeTemplate.toJSON().Resources as Record<string, Resource>;
 

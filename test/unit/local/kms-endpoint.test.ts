@@ -60,6 +60,10 @@ describe('the local KMS endpoint', () => {
     expect(dataKey.Plaintext).toHaveLength(32);
     const opened = await kms.client.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }));
     expect(Buffer.from(opened.Plaintext!).equals(Buffer.from(dataKey.Plaintext!))).toBe(true);
+    const bound = await kms.client.send(new GenerateDataKeyCommand({ KeyId: 'SessionKey1', KeySpec: 'AES_256', EncryptionContext: { session: 'a' } }));
+    expect((await kms.client.send(new DecryptCommand({ CiphertextBlob: bound.CiphertextBlob, EncryptionContext: { session: 'a' } }))).Plaintext).toHaveLength(32);
+    await expect(kms.client.send(new DecryptCommand({ CiphertextBlob: bound.CiphertextBlob, EncryptionContext: { session: 'b' } })))
+      .rejects.toMatchObject({ name: 'InvalidCiphertextException' });
     const tampered = Buffer.from(dataKey.CiphertextBlob!);
     tampered[tampered.length - 1]! ^= 1;
     await expect(kms.client.send(new DecryptCommand({ CiphertextBlob: tampered }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
