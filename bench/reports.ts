@@ -100,7 +100,7 @@ async function seeded(cloud: LocalCloudHandle, year: { referrals: number; year: 
   });
   try {
     const summary = await Promise.race([
-      seedLocalCloud({ ...year, seed: 42, details: 0, log: (line) => console.log(`  ${line}`) }, { dynamodbUrl: cloud.dynamodbUrl, tableName: cloud.tableName }),
+      seedLocalCloud({ ...year, seed: 42, details: 0, log: (line) => console.log(`  ${line}`) }, { dynamodbUrl: cloud.dynamodbUrl, tableName: cloud.tableName, kmsUrl: cloud.kmsUrl }),
       cap,
     ]);
     printSummary(summary, (line) => console.log(`  ${line}`));

@@ -17,7 +17,12 @@ export interface ReferralStackProps extends StackProps {
   readonly operationsEmail: string;
   /** How long a referral's records are kept before DynamoDB's TTL removes them (default six years). */
   readonly retentionDays?: number;
+  /** Referrals in five minutes that operations are told about: far above the service's normal rate. */
+  readonly unusualReferralRate?: number;
 }
+
+/** A busy day brings a few dozen referrals; this many in five minutes is a flood or a broken client. */
+export const UNUSUAL_REFERRAL_RATE = 30;
 
 /**
  * Everything the referral service runs on in AWS (SPEC §9), one concern at a time. Each concern creates
@@ -40,10 +45,13 @@ export class ReferralStack extends Stack {
     new ServicePages(this, { api, store, workflow, access });
 
     alerts.watchApi(api.stage);
+    alerts.watchReferralRate(props.unusualReferralRate ?? UNUSUAL_REFERRAL_RATE);
     // Last, so that every function above has its errors watched.
     alerts.watchEveryFunction(this);
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });
+    // The edge stack's ApiDomain parameter (lib/edge-protection-stack.ts).
+    new CfnOutput(this, 'ApiDomain', { value: `${api.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}` });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
   }
 }

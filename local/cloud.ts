@@ -10,6 +10,7 @@ import { cognitoDataDir, seedSignIn, startCognitoLocal, type SeededSignIn, type 
 import { createTableInput, ensureTable, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local.js';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { LocalGateway } from './gateway.js';
+import { LocalKmsEndpoint, readKmsKeys } from './kms-endpoint.js';
 import { LocalLambdas } from './lambda-runtime.js';
 import { LocalSesFront, readEmailEventDestinations } from './ses-front.js';
 import { LocalSnsEndpoint, readTopics } from './sns-endpoint.js';
@@ -25,6 +26,8 @@ export interface LocalCloudOptions {
   readonly sesPort: number;
   readonly stepFunctionsPort: number;
   readonly cognitoPort: number;
+  /** The KMS endpoint's port (0: any free one). */
+  readonly kmsPort?: number;
   readonly dataDir: string;
   /** An SES emulator that is already running (one that outlives restarts of the local cloud, in tests). */
   readonly externalSesUrl?: string;
@@ -41,7 +44,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string; sns: string; token: string };
+  readonly urls: { api: string; mailViewer: string; dynamodb: string; stepFunctions: string; cognito: string; sns: string; token: string; kms: string };
   /** Each partner organisation's machine credentials (client-credentials grant at `urls.token`). */
   readonly partnerClients: SeededPartnerClient[];
   /** The seeded demo users, each with the TOTP secret their authenticator app would hold. */
@@ -144,6 +147,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const sesApiUrl = await sesFront.listen(0);
     stopping.push(() => sesFront.close());
 
+    // KMS, locally: the template's keys, with material of this local cloud's own kept in its data folder.
+    const kms = new LocalKmsEndpoint(readKmsKeys(stack.template), options.dataDir);
+    const kmsUrl = await kms.listen(options.kmsPort ?? 0);
+    stopping.push(() => kms.close());
+
     // The functions see the environment the template gives them; only the endpoints differ from AWS.
     Object.assign(process.env, mergedEnvironment(stack), {
       AWS_REGION: LOCAL_REGION,
@@ -153,6 +161,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SFN: options.stepFunctionsApiUrl ?? stepFunctionsUrl,
       AWS_ENDPOINT_URL_SESV2: sesApiUrl,
       AWS_ENDPOINT_URL_SNS: snsUrl,
+      AWS_ENDPOINT_URL_KMS: kmsUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
       // The authorizer trusts the emulator's pool instead of the deployed one: ordinary settings, no branch.
       JWT_ISSUER: signIn.issuer,
@@ -189,7 +198,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stopping.push(() => streamPoller.stop());
 
     return {
-      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint, sns: snsUrl, token: tokenUrl },
+      urls: { api, mailViewer: sesUrl, dynamodb: dynamodbUrl, stepFunctions: stepFunctionsUrl, cognito: cognito.endpoint, sns: snsUrl, token: tokenUrl, kms: kmsUrl },
       partnerClients,
       signIn: { ...signIn, users: users.map((u) => ({ ...u, totpSecret: signIn.totpSecrets[u.username]! })) },
       stack,

@@ -1,13 +1,17 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { VICTIM_KEY_ALIAS } from '../lib/constructs/referral-store.js';
 
 /**
- * For the operator's commands (`npm run erase`, `npm run queue-out-of-area`): the running local cloud's
- * referral table by default (DynamoDB Local on DYNAMODB_PORT, the table found by name); with TABLE_NAME
+ * For the operator's commands (`npm run erase`, `npm run queue-out-of-area`, `npm run rekey-victims`): the running local cloud's
+ * referral table by default (DynamoDB Local on DYNAMODB_PORT, the table found by name, its KMS on KMS_PORT); with TABLE_NAME
  * set and no local endpoint, the table in AWS with the caller's own credentials. Sets the environment the
  * stores read when they load; false (with the reason printed) when there is no table to work on.
  */
 export async function findReferralTable(): Promise<boolean> {
+  // The victim key by its alias, in AWS as locally: the stores compute new referrals' markers with it.
+  process.env.VICTIM_KEY_ID ??= VICTIM_KEY_ALIAS;
   if (process.env.TABLE_NAME) return true;
+  process.env.AWS_ENDPOINT_URL_KMS ??= `http://127.0.0.1:${process.env.KMS_PORT ?? 8006}`;
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2',

@@ -7,6 +7,7 @@ import { acknowledgementAt, breachAt, declineAt, ladderFor, ladderMovesBy, remin
 import { isWorkingTime } from '../functions/domain/deadlines.js';
 import { parsePostcodePattern } from '../functions/domain/postcode.js';
 import { newReference } from '../functions/domain/reference.js';
+import { VICTIM_KEY_ALIAS } from '../lib/constructs/referral-store.js';
 import {
   parseReferral, RISK_FACTOR_IDS, type ReferralInput, type ReferralSource, type ReferralSubmission, type Relationship,
   type RiskAnswer, type RiskFactorId, type SafeContactMethod,
@@ -486,6 +487,8 @@ export interface SeedTarget {
   readonly dynamodbUrl?: string;
   /** Default: TABLE_NAME, else the local cloud's table (named after the template's logical id, ReferralTable…). */
   readonly tableName?: string;
+  /** Default: AWS_ENDPOINT_URL_KMS, else the local cloud's KMS on KMS_PORT (8006), as `npm start` runs it. */
+  readonly kmsUrl?: string;
 }
 
 export interface SeedOptions {
@@ -613,6 +616,9 @@ export async function seedLocalCloud(options: SeedOptions, target: SeedTarget = 
   Object.assign(process.env, {
     TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamodbUrl, AWS_REGION: process.env.AWS_REGION ?? 'eu-west-2',
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    // Seeded referrals get their victim keys from the running local cloud's KMS, as the functions do.
+    AWS_ENDPOINT_URL_KMS: target.kmsUrl ?? process.env.AWS_ENDPOINT_URL_KMS ?? `http://127.0.0.1:${process.env.KMS_PORT ?? 8006}`,
+    VICTIM_KEY_ID: process.env.VICTIM_KEY_ID ?? VICTIM_KEY_ALIAS,
   });
   const { serviceConfig } = await import('../functions/adapters/service-config.js');
   const { englandAndWales } = await import('../functions/domain/working-calendar.js');

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -21,3 +22,4 @@ export const documents = DynamoDBDocumentClient.from(dynamodb, {
 export const sfn = new SFNClient({ maxAttempts, requestHandler });
 export const sesv2 = new SESv2Client({ maxAttempts: 1, requestHandler });
 export const sns = new SNSClient({ maxAttempts, requestHandler });
+export const kms = new KMSClient({ maxAttempts, requestHandler });

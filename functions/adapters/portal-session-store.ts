@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IDLE_SECONDS, SHIFT_SECONDS, SIGN_IN_SECONDS } from '../domain/staff-sessions.js';
 import { documents } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
+import { openTokens, sealTokens, type SealedTokens } from './sealed-tokens.js';
 
 const tableName = requiredEnv('TABLE_NAME');
 
@@ -28,6 +29,39 @@ export interface PortalSession {
 // Stored under a digest of the id: someone able to read the table still cannot use what they read.
 const key = (id: string) => ({ pk: `PORTALSESSION#${createHash('sha256').update(id).digest('base64url')}`, sk: 'PORTALSESSION' });
 
+/** Signed in, as stored: the tokens sealed (functions/adapters/sealed-tokens.ts), never in the clear. */
+interface StoredSignIn { readonly since: number; readonly tokens: SealedTokens }
+
+// A session is saved on every request (its idle expiry moves on) but its tokens change only at sign-in
+// and refresh: what was opened on reading is sealed again only when it changed, one KMS call the fewer.
+const sealedWhenRead = new WeakMap<NonNullable<PortalSession['signedIn']>, StoredSignIn>();
+
+async function openSignIn(stored: unknown, boundTo: string): Promise<PortalSession['signedIn']> {
+  const signIn = stored as Partial<StoredSignIn> | undefined;
+  // A session stored before tokens were sealed has none here: its holder signs in again.
+  if (typeof signIn?.since !== 'number' || !signIn.tokens) return undefined;
+  let tokens;
+  try {
+    tokens = await openTokens(signIn.tokens, boundTo);
+  } catch (error) {
+    // Sealed for another session (copied across) or altered: no sign-in here. KMS unreachable is thrown on.
+    if (['InvalidCiphertextException', 'IncorrectKeyException'].includes((error as Error).name) || (error as Error).message.includes('authenticate data')) return undefined;
+    throw error;
+  }
+  const signedIn = { accessToken: tokens.accessToken, ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}), since: signIn.since };
+  sealedWhenRead.set(signedIn, signIn as StoredSignIn);
+  return signedIn;
+}
+
+async function sealSignIn(signedIn: NonNullable<PortalSession['signedIn']>, boundTo: string): Promise<StoredSignIn> {
+  const known = sealedWhenRead.get(signedIn);
+  if (known && known.since === signedIn.since) return known;
+  const { accessToken, refreshToken } = signedIn;
+  const stored = { since: signedIn.since, tokens: await sealTokens({ accessToken, ...(refreshToken ? { refreshToken } : {}) }, boundTo) };
+  sealedWhenRead.set(signedIn, stored);
+  return stored;
+}
+
 /** The session, or undefined when it never existed or has expired (DynamoDB's TTL sweep can lag by days). */
 export async function getPortalSession(id: string, now: Date): Promise<PortalSession | undefined> {
   const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: true }));
@@ -37,7 +71,7 @@ export async function getPortalSession(id: string, now: Date): Promise<PortalSes
     csrf: String(Item.csrf),
     returnTo: Item.returnTo as string | undefined,
     pending: Item.pending as PortalSession['pending'],
-    signedIn: Item.signedIn as PortalSession['signedIn'],
+    signedIn: await openSignIn(Item.signedIn, key(id).pk),
     flash: Item.flash as string | undefined,
   };
 }
@@ -48,10 +82,11 @@ export async function savePortalSession(session: PortalSession, now: Date): Prom
   const expiresAt = session.signedIn
     ? Math.min(nowSeconds + IDLE_SECONDS, Math.floor(session.signedIn.since / 1000) + SHIFT_SECONDS)
     : nowSeconds + SIGN_IN_SECONDS;
-  const { id: _id, ...stored } = session;
+  const { id: _id, signedIn, ...stored } = session;
+  const pk = key(session.id).pk;
   await documents.send(new PutCommand({
     TableName: tableName,
-    Item: { ...key(session.id), kind: 'portal-session', ...stored, expiresAt },
+    Item: { ...key(session.id), kind: 'portal-session', ...stored, ...(signedIn ? { signedIn: await sealSignIn(signedIn, pk) } : {}), expiresAt },
     // Attributes left undefined (no flash, no pending step) are simply not stored.
   }));
 }

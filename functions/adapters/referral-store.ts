@@ -18,6 +18,7 @@ import { documents, dynamodb } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 import { PermanentFailure } from './failures.js';
 import { retentionDays } from '../domain/retention.js';
+import { isKeyedVictimKey, victimKeyFor, VICTIM_KEY_VERSION } from './victim-key.js';
 
 const tableName = requiredEnv('TABLE_NAME');
 
@@ -73,16 +74,6 @@ function eventItem(event: ReferralEvent): TransactItem {
   return { Put: { TableName: tableName, Item: { pk: `REFERRAL#${event.reference}`, sk, kind: 'event', ...event, expiresAt: expiresAtFor(event.at) } } };
 }
 
-/**
- * A repeat referral for the same person raises the band (SPEC §3). The key is a one-way digest of
- * normalised name and postcode, so the lookup never needs the details in the clear.
- */
-export function victimKeyFor(submission: ReferralSubmission): string {
-  const normal = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
-  const basis = [submission.victim.firstName, submission.victim.lastName, submission.victim.postcode].map(normal).join('|');
-  return createHash('sha256').update(`victim-key:v1|${basis}`).digest('hex');
-}
-
 export function requestDigest(body: string): string {
   return createHash('sha256').update(body).digest('hex');
 }
@@ -121,7 +112,8 @@ export async function createReferral(input: {
   submittedBy?: Submitter;
 }): Promise<CreateOutcome> {
   const createdAt = input.now.toISOString();
-  const victimKey = victimKeyFor(input.submission);
+  // A repeat referral for the same person raises the band (SPEC §3): found by this keyed marker alone.
+  const victimKey = await victimKeyFor(input.submission);
   const items: TransactItem[] = [
     {
       Put: {
@@ -556,6 +548,62 @@ async function itemsOfReferral<T>(reference: string, prefix: 'ASSIGNMENT#' | 'EV
     ConsistentRead: true,
   }));
   return live(result.Items ?? []) as T[];
+}
+
+/**
+ * Referrals stored before the victim key was keyed carry an unkeyed digest of the person's name and
+ * postcode, as their marker's partition key and on the referral. A one-off pass (`npm run rekey-victims`,
+ * run once after deploying the keyed marker) reads the table once, and for each such referral puts its
+ * marker under the keyed key and deletes the unkeyed one, in one transaction with an event saying who did
+ * it; repeat detection then finds the earlier referrals again. Never on a request's path. A second pass
+ * finds none.
+ */
+export async function rekeyEarlierVictimKeys(change: { now: Date; actor: string }): Promise<string[]> {
+  const rekeyed: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({
+      TableName: tableName,
+      FilterExpression: '#kind = :referral AND attribute_exists(victimKey) AND NOT begins_with(victimKey, :keyed)',
+      ExpressionAttributeNames: { '#kind': 'kind' },
+      ExpressionAttributeValues: { ':referral': 'referral', ':keyed': `${VICTIM_KEY_VERSION}:` },
+      ExclusiveStartKey: start,
+    }));
+    for (const found of (page.Items ?? []) as StoredReferral[]) {
+      if (isKeyedVictimKey(found.victimKey)) continue;
+      const victimKey = await victimKeyFor(found.submission);
+      const sk = `REFERRAL#${found.createdAt}#${found.reference}`;
+      try {
+        await documents.send(new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: referralKey(found.reference),
+                UpdateExpression: 'SET victimKey = :keyed',
+                ConditionExpression: 'victimKey = :unkeyed',
+                ExpressionAttributeValues: { ':keyed': victimKey, ':unkeyed': found.victimKey },
+              },
+            },
+            { Delete: { TableName: tableName, Key: { pk: `VICTIM#${found.victimKey}`, sk } } },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { pk: `VICTIM#${victimKey}`, sk, kind: 'victim-referral', reference: found.reference, expiresAt: expiresAtFor(found.createdAt) },
+              },
+            },
+            eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'VICTIM_KEY_REKEYED', detail: { version: VICTIM_KEY_VERSION } }),
+          ],
+        }));
+        rekeyed.push(found.reference);
+      } catch (error) {
+        // Erased, or re-keyed by another pass, since the scan read it.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return rekeyed;
 }
 
 export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {

@@ -3,7 +3,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ReferralFunction } from './referral-function.js';
 import type { ReferralStateMachine, WorkflowUse } from './referral-state-machine.js';
-import type { ReferralStore } from './referral-store.js';
+import { INTAKE, type ReferralStore } from './referral-store.js';
 import type { ServiceApi } from './service-api.js';
 import type { StaffAccess } from './staff-access.js';
 
@@ -58,7 +58,9 @@ export class ApiRoutes {
       entry: 'functions/api/submit-referral.ts',
       description: 'Accepts a referral, stores it and starts its workflow',
     });
-    store.bind(submitReferral, 'read-write');
+    // Open to anyone: it may create a referral and read back its own, and reach nothing else in the table.
+    store.bind(submitReferral, [INTAKE]);
+    store.bindVictimKey(submitReferral);
     workflow.bind(submitReferral, 'start');
     // Public, but a partner's machine token lets it refer as police or an agency (SPEC §8).
     access.bindPartners(submitReferral);

@@ -142,6 +142,25 @@ export class OperationsAlerts extends Construct {
   }
 
   /**
+   * A flood of referrals (SPEC §8, abuse): the JSON API and the online form each count `ReferralReceived`
+   * for a referral they store. Per-client limits (lib/edge-protection-stack.ts) stop one client; this
+   * tells a person when many together, or one the limits miss, send far more than victims do.
+   */
+  watchReferralRate(threshold: number): cloudwatch.Alarm {
+    const received = new cloudwatch.Metric({
+      namespace: 'StalkingReferrals',
+      metricName: 'ReferralReceived',
+      dimensionsMap: { service: 'referral-service' },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+    });
+    return this.alarm('UnusualReferralRate', received, {
+      threshold,
+      description: `${threshold} or more referrals were received in five minutes, far above the usual rate: a flood of submissions, or a partner system resending. Teams are emailed for each; check the API access log's routes and the WAF web ACL's blocked counts.`,
+    });
+  }
+
+  /**
    * Every run of the workflow that ends unfinished is counted by an alarm and told one by one by an
    * EventBridge rule, which says which run. The rule passes on the run's name, ARN and status only:
    * an execution's input must never reach an email.

@@ -3,8 +3,9 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ReferralFunction } from './referral-function.js';
 import type { ReferralStateMachine } from './referral-state-machine.js';
-import type { ReferralStore } from './referral-store.js';
+import { FORM_SESSIONS, INTAKE, type ReferralStore } from './referral-store.js';
 import type { ServiceApi } from './service-api.js';
+import { SessionTokens } from './session-tokens.js';
 import type { StaffAccess } from './staff-access.js';
 
 export interface ServicePagesProps {
@@ -28,7 +29,9 @@ export class ServicePages {
       new ReferralFunction(stack, id, { entry, description, pageAssets: true });
 
     const victimForm = page('VictimForm', 'functions/pages/victim-form.ts', 'Serves the victim referral form pages and submits the finished referral');
-    store.bind(victimForm, 'read-write');
+    // Open to anyone: its own form sessions and a new referral, nothing else in the table.
+    store.bind(victimForm, [INTAKE, FORM_SESSIONS]);
+    store.bindVictimKey(victimForm);
     workflow.bind(victimForm, 'start');
     const formAssets = page('FormAssets', 'functions/pages/form-assets.ts', 'Serves GOV.UK Frontend CSS, JavaScript, fonts and images for the referral form');
     const formIntegration = new HttpLambdaIntegration('VictimFormIntegration', victimForm);
@@ -46,8 +49,10 @@ export class ServicePages {
     const portal = page('AgencyPortal', 'functions/pages/agency-portal.ts',
       'Serves the partner agency portal: sign-in, team inbox, referral pages, acknowledge, decline and re-assign');
     store.bind(portal, 'read-write');
+    store.bindVictimKey(portal);
     workflow.bind(portal, 'answer', 'start');
     access.bind(portal);
+    new SessionTokens(stack).bind(portal);
     const portalIntegration = new HttpLambdaIntegration('AgencyPortalIntegration', portal);
     api.addRoute('/portal', [HttpMethod.GET], portalIntegration, 'portal-checks-its-session');
     api.addRoute('/portal/{proxy+}', [HttpMethod.GET, HttpMethod.POST], portalIntegration, 'portal-checks-its-session');

@@ -54,7 +54,7 @@ describe('npm run seed', () => {
     before = await read();
     summary = await seedModule.seedLocalCloud(
       { referrals: 300, year: YEAR, seed: 7, details: 5 },
-      { dynamodbUrl: cloud.dynamodbUrl, tableName: cloud.tableName },
+      { dynamodbUrl: cloud.dynamodbUrl, tableName: cloud.tableName, kmsUrl: cloud.kmsUrl },
     );
   }, 300_000);
 

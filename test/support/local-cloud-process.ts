@@ -16,6 +16,7 @@ export interface LocalCloudHandle {
   readonly tableName: string;
   readonly stateMachineArn: string;
   readonly cognitoUrl: string;
+  readonly kmsUrl: string;
   readonly clientId: string;
   readonly password: string;
   /** The pool's token endpoint for partners' machine credentials, and each partner's client. */
@@ -60,17 +61,18 @@ export interface LocalCloudPorts {
   readonly sesPort: number;
   readonly stepFunctionsPort: number;
   readonly cognitoPort: number;
+  readonly kmsPort: number;
 }
 
 export async function freePorts(): Promise<LocalCloudPorts> {
-  return { port: await freePort(), dynamoDbPort: await freePort(), sesPort: await freePort(), stepFunctionsPort: await freePort(), cognitoPort: await freePort() };
+  return { port: await freePort(), dynamoDbPort: await freePort(), sesPort: await freePort(), stepFunctionsPort: await freePort(), cognitoPort: await freePort(), kmsPort: await freePort() };
 }
 
 /** A data folder of its own, unless the caller passes one to restart a local cloud on its old data. */
 export async function launchLocalCloud(options: {
   logFile: string; env?: Record<string, string>; ports?: LocalCloudPorts; dataDir?: string;
 }): Promise<{ handle: LocalCloudHandle; child: ChildProcess; stop: () => Promise<void> }> {
-  const { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort } = options.ports ?? await freePorts();
+  const { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort, kmsPort } = options.ports ?? await freePorts();
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'referral-local-cloud-'));
   mkdirSync(path.dirname(options.logFile), { recursive: true });
@@ -80,7 +82,7 @@ export async function launchLocalCloud(options: {
     env: {
       ...process.env,
       PORT: String(port), DYNAMODB_PORT: String(dynamoDbPort), SES_PORT: String(sesPort),
-      STEP_FUNCTIONS_PORT: String(stepFunctionsPort), COGNITO_PORT: String(cognitoPort), LOCAL_DATA_DIR: dataDir,
+      STEP_FUNCTIONS_PORT: String(stepFunctionsPort), COGNITO_PORT: String(cognitoPort), KMS_PORT: String(kmsPort), LOCAL_DATA_DIR: dataDir,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,13 +143,14 @@ export async function launchLocalCloud(options: {
       tableName,
       stateMachineArn,
       cognitoUrl: `http://127.0.0.1:${cognitoPort}`,
+      kmsUrl: `http://127.0.0.1:${kmsPort}`,
       clientId,
       password,
       tokenUrl,
       partnerClients,
       logFile: options.logFile,
       dataDir,
-      ports: { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort },
+      ports: { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort, kmsPort },
     },
     child,
     stop,
