@@ -9,6 +9,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { Caller } from '../http/caller.js';
 import { partnerClientsFrom, SUBMIT_SCOPE } from '../domain/partner-clients.js';
 import { requiredEnv } from './environment.js';
+import { isRevoked, signInIdOf } from './revoked-tokens.js';
 
 const clientId = requiredEnv('USER_POOL_CLIENT_ID');
 
@@ -69,7 +70,7 @@ const partnerVerifier = JwtRsaVerifier.create({
 
 export type RefusalReason =
   | 'missing' | 'malformed' | 'expired' | 'signature' | 'unknown-key' | 'issuer' | 'token-use' | 'client' | 'claims' | 'scope'
-  | 'keys-unavailable' | 'unexpected';
+  | 'revoked' | 'keys-unavailable' | 'unexpected';
 
 export function reasonFor(error: unknown): RefusalReason {
   if (error instanceof RefusedToken) return error.reason;
@@ -91,6 +92,9 @@ export function reasonFor(error: unknown): RefusalReason {
 export async function verifyAccessToken(token: string): Promise<{ ok: true; caller: Caller } | { ok: false; reason: RefusalReason; error?: unknown }> {
   try {
     const payload = await verifier.verify(token);
+    // Checked after the signature, so nobody can make us read the table with a token we did not issue.
+    const signInId = signInIdOf(payload);
+    if (signInId !== undefined && await isRevoked(signInId)) return { ok: false, reason: 'revoked' };
     const groups = payload['cognito:groups'];
     return {
       ok: true,

@@ -64,6 +64,29 @@ describe('who may see and act on a referral', () => {
     expect((await client.itemsOf(reference, 'ASSIGNMENT#mdvs'))[0]?.status).not.toBe('ACKNOWLEDGED');
   });
 
+  it('answers 401 to a token whose sign-in was ended by sign-out, though it has not expired', async () => {
+    const reference = await anMdvsReferral();
+    // A sign-in of its own (a fresh client holds no cached token): what sign-out ends is this one only.
+    const token = await new LocalCloudClient(cloud).tokenFor('mdvs.caseworker');
+    const read = () => fetch(`${cloud.apiUrl}/api/referrals/${reference}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await read()).status).toBe(200);
+
+    // What the portal's sign-out does with its session's token (functions/portal/routes/sign-in.ts).
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: cloud.dynamodbUrl, TABLE_NAME: cloud.tableName,
+      AWS_REGION: 'eu-west-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const { claimsOf, revokeSignIn, signInIdOf } = await import('../../functions/adapters/revoked-tokens.js');
+    const claims = claimsOf(token);
+    await revokeSignIn(signInIdOf(claims)!, new Date(Number(claims.exp) * 1000));
+
+    const refused = await read();
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    // Another sign-in of the same person is untouched.
+    expect((await client.as('mdvs.caseworker', 'GET', `/api/referrals/${reference}`)).status).toBe(200);
+  });
+
   it('hides an mdvs referral from victim care: reading, acknowledging and declining are all not found', async () => {
     const reference = await anMdvsReferral();
     expect((await client.as('victim-care.caseworker', 'GET', `/api/referrals/${reference}`)).status).toBe(404);

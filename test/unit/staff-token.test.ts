@@ -39,6 +39,17 @@ const request = authorizerRequest;
 type Answer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
+// The sign-ins ended by sign-out are in the table: here, a set the tests fill.
+const revokedSignIns = vi.hoisted(() => new Set<string>());
+const revocationLookup = vi.hoisted(() => ({ failing: false }));
+vi.mock('../../functions/adapters/revoked-tokens.js', async (original) => ({
+  ...await original<typeof import('../../functions/adapters/revoked-tokens.js')>(),
+  isRevoked: async (signInId: string) => {
+    if (revocationLookup.failing) throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+    return revokedSignIns.has(signInId);
+  },
+}));
+
 const jwksAnswer = vi.fn(async () => new Response(JSON.stringify(jwks), { status: 200 }));
 let handler: Handler;
 let warn: MockInstance;
@@ -99,6 +110,36 @@ describe('a signed-in request', () => {
     const answer = await authorize(request({ authorization: `Bearer ${token(claims)}` }));
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ groups: [] });
+  });
+
+  it('is refused with 401 once its sign-in was ended by sign-out, and every token refreshed from it too', async () => {
+    revokedSignIns.add('o-2');
+    try {
+      for (const claims of [accessClaims({ origin_jti: 'o-2' }), accessClaims({ origin_jti: 'o-2', jti: 'j-refreshed' })]) {
+        const answer = await authorize(request({ authorization: `Bearer ${token(claims)}` }));
+        expect(answer.status).toBe(401);
+        expect(answer.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+        expect(JSON.stringify(answer.body)).toMatch(/revoked when you signed out/);
+      }
+      // A pool that gives no origin: the token's own id is what sign-out ended.
+      revokedSignIns.add('j-alone');
+      const { origin_jti: _origin, ...withoutOrigin } = accessClaims({ jti: 'j-alone' });
+      expect((await authorize(request({ authorization: `Bearer ${token(withoutOrigin)}` }))).status).toBe(401);
+      expect(warn).toHaveBeenCalledWith('Request refused', { reason: 'revoked' });
+    } finally {
+      revokedSignIns.clear();
+    }
+  });
+
+  it('answers 503 when whether it was revoked cannot be read: the token may be fine, so try again', async () => {
+    revocationLookup.failing = true;
+    try {
+      const answer = await authorize(request({ authorization: `Bearer ${token(accessClaims())}` }));
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe('30');
+    } finally {
+      revocationLookup.failing = false;
+    }
   });
 
 });

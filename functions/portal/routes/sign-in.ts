@@ -5,6 +5,7 @@ import {
   type SignInStep as SignInOutcome,
 } from '../../adapters/cognito-sign-in.js';
 import { deletePortalSession, savePortalSession, type PortalSession } from '../../adapters/portal-session-store.js';
+import { claimsOf, revokeSignIn, signInIdOf } from '../../adapters/revoked-tokens.js';
 import { formBody, newSecret, page, redirect, sameToken } from '../../http/pages.js';
 import { logger, metrics } from '../../platform/observability.js';
 import { formErrors, messagePage } from '../pages.js';
@@ -155,6 +156,10 @@ export async function submitStep(request: VisitorRequest): Promise<Result> {
 export async function signOut({ event, session }: VisitorRequest): Promise<Result> {
   if (session) {
     await deletePortalSession(session.id);
+    // The access token too: Cognito's revocation does not reach a JWT checked offline (revoked-tokens.ts).
+    const claims = session.signedIn?.accessToken ? claimsOf(session.signedIn.accessToken) : {};
+    const signInId = signInIdOf(claims);
+    if (signInId !== undefined && typeof claims.exp === 'number') await revokeSignIn(signInId, new Date(claims.exp * 1000));
     if (session.signedIn?.refreshToken) await endCognitoSession(session.signedIn.refreshToken);
     if (session.signedIn) metrics.addMetric('PortalSignOut', MetricUnit.Count, 1);
   }

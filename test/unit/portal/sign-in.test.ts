@@ -10,6 +10,10 @@ const tokens = vi.hoisted(() => ({ verifyAccessToken: vi.fn() }));
 vi.mock('../../../functions/adapters/cognito-sign-in.js', () => cognito);
 vi.mock('../../../functions/adapters/portal-session-store.js', () => sessions);
 vi.mock('../../../functions/adapters/access-tokens.js', () => tokens);
+const revocations = vi.hoisted(() => ({ revokeSignIn: vi.fn() }));
+vi.mock('../../../functions/adapters/revoked-tokens.js', async (original) => ({
+  ...await original<typeof import('../../../functions/adapters/revoked-tokens.js')>(), revokeSignIn: revocations.revokeSignIn,
+}));
 const signIn = await import('../../../functions/portal/routes/sign-in.js');
 
 const started: PortalSession = { id: SESSION_ID, csrf: 'form-token', returnTo: '/portal/referrals/SR-7KQ2-9XMD' };
@@ -138,6 +142,15 @@ describe('signing out', () => {
     expect(cognito.signOut).toHaveBeenCalledWith('refresh');
     expect(bodyOf(page)).toContain('You have signed out');
     expect(cookieOf(page)).toContain('portal-session=; Path=/portal; Max-Age=0;');
+  });
+
+  it('ends the access token too, until it would have expired: a JWT checked offline outlives Cognito revoking it', async () => {
+    const exp = 1_800_000_000;
+    const claims = Buffer.from(JSON.stringify({ origin_jti: 'origin-1', jti: 'jti-1', exp, token_use: 'access' })).toString('base64url');
+    const signedIn: PortalSession = { id: SESSION_ID, csrf: 'form-token', signedIn: { accessToken: `e30.${claims}.c2ln`, refreshToken: 'refresh', since: 1 } };
+    revocations.revokeSignIn.mockClear();
+    await signIn.signOut(visitorRequest(signedIn, { form: { csrf: 'forged' } }));
+    expect(revocations.revokeSignIn).toHaveBeenCalledWith('origin-1', new Date(exp * 1000));
   });
 
   it('ends the session and the Cognito tokens for a sign-out form with a wrong form token, or none, too', async () => {
