@@ -29,6 +29,12 @@ let seeded: SeededSignIn;
 let handler: Handler;
 let refusals: MockInstance;
 let portalSignIn: typeof import('../../functions/adapters/cognito-sign-in.js');
+// Only Cognito runs here, no table: no sign-in of these tests was ended, and revocation is checked
+// against the real table in agency-access.test.ts.
+vi.mock('../../functions/adapters/revoked-tokens.js', async (original) => ({
+  ...await original<typeof import('../../functions/adapters/revoked-tokens.js')>(), isRevoked: async () => false,
+}));
+
 const startedPids: number[] = [];
 const environmentBefore = { ...process.env };
 
