@@ -2,7 +2,9 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfn } from './aws-clients.js';
 import { requiredEnv } from './environment.js';
 
-const stateMachineArn = requiredEnv('STATE_MACHINE_ARN');
+// Read when a workflow is started, not when the module loads: the agency actions share this module, and
+// only the functions that start workflows are given the state machine (a Lambda without it must still load).
+const stateMachineArn = () => requiredEnv('STATE_MACHINE_ARN');
 
 /**
  * Starts the referral's workflow, named after its reference. Step Functions treats a repeat start with
@@ -23,7 +25,7 @@ export function startReassignmentWorkflow(reference: string, teamId: string): Pr
 
 async function start(name: string, input: Record<string, string>): Promise<'started' | 'already-started'> {
   try {
-    await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArn(), name, input: JSON.stringify(input) }));
     return 'started';
   } catch (error) {
     // An execution that already exists under this name (finished, or started by the first of two
