@@ -103,8 +103,10 @@ async function main(): Promise<number> {
         continue;
       }
       const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
+      // The machine's own PATH (not a setting of ours), so the child finds what node needs.
+      const { PATH = '' } = process.env;
       const env: Record<string, string> = {
-        PATH: process.env.PATH ?? '',
+        PATH,
         ...environmentOf(template, variables),
         AWS_REGION: 'eu-west-2', AWS_DEFAULT_REGION: 'eu-west-2',
         AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'bench',

@@ -147,7 +147,7 @@ async function main(): Promise<number> {
       // The bench's own reads go straight to DynamoDB Local: only the service's calls are counted.
       dynamodbUrl: dynamodb.endpoint,
       stepFunctionsUrl: cloud.urls.stepFunctions, tableName: cloud.stack.table.logicalId, stateMachineArn: cloud.stack.stateMachine.arn,
-      cognitoUrl: cloud.urls.cognito, clientId: cloud.signIn.clientId, password: cloud.signIn.users[0]!.password,
+      kmsUrl: cloud.urls.kms, cognitoUrl: cloud.urls.cognito, clientId: cloud.signIn.clientId, password: cloud.signIn.users[0]!.password,
       tokenUrl: cloud.urls.token, partnerClients: cloud.partnerClients, logFile, dataDir, ports,
     };
     const client = new LocalCloudClient(handle);
