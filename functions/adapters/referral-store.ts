@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DescribeTableCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
+  GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type ScanCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Band } from '../domain/config.js';
@@ -499,44 +499,56 @@ export async function outOfAreaReferrals(areaId: string): Promise<StoredReferral
  * queues each, with an event saying who did it; never on a request's path. A second pass finds none.
  */
 export async function queueEarlierOutOfArea(defaultAreaId: string, change: { now: Date; actor: string }): Promise<string[]> {
-  const queued: string[] = [];
+  return migrateScanned<{ reference: string; createdAt: string; expiresAt?: number }>({
+    FilterExpression: '#kind = :referral AND #status = :outOfArea AND attribute_not_exists(openKey)',
+    ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status', '#reference': 'reference' },
+    ExpressionAttributeValues: { ':referral': 'referral', ':outOfArea': 'OUT_OF_AREA' },
+    ProjectionExpression: '#reference, createdAt, expiresAt',
+  }, async (found) => {
+    if (isExpired(found)) return undefined;
+    const entry = outOfAreaQueueEntry(defaultAreaId, found);
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: referralKey(found.reference),
+          UpdateExpression: 'SET areaId = if_not_exists(areaId, :area), openKey = :key, openSort = :sort',
+          // Decided on, or queued by another pass, since the scan read it: skipped.
+          ConditionExpression: '#status = :outOfArea AND attribute_not_exists(openKey)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':area': defaultAreaId, ':key': entry.openKey, ':sort': entry.openSort, ':outOfArea': 'OUT_OF_AREA' },
+        },
+      },
+      eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'OUT_OF_AREA_QUEUED', detail: { keptUnder: defaultAreaId } }),
+    ];
+  });
+}
+
+/**
+ * A one-off pass over the whole table (never on a request's path): each item the scan finds gets the
+ * transaction `itemsFor` makes of it (none: skipped), and an item whose condition fails because something
+ * changed it since the scan read it is skipped too. The references changed, in the order done.
+ */
+async function migrateScanned<T extends { reference: string; expiresAt?: unknown }>(
+  scan: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>, itemsFor: (found: T) => Promise<TransactItem[] | undefined>,
+): Promise<string[]> {
+  const changed: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await documents.send(new ScanCommand({
-      TableName: tableName,
-      FilterExpression: '#kind = :referral AND #status = :outOfArea AND attribute_not_exists(openKey)',
-      ExpressionAttributeNames: { '#kind': 'kind', '#status': 'status', '#reference': 'reference' },
-      ExpressionAttributeValues: { ':referral': 'referral', ':outOfArea': 'OUT_OF_AREA' },
-      ProjectionExpression: '#reference, createdAt, expiresAt',
-      ExclusiveStartKey: start,
-    }));
-    for (const found of live((page.Items ?? []) as { reference: string; createdAt: string }[])) {
-      const entry = outOfAreaQueueEntry(defaultAreaId, found);
+    const page = await documents.send(new ScanCommand({ ...scan, TableName: tableName, ExclusiveStartKey: start }));
+    for (const found of (page.Items ?? []) as T[]) {
+      const items = await itemsFor(found);
+      if (!items) continue;
       try {
-        await documents.send(new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: referralKey(found.reference),
-                UpdateExpression: 'SET areaId = if_not_exists(areaId, :area), openKey = :key, openSort = :sort',
-                ConditionExpression: '#status = :outOfArea AND attribute_not_exists(openKey)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':area': defaultAreaId, ':key': entry.openKey, ':sort': entry.openSort, ':outOfArea': 'OUT_OF_AREA' },
-              },
-            },
-            eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'OUT_OF_AREA_QUEUED', detail: { keptUnder: defaultAreaId } }),
-          ],
-        }));
-        queued.push(found.reference);
+        await documents.send(new TransactWriteCommand({ TransactItems: items }));
+        changed.push(found.reference);
       } catch (error) {
-        // Decided on, or queued by another pass, since the scan read it.
         if (!isConditionFailure(error)) throw error;
       }
     }
     start = page.LastEvaluatedKey;
   } while (start);
-  return queued;
+  return changed;
 }
 
 /** A referral's live items of one kind (their sort keys start with `prefix`), read consistently. */
@@ -559,51 +571,35 @@ async function itemsOfReferral<T>(reference: string, prefix: 'ASSIGNMENT#' | 'EV
  * finds none.
  */
 export async function rekeyEarlierVictimKeys(change: { now: Date; actor: string }): Promise<string[]> {
-  const rekeyed: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(new ScanCommand({
-      TableName: tableName,
-      FilterExpression: '#kind = :referral AND attribute_exists(victimKey) AND NOT begins_with(victimKey, :keyed)',
-      ExpressionAttributeNames: { '#kind': 'kind' },
-      ExpressionAttributeValues: { ':referral': 'referral', ':keyed': `${VICTIM_KEY_VERSION}:` },
-      ExclusiveStartKey: start,
-    }));
-    for (const found of (page.Items ?? []) as StoredReferral[]) {
-      if (isKeyedVictimKey(found.victimKey)) continue;
-      const victimKey = await victimKeyFor(found.submission);
-      const sk = `REFERRAL#${found.createdAt}#${found.reference}`;
-      try {
-        await documents.send(new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: referralKey(found.reference),
-                UpdateExpression: 'SET victimKey = :keyed',
-                ConditionExpression: 'victimKey = :unkeyed',
-                ExpressionAttributeValues: { ':keyed': victimKey, ':unkeyed': found.victimKey },
-              },
-            },
-            { Delete: { TableName: tableName, Key: { pk: `VICTIM#${found.victimKey}`, sk } } },
-            {
-              Put: {
-                TableName: tableName,
-                Item: { pk: `VICTIM#${victimKey}`, sk, kind: 'victim-referral', reference: found.reference, expiresAt: expiresAtFor(found.createdAt) },
-              },
-            },
-            eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'VICTIM_KEY_REKEYED', detail: { version: VICTIM_KEY_VERSION } }),
-          ],
-        }));
-        rekeyed.push(found.reference);
-      } catch (error) {
-        // Erased, or re-keyed by another pass, since the scan read it.
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return rekeyed;
+  return migrateScanned<StoredReferral>({
+    FilterExpression: '#kind = :referral AND attribute_exists(victimKey) AND NOT begins_with(victimKey, :keyed)',
+    ExpressionAttributeNames: { '#kind': 'kind' },
+    ExpressionAttributeValues: { ':referral': 'referral', ':keyed': `${VICTIM_KEY_VERSION}:` },
+  }, async (found) => {
+    if (isKeyedVictimKey(found.victimKey)) return undefined;
+    const victimKey = await victimKeyFor(found.submission);
+    const sk = `REFERRAL#${found.createdAt}#${found.reference}`;
+    return [
+      {
+        Update: {
+          TableName: tableName,
+          Key: referralKey(found.reference),
+          UpdateExpression: 'SET victimKey = :keyed',
+          // Erased, or re-keyed by another pass, since the scan read it: skipped.
+          ConditionExpression: 'victimKey = :unkeyed',
+          ExpressionAttributeValues: { ':keyed': victimKey, ':unkeyed': found.victimKey },
+        },
+      },
+      { Delete: { TableName: tableName, Key: { pk: `VICTIM#${found.victimKey}`, sk } } },
+      {
+        Put: {
+          TableName: tableName,
+          Item: { pk: `VICTIM#${victimKey}`, sk, kind: 'victim-referral', reference: found.reference, expiresAt: expiresAtFor(found.createdAt) },
+        },
+      },
+      eventItem({ reference: found.reference, at: change.now.toISOString(), actor: change.actor, type: 'VICTIM_KEY_REKEYED', detail: { version: VICTIM_KEY_VERSION } }),
+    ];
+  });
 }
 
 export async function listAssignments(reference: string): Promise<AssignmentRecord[]> {

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
+import { DESKTOP, SCREENSHOTS, expectAccessible, signInByKeyboard, tabTo, useBrowser } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 import { aReferral, aStandardReferral } from '../support/referrals.js';
 
@@ -51,24 +51,12 @@ async function open(): Promise<Visit> {
   return { context, page, documents };
 }
 
-/** Signs in with the keyboard alone: username, password, then the code the authenticator app would show. */
+/** Signs in with the keyboard alone (test/support/browser.ts), checking the sign-in pages with axe when asked. */
 async function signIn(visit: Visit, username: string, options: { checkPages?: boolean } = {}) {
   const { page } = visit;
   expect(new URL(page.url()).pathname).toBe('/portal/sign-in');
-  if (options.checkPages) await expectAccessible(page, 'sign in');
-  await tabTo(page, '#username');
-  await page.keyboard.type(username);
-  await tabTo(page, '#password');
-  await page.keyboard.type(cloud.password);
-  await page.keyboard.press('Enter');
-  await page.waitForURL('**/portal/sign-in/code');
-  if (options.checkPages) await expectAccessible(page, 'code');
-  // A code computed in the last seconds of its 30-second step may be stale when it arrives: wait them out.
-  if (Date.now() % 30_000 > 27_000) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 200);
-  await tabTo(page, '#code');
-  await page.keyboard.type(client.totpCodeFor(username));
-  await page.keyboard.press('Enter');
-  await page.waitForURL((url) => !url.pathname.startsWith('/portal/sign-in'));
+  await signInByKeyboard(page, { username, password: cloud.password, code: () => client.totpCodeFor(username) },
+    options.checkPages ? (name) => expectAccessible(page, name) : undefined);
 }
 
 const assignmentOf = async (reference: string, teamId: string) =>

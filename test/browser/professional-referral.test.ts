@@ -3,29 +3,16 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { RISK_FACTOR_IDS } from '../../functions/domain/referral.js';
-import { DESKTOP, expectAccessible, SCREENSHOTS, tabTo, useBrowser } from '../support/browser.js';
+import { DESKTOP, SCREENSHOTS, expectAccessible, signInByKeyboard, useBrowser } from '../support/browser.js';
 import { eventually, LocalCloudClient } from '../support/local-cloud-client.js';
 
 const cloud = inject('localCloud');
 const client = new LocalCloudClient(cloud);
 const browser = useBrowser();
 
-/** Signs in with the keyboard alone: username, password, then the code the authenticator app would show. */
-async function signIn(page: Page, username: string) {
-  await page.waitForURL('**/portal/sign-in');
-  await tabTo(page, '#username');
-  await page.keyboard.type(username);
-  await tabTo(page, '#password');
-  await page.keyboard.type(cloud.password);
-  await page.keyboard.press('Enter');
-  await page.waitForURL('**/portal/sign-in/code');
-  // A code computed in the last seconds of its 30-second step may be stale when it arrives: wait them out.
-  if (Date.now() % 30_000 > 27_000) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 200);
-  await tabTo(page, '#code');
-  await page.keyboard.type(client.totpCodeFor(username));
-  await page.keyboard.press('Enter');
-  await page.waitForURL((url) => !url.pathname.startsWith('/portal/sign-in'));
-}
+/** Signs in with the keyboard alone (test/support/browser.ts). */
+const signIn = (page: Page, username: string) =>
+  signInByKeyboard(page, { username, password: cloud.password, code: () => client.totpCodeFor(username) });
 
 const choose = (page: Page, name: string, value: string) => page.check(`input[name="${name}"][value="${value}"]`);
 
