@@ -163,7 +163,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       AWS_ENDPOINT_URL_SNS: snsUrl,
       AWS_ENDPOINT_URL_KMS: kmsUrl,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
-      // The authorizer trusts the emulator's pool instead of the deployed one: ordinary settings, no branch.
+      // Tokens are verified against the emulator's pool instead of the deployed one: ordinary settings, no branch.
       JWT_ISSUER: signIn.issuer,
       JWKS_URI: options.jwksUri ?? signIn.jwksUri,
       USER_POOL_CLIENT_ID: signIn.clientId,

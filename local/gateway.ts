@@ -78,16 +78,6 @@ export class LocalGateway {
       chunks.push(chunk as Buffer);
     }
     const event = this.toEvent(req, url, route, Buffer.concat(chunks));
-    if (route.authorizer) {
-      const verdict = await this.authorize(route, event);
-      if (verdict !== 'authorized') {
-        const status = verdict === 'missing' ? 401 : verdict === 'denied' ? 403 : 500;
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ message: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error' }));
-        this.log(`${method} ${url.pathname} → ${status} (authorizer)`);
-        return;
-      }
-    }
     let result: APIGatewayProxyStructuredResultV2;
     try {
       result = (await this.lambdas.invoke(localLambdaArn(route.functionLogicalId), event)) as APIGatewayProxyStructuredResultV2;
@@ -104,35 +94,6 @@ export class LocalGateway {
     res.end(body);
     // The path only: a query string could carry something a person typed.
     this.log(`${method} ${url.pathname} → ${result.statusCode ?? 200} in ${Date.now() - started} ms`);
-  }
-
-  /**
-   * As API Gateway does for a Lambda authorizer with simple responses: a missing identity source is a
-   * 401 without calling it; `isAuthorized: false` is a 403; its context reaches the route's function.
-   */
-  private async authorize(route: CompiledRoute, event: APIGatewayProxyEventV2): Promise<'authorized' | 'missing' | 'denied' | 'failed'> {
-    const authorizer = route.authorizer!;
-    const identity: string[] = [];
-    for (const source of authorizer.identitySource) {
-      const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
-      const value = header ? event.headers[header] : undefined;
-      if (!value) return 'missing';
-      identity.push(value);
-    }
-    try {
-      const answer = (await this.lambdas.invoke(localLambdaArn(authorizer.functionLogicalId), {
-        ...event,
-        type: 'REQUEST',
-        routeArn: `arn:aws:execute-api:eu-west-2:000000000000:local/$default/${route.method}${route.path}`,
-        identitySource: identity,
-      })) as { isAuthorized?: boolean; context?: Record<string, unknown> } | null;
-      if (answer?.isAuthorized !== true) return 'denied';
-      (event.requestContext as unknown as { authorizer: unknown }).authorizer = { lambda: answer.context ?? {} };
-      return 'authorized';
-    } catch (error) {
-      this.log(`authorizer ${authorizer.functionLogicalId} failed: ${(error as Error).name}`);
-      return 'failed';
-    }
   }
 
   private toEvent(req: IncomingMessage, url: URL, route: CompiledRoute, body: Buffer): APIGatewayProxyEventV2 {

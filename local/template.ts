@@ -100,17 +100,10 @@ export interface LocalFunction {
   readonly environment: Record<string, string>;
 }
 
-export interface LocalAuthorizer {
-  readonly functionLogicalId: string;
-  /** e.g. `$request.header.Authorization`: a request missing one is refused with 401 before any function runs. */
-  readonly identitySource: string[];
-}
-
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
   readonly functionLogicalId: string;
-  readonly authorizer?: LocalAuthorizer;
 }
 
 /** A Lambda event source mapping on the table's stream, as the template configures it. */
@@ -178,8 +171,10 @@ export function readLocalStack(template: CfnTemplate, gatewayUrl: string): Local
       const target = resolveTarget(r.Properties?.Target);
       const functionLogicalId = integrations.get(target);
       if (!functionLogicalId) throw new Error(`Route ${method} ${routePath} has no Lambda integration`);
-      const authorizerRef = (r.Properties?.AuthorizerId as { Ref?: string } | undefined)?.Ref;
-      return { method, path: routePath, functionLogicalId, ...(authorizerRef ? { authorizer: readAuthorizer(template, authorizerRef) } : {}) };
+      // No route has an API Gateway authorizer (the agency functions verify their tokens themselves, SPEC §8):
+      // one appearing must not be served locally as if it were open.
+      if (r.Properties?.AuthorizerId !== undefined) throw new Error(`Route ${method} ${routePath} names an authorizer, which the local gateway does not emulate`);
+      return { method, path: routePath, functionLogicalId };
     });
 
   return {
@@ -223,17 +218,6 @@ function readStreamMappings(template: CfnTemplate, tableId: string): LocalStream
         ...(onFailure !== undefined ? { onFailure: JSON.stringify(onFailure) } : {}),
       };
     });
-}
-
-function readAuthorizer(template: CfnTemplate, logicalId: string): LocalAuthorizer {
-  const properties = template.Resources[logicalId]?.Properties ?? {};
-  if (properties.AuthorizerType !== 'REQUEST' || properties.EnableSimpleResponses !== true) {
-    throw new Error(`Authorizer ${logicalId}: the local gateway runs Lambda authorizers with simple responses only`);
-  }
-  const parts = (properties.AuthorizerUri as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
-  const getAtt = parts.find((p): p is { 'Fn::GetAtt': [string, string] } => typeof p === 'object' && p !== null && 'Fn::GetAtt' in p);
-  if (!getAtt) throw new Error(`Authorizer ${logicalId} does not name a Lambda function`);
-  return { functionLogicalId: getAtt['Fn::GetAtt'][0], identitySource: (properties.IdentitySource as string[] | undefined) ?? [] };
 }
 
 /** A route's target is `integrations/<IntegrationId>`, written as a Join around a Ref. */
