@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -27,24 +27,78 @@ export interface LocalCloudHandle {
   readonly ports: LocalCloudPorts;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/*
+ * Ports for a local cloud under test are chosen below the kernel's ephemeral range. A port found free
+ * there stays free until the cloud binds it: nothing the cloud does on the way (its own listen(0) front
+ * ends, every outgoing connection) is given a port from that range, whereas a port picked with
+ * listen(0) is an ephemeral one, free to be handed to the next connection made anywhere on the machine.
+ * A file per port, created exclusively, keeps two test processes from choosing the same one.
+ */
+const RESERVATIONS = path.join(tmpdir(), 'referral-test-ports');
+const LOWEST_PORT = 10_000;
+const reservedHere = new Set<number>();
+
+function ephemeralFloor(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > LOWEST_PORT + 1_000) return low;
+  } catch { /* not Linux: the IANA range starts at 49152, Linux's default at 32768 */ }
+  return 32_768;
 }
 
-/** Whether every port of a local cloud can be listened on again (its processes are gone). */
-export async function portsFree(ports: Partial<LocalCloudPorts>): Promise<boolean> {
-  const canListen = (port: number) => new Promise<boolean>((resolve) => {
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims a port for this process; a claim left by a process that has died is taken over. */
+function reservePort(port: number): boolean {
+  const file = path.join(RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      reservedHere.add(port);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (!holder || processAlive(holder)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+process.once('exit', () => {
+  for (const port of reservedHere) rmSync(path.join(RESERVATIONS, String(port)), { force: true });
+});
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A port no other test process has claimed and nothing listens on, below the ephemeral range. */
+export async function freePort(): Promise<number> {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const ceiling = ephemeralFloor();
+  for (let tries = 0; tries < 500; tries++) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (ceiling - LOWEST_PORT));
+    if (reservedHere.has(port) || !reservePort(port)) continue;
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${LOWEST_PORT} and ${ceiling} after 500 tries`);
+}
+
+/** Whether every port of a local cloud can be listened on again (its processes are gone). */
+export async function portsFree(ports: Partial<LocalCloudPorts>): Promise<boolean> {
   for (const port of Object.values(ports).filter((p) => p !== undefined)) {
     if (!await canListen(port)) return false;
   }
@@ -95,19 +149,25 @@ export async function launchLocalCloud(options: {
   const ready = new Promise<void>((resolve, reject) => {
     // A ceiling for a local cloud that hangs, not a measure of speed: a busy machine may take minutes.
     const timer = setTimeout(() => reject(new Error(`local cloud not ready in ${READY_CEILING_S} s; see ${options.logFile}`)), READY_CEILING_S * 1000);
-    // Only the start-up output is kept: once the banner is in, the listener goes (the log file has the rest).
+    // What it printed on the way down goes into the error: CI shows the error, not the log file.
+    let errors = '';
+    const onError = (chunk: Buffer) => { errors = (errors + chunk.toString()).slice(-4_000); };
+    // Only the start-up output is kept: once the banner is in, the listeners go (the log file has the rest).
     const onData = (chunk: Buffer) => {
       banner += chunk.toString();
       if (banner.includes('Ctrl-C stops everything.')) {
         child.stdout!.off('data', onData);
+        child.stderr!.off('data', onError);
         clearTimeout(timer);
         resolve();
       }
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
+    child.stderr!.on('data', onError);
+    child.once('close', (code) => {
       clearTimeout(timer);
-      reject(new Error(`local cloud exited (${code}) before it was ready; see ${options.logFile}`));
+      const said = `${banner.slice(-2_000)}\n${errors}`.trim();
+      reject(new Error(`local cloud exited (${code}) before it was ready; see ${options.logFile}\n${said}`));
     });
   });
   const stop = async () => {
