@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
-import sesEmulator from 'aws-ses-v2-local';
 import { PROJECT_ROOT } from '../lib/handler-module.js';
 import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
 import type { ServiceConfig } from '../functions/domain/config.js';
@@ -14,8 +13,7 @@ import { LocalKmsEndpoint, readKmsKeys } from './kms-endpoint.js';
 import { LocalLambdas } from './lambda-runtime.js';
 import { LocalSesFront, readEmailEventDestinations } from './ses-front.js';
 import { LocalSnsEndpoint, readTopics } from './sns-endpoint.js';
-import { LocalStepFunctions } from './step-functions-endpoint.js';
-import { LocalStreamPoller } from './stream-poller.js';
+import type { LocalStepFunctions } from './step-functions-endpoint.js';
 import { LocalTokenEndpoint, seedPartnerClients, type SeededPartnerClient } from './token-endpoint.js';
 import partnerConfig from '../config/partner-clients.json' with { type: 'json' };
 import { LOCAL_REGION, readLocalStack, type LocalStack } from './template.js';
@@ -58,9 +56,14 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-function listenSes(port: number): Promise<Server> {
-  // A CommonJS module whose export is `default`: reached through the namespace under ESM.
-  const start = (sesEmulator as unknown as { default: (config: { host: string; port: number }) => Promise<Server> }).default;
+// Loaded once DynamoDB Local and cognito-local are booting, not before: their start, not this
+// process's module loading, is what a start waits for (issue 17).
+async function listenSes(port: number): Promise<Server> {
+  type StartSes = (config: { host: string; port: number }) => Promise<Server>;
+  // A CommonJS module whose export is `default`: imported dynamically, the namespace's default is that
+  // function or the module holding it, as the loader's interop has it (tsx, plain Node).
+  const loaded = (await import('aws-ses-v2-local')) as unknown as { default: StartSes | { default: StartSes } };
+  const start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
   return start({ host: '127.0.0.1', port });
 }
 
@@ -117,6 +120,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         return `http://127.0.0.1:${options.sesPort}`;
       });
 
+    const laterModules = Promise.all([import('./step-functions-endpoint.js'), import('./stream-poller.js')]);
+
     // Last, so the emulators' processes are already booting while this process synthesizes.
     const stackReady = timings.time('template', async () => {
       const { template, cached } = await localTemplate({ projectRoot: PROJECT_ROOT, outdir, env: process.env });
@@ -126,8 +131,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const tableReady = Promise.all([stackReady, dynamodbReady]).then(([stack, url]) =>
       timings.time('table', () => ensureTable(url, createTableInput(stack.table.logicalId, stack.table.properties))));
 
-    const [stack, dynamodbUrl, , cognito, signIn, partnerClients, sesUrl] = await allStarted(
-      [stackReady, dynamodbReady, tableReady, cognitoReady, signInReady, partnersReady, sesReady] as const,
+    const [stack, dynamodbUrl, , cognito, signIn, partnerClients, sesUrl, [{ LocalStepFunctions }, { LocalStreamPoller }]] = await allStarted(
+      [stackReady, dynamodbReady, tableReady, cognitoReady, signInReady, partnersReady, sesReady, laterModules] as const,
     );
     const tableName = stack.table.logicalId;
 
