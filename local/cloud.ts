@@ -17,7 +17,7 @@ import type { LocalStepFunctions } from './step-functions-endpoint.js';
 import { LocalTokenEndpoint, seedPartnerClients, type SeededPartnerClient } from './token-endpoint.js';
 import partnerConfig from '../config/partner-clients.json' with { type: 'json' };
 import { LOCAL_REGION, readLocalStack, type LocalStack } from './template.js';
-import { localTemplate } from './template-cache.js';
+import { localTemplate, synthesizeInChildProcess } from './template-cache.js';
 import { StartUpTimings } from './start-up-timings.js';
 
 export interface LocalCloudOptions {
@@ -124,7 +124,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     // Last, so the emulators' processes are already booting while this process synthesizes.
     const stackReady = timings.time('template', async () => {
-      const { template, cached } = await localTemplate({ projectRoot: PROJECT_ROOT, outdir, env: process.env });
+      const { template, cached } = await localTemplate({ projectRoot: PROJECT_ROOT, outdir, env: process.env }, synthesizeInChildProcess(PROJECT_ROOT));
       options.log(cached ? 'template: as synthesized before (nothing it is made from has changed)' : 'template: synthesized');
       return readLocalStack(template, gatewayUrl);
     });

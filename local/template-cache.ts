@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { guardedCommand } from './child-processes.js';
 import { readTemplate, synthesizeTemplate, type CfnTemplate } from './template.js';
 
 /**
@@ -12,7 +14,7 @@ import { readTemplate, synthesizeTemplate, type CfnTemplate } from './template.j
 /** Read in full: the app, its entry, the workflow definition, the config the stack reads. */
 const WHOLE_FOLDERS = ['lib', 'bin', 'workflows', 'config'];
 /** The CDK and its plugins (package-lock), the app's settings, and the code that synthesizes here. */
-const WHOLE_FILES = ['package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', 'local/template.ts', 'local/template-cache.ts'];
+const WHOLE_FILES = ['package.json', 'package-lock.json', 'cdk.json', 'tsconfig.json', 'local/template.ts', 'local/template-cache.ts', 'local/synthesize.ts'];
 /** Each handler must exist at synthesis (NodejsFunction checks its entry); their contents are not in the template. */
 const HANDLER_FOLDER = 'functions';
 /** Raised when what goes into the key changes shape, so keys made before cannot match. */
@@ -55,6 +57,9 @@ function importedModules(root: string, start: string[]): string[] {
   return [...seen].sort();
 }
 
+/** Synthesizes into `outdir` and returns the template (in this process, or another). */
+export type Synthesis = (outdir: string) => Promise<CfnTemplate>;
+
 export interface SynthesisInputs {
   readonly projectRoot: string;
   /** Where the template is written: CDK's asset paths in it are relative to it. */
@@ -87,7 +92,7 @@ export function synthesisKey({ projectRoot, outdir, env }: SynthesisInputs): str
  * fresh synthesis (the key is removed first and written last, so a start stopped half-way through a
  * synthesis leaves no key that matches a half-written template).
  */
-export async function localTemplate(inputs: SynthesisInputs): Promise<{ template: CfnTemplate; cached: boolean }> {
+export async function localTemplate(inputs: SynthesisInputs, synthesize: Synthesis = synthesizeTemplate): Promise<{ template: CfnTemplate; cached: boolean }> {
   const key = synthesisKey(inputs);
   const keyFile = path.join(inputs.outdir, KEY_FILE);
   if (existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
@@ -98,7 +103,32 @@ export async function localTemplate(inputs: SynthesisInputs): Promise<{ template
     }
   }
   rmSync(keyFile, { force: true });
-  const template = await synthesizeTemplate(inputs.outdir);
+  const template = await synthesize(inputs.outdir);
   writeFileSync(keyFile, key);
   return { template, cached: false };
+}
+
+/**
+ * A synthesis in a child process (local/synthesize.ts), as the local cloud runs it; it dies with this
+ * process however this process dies.
+ */
+export function synthesizeInChildProcess(projectRoot: string): Synthesis {
+  return (outdir) => new Promise((resolve, reject) => {
+    const [command, args] = guardedCommand(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'local', 'synthesize.ts'), outdir]);
+    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => { errors = (errors + chunk.toString()).slice(-4_000); });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) {
+        try {
+          resolve(readTemplate(outdir));
+        } catch (error) {
+          reject(error as Error);
+        }
+      } else {
+        reject(new Error(`synthesis failed (${code ?? signal}): ${errors.trim()}`));
+      }
+    });
+  });
 }
