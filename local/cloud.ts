@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
-import sesEmulator from 'aws-ses-v2-local';
-import { PROJECT_ROOT } from '../lib/constructs/referral-function.js';
+import { PROJECT_ROOT } from '../lib/handler-module.js';
 import { commissionerGroup, coordinatorGroup } from '../functions/domain/access.js';
 import type { ServiceConfig } from '../functions/domain/config.js';
 import { serviceConfigFrom } from '../functions/adapters/service-config.js';
@@ -14,11 +13,12 @@ import { LocalKmsEndpoint, readKmsKeys } from './kms-endpoint.js';
 import { LocalLambdas } from './lambda-runtime.js';
 import { LocalSesFront, readEmailEventDestinations } from './ses-front.js';
 import { LocalSnsEndpoint, readTopics } from './sns-endpoint.js';
-import { LocalStepFunctions } from './step-functions-endpoint.js';
-import { LocalStreamPoller } from './stream-poller.js';
+import type { LocalStepFunctions } from './step-functions-endpoint.js';
 import { LocalTokenEndpoint, seedPartnerClients, type SeededPartnerClient } from './token-endpoint.js';
 import partnerConfig from '../config/partner-clients.json' with { type: 'json' };
-import { LOCAL_REGION, readLocalStack, synthesizeTemplate, type LocalStack } from './template.js';
+import { LOCAL_REGION, readLocalStack, type LocalStack } from './template.js';
+import { localTemplate, synthesizeInChildProcess } from './template-cache.js';
+import { StartUpTimings } from './start-up-timings.js';
 
 export interface LocalCloudOptions {
   readonly port: number;
@@ -41,6 +41,8 @@ export interface LocalCloudOptions {
   /** Where the functions fetch the pool's keys, when not from the emulator: an address that does not answer, to see a key outage. */
   readonly jwksUri?: string;
   readonly log: (message: string) => void;
+  /** Where the start's time goes, phase by phase (printed by `npm start` with LOCAL_TIMINGS=1). */
+  readonly timings?: StartUpTimings;
 }
 
 export interface LocalCloud {
@@ -54,9 +56,14 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-function listenSes(port: number): Promise<Server> {
-  // A CommonJS module whose export is `default`: reached through the namespace under ESM.
-  const start = (sesEmulator as unknown as { default: (config: { host: string; port: number }) => Promise<Server> }).default;
+// Loaded once DynamoDB Local and cognito-local are booting, not before: their start, not this
+// process's module loading, is what a start waits for (issue 17).
+async function listenSes(port: number): Promise<Server> {
+  type StartSes = (config: { host: string; port: number }) => Promise<Server>;
+  // A CommonJS module whose export is `default`: imported dynamically, the namespace's default is that
+  // function or the module holding it, as the loader's interop has it (tsx, plain Node).
+  const loaded = (await import('aws-ses-v2-local')) as unknown as { default: StartSes | { default: StartSes } };
+  const start = typeof loaded.default === 'function' ? loaded.default : loaded.default.default;
   return start({ host: '127.0.0.1', port });
 }
 
@@ -72,48 +79,68 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
     stopping.length = 0;
   };
+  const timings = options.timings ?? new StartUpTimings(false);
   try {
     const gatewayUrl = `http://localhost:${options.port}`;
     const outdir = path.join(options.dataDir, 'cdk.out');
     mkdirSync(outdir, { recursive: true });
-    const stack = readLocalStack(synthesizeTemplate(outdir), gatewayUrl);
-
-    let dynamodbUrl = options.externalDynamoDbUrl;
-    if (!dynamodbUrl) {
-      const dynamodb: RunningDynamoDb = await startDynamoDbLocal({
+    // Read before anything starts: a config that does not load stops the start with nothing to stop.
+    const users = demoUsers(effectiveConfig());
+    // Independent of one another, so started together: a start waits for the slowest (DynamoDB Local's
+    // JVM, or a synthesis when the app changed) rather than for them all in turn (issue 17).
+    const dynamodbReady = options.externalDynamoDbUrl !== undefined
+      ? Promise.resolve(options.externalDynamoDbUrl)
+      : timings.time('DynamoDB Local', () => startDynamoDbLocal({
         port: options.dynamoDbPort,
         dataDir: path.join(options.dataDir, 'dynamodb'),
         log: (line) => options.log(`dynamodb: ${line.trim()}`),
+      })).then((dynamodb: RunningDynamoDb) => {
+        stopping.push(() => dynamodb.stop());
+        return dynamodb.endpoint;
       });
-      stopping.push(() => dynamodb.stop());
-      dynamodbUrl = dynamodb.endpoint;
-    }
-    const tableName = stack.table.logicalId;
-    await ensureTable(dynamodbUrl, createTableInput(tableName, stack.table.properties));
-
-    const cognito = await startCognitoLocal({
+    const cognitoReady = timings.time('cognito-local', () => startCognitoLocal({
       port: options.cognitoPort, dataDir: cognitoDataDir(options.dataDir), log: (line) => options.log(`cognito: ${line}`),
+    })).then((cognito) => {
+      stopping.push(() => cognito.stop());
+      return cognito;
     });
-    stopping.push(() => cognito.stop());
-    const users = demoUsers(effectiveConfig());
-    const signIn = await seedSignIn({
+    const signInReady = cognitoReady.then((cognito) => timings.time('seeding users', () => seedSignIn({
       endpoint: cognito.endpoint, dataDir: cognitoDataDir(options.dataDir),
       groups: [...new Set(users.flatMap((u) => u.groups))], users,
-    });
+    })));
     // The same partner list the stack makes app clients from.
-    const partnerClients = await seedPartnerClients({
+    const partnersReady = Promise.all([cognitoReady, signInReady]).then(([cognito, signIn]) => timings.time('seeding partner clients', () => seedPartnerClients({
       endpoint: cognito.endpoint, dataDir: cognitoDataDir(options.dataDir), userPoolId: signIn.userPoolId, partners: partnerConfig.partners,
+    })));
+
+    const sesReady = options.externalSesUrl !== undefined
+      ? Promise.resolve(options.externalSesUrl)
+      : Promise.resolve(options.sesPort).then(listenSes).then((ses) => {
+        stopping.push(() => new Promise<void>((resolve) => { ses.close(() => resolve()); ses.closeAllConnections(); }));
+        return `http://127.0.0.1:${options.sesPort}`;
+      });
+
+    const laterModules = Promise.all([import('./step-functions-endpoint.js'), import('./stream-poller.js')]);
+
+    // Last, so the emulators' processes are already booting while this process synthesizes.
+    const stackReady = timings.time('template', async () => {
+      const { template, cached } = await localTemplate({ projectRoot: PROJECT_ROOT, outdir, env: process.env }, synthesizeInChildProcess(PROJECT_ROOT));
+      options.log(cached ? 'template: as synthesized before (nothing it is made from has changed)' : 'template: synthesized');
+      return readLocalStack(template, gatewayUrl);
     });
+    const tableReady = Promise.all([stackReady, dynamodbReady]).then(([stack, url]) =>
+      timings.time('table', () => ensureTable(url, createTableInput(stack.table.logicalId, stack.table.properties))));
+
+    const [stack, dynamodbUrl, , cognito, signIn, partnerClients, sesUrl, [{ LocalStepFunctions }, { LocalStreamPoller }]] = await allStarted(
+      [stackReady, dynamodbReady, tableReady, cognitoReady, signInReady, partnersReady, sesReady, laterModules] as const,
+    );
+    const tableName = stack.table.logicalId;
+
+    const endServers = timings.begin('token, SNS, KMS, SFN, gateway');
     const tokenEndpoint = new LocalTokenEndpoint({ cognitoEndpoint: cognito.endpoint, userPoolId: signIn.userPoolId, issuer: signIn.issuer, log: options.log });
     const tokenUrl = `${await tokenEndpoint.listen(0)}/oauth2/token`;
     stopping.push(() => tokenEndpoint.close());
 
-    let sesUrl = options.externalSesUrl;
-    if (!sesUrl) {
-      const ses = await listenSes(options.sesPort);
-      stopping.push(() => new Promise<void>((resolve) => { ses.close(() => resolve()); ses.closeAllConnections(); }));
-      sesUrl = `http://127.0.0.1:${options.sesPort}`;
-    }
     const stepFunctionsUrl = `http://127.0.0.1:${options.stepFunctionsPort}`;
     const lambdas = new LocalLambdas(PROJECT_ROOT, stack.functions);
 
@@ -184,6 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const api = await gateway.listen(options.port);
     stopping.push(() => gateway.close());
 
+    endServers();
     const resumed = stepFunctions.resume();
     if (resumed) options.log(`resumed ${resumed} running workflow execution(s)`);
 
@@ -209,6 +237,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/**
+ * Waits for every piece started side by side, failed or not, before failing: a piece still starting
+ * when the others are stopped would be left running with nobody to stop it.
+ */
+async function allStarted<T extends readonly unknown[]>(pieces: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(pieces);
+  const failed = settled.find((piece): piece is PromiseRejectedResult => piece.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((piece) => (piece as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** The config the functions will load: the same file, read by the same function. */

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createReferralApp, STACK_NAME } from '../lib/app.js';
-import { HANDLER_MODULE_METADATA } from '../lib/constructs/referral-function.js';
+import { HANDLER_MODULE_METADATA } from '../lib/handler-module.js';
 
 /** The parts of a CloudFormation template the local cloud reads. */
 export interface CfnResource {
@@ -16,18 +15,24 @@ export interface CfnTemplate {
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
 
+/** The stack the local cloud runs (lib/app.ts's STACK_NAME, named here so reading it needs no CDK). */
+export const LOCAL_STACK_NAME = 'StalkingReferralService';
+
 /**
  * Synthesizes the CDK app exactly as `cdk synth` does, minus asset bundling (the local cloud runs the
- * handler modules directly), and returns the stack's template.
+ * handler modules directly), and returns the stack's template. aws-cdk-lib is loaded only here, when
+ * a synthesis is due: a start that finds its template cached never pays for it (local/template-cache.ts).
  */
-export function synthesizeTemplate(outdir: string): CfnTemplate {
+export async function synthesizeTemplate(outdir: string): Promise<CfnTemplate> {
+  const { createReferralApp, STACK_NAME } = await import('../lib/app.js');
+  if (STACK_NAME !== LOCAL_STACK_NAME) throw new Error(`The app's stack is ${STACK_NAME}; the local cloud reads ${LOCAL_STACK_NAME}`);
   const { app } = createReferralApp({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   app.synth();
   return readTemplate(outdir);
 }
 
 export function readTemplate(outdir: string): CfnTemplate {
-  return JSON.parse(readFileSync(path.join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as CfnTemplate;
+  return JSON.parse(readFileSync(path.join(outdir, `${LOCAL_STACK_NAME}.template.json`), 'utf8')) as CfnTemplate;
 }
 
 export const localLambdaArn = (logicalId: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;

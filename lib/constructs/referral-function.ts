@@ -5,10 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+import { HANDLER_MODULE_METADATA, PROJECT_ROOT } from '../handler-module.js';
 
-/** Metadata key the local cloud reads to bind a synthesized function back to its handler module. */
-export const HANDLER_MODULE_METADATA = 'referral:handlerModule';
+export { HANDLER_MODULE_METADATA, PROJECT_ROOT };
 
 export interface ReferralFunctionProps {
   /** Handler module, relative to the project root, e.g. `functions/api/submit-referral.ts`. */

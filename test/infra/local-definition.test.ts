@@ -36,7 +36,7 @@ beforeAll(async () => {
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', NODE_ENV: undefined },
   });
   deployable = readTemplate(cliOutdir);
-  localTemplate = synthesizeTemplate(localOutdir);
+  localTemplate = await synthesizeTemplate(localOutdir);
   local = readLocalStack(localTemplate, GATEWAY_URL);
 }, CLI_TIMEOUT_MS + 10_000);
 
