@@ -12,6 +12,8 @@ import {
 import { guardedCommand } from './child-processes.js';
 import { totpCode } from './totp.js';
 
+const START_CEILING_S = 180;
+
 /** The start script the npm package `cognito-local` ships. */
 function cognitoLocalBin(): string {
   const packageDir = path.dirname(createRequire(import.meta.url).resolve('cognito-local/package.json'));
@@ -76,7 +78,9 @@ export async function startCognitoLocal(options: { port: number; dataDir: string
     }
   };
 
-  const deadline = Date.now() + 30_000;
+  // A ceiling for an emulator that hangs, not a measure of speed: on a machine busy with other work its
+  // start may take minutes, and one that died is caught at once by the exit check.
+  const deadline = Date.now() + START_CEILING_S * 1000;
   for (;;) {
     if (!running()) throw new Error(`cognito-local exited (${child.exitCode ?? child.signalCode}) before it answered; is port ${options.port} free?`);
     try {
@@ -87,7 +91,7 @@ export async function startCognitoLocal(options: { port: number; dataDir: string
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error('cognito-local did not answer within 30 s');
+      throw new Error(`cognito-local did not answer within ${START_CEILING_S} s`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

