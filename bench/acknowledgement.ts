@@ -15,7 +15,11 @@ import { summarize } from './stats.js';
 
 const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'results.json');
 const ACKNOWLEDGEMENTS = 60;
-/** Standard Workflows list price, us-east-1, per state transition ($0.025 per 1,000); eu-west-2 is priced a little higher. */
+/**
+ * Standard Workflows list price per state transition: $0.025 per 1,000 in Europe (London) as in us-east-1
+ * (AWS Step Functions pricing page, state transitions table, read 2026-12-02). The whole bill per
+ * referral, transitions included, is bench/price-per-referral.ts's.
+ */
 const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
 
 let stopCurrent: (() => Promise<void>) | undefined;
@@ -78,7 +82,7 @@ async function main(): Promise<number> {
       await client.as(`${teamId}.caseworker`, 'POST', `/api/referrals/${twoTeams}/assignments/${teamId}/acknowledge`);
     }
     return {
-      acknowledge: { what: 'POST …/acknowledge by a signed-in caseworker (authorizer, conditional update, SendTaskSuccess), one at a time', latencyMs: summarize(samples), count: samples.length },
+      acknowledge: { what: 'POST …/acknowledge by a signed-in caseworker (token verified in the function with its revocation read, one read of the assignment, conditional update with its event, SendTaskSuccess), one at a time', latencyMs: summarize(samples), count: samples.length },
       happy: { oneTeam: costed(standard), twoTeams: costed(await transitionsOf(cloud, twoTeams)) },
     };
   });
@@ -98,7 +102,7 @@ async function main(): Promise<number> {
   });
 
   const stateTransitions = {
-    what: 'State transitions per referral (states entered, Map iterations included), and their price at the Standard Workflows list price of $0.025 per 1,000 (us-east-1)',
+    what: 'State transitions per referral (states entered, Map iterations included), and their price at the Standard Workflows list price of $0.025 per 1,000 (eu-west-2, as us-east-1)',
     happyPath: happy,
     fullEscalationPath: escalation,
   };

@@ -42,6 +42,13 @@ const CONFIG = {
   ],
   /** One submission at a time with a pause after each, so that its workflow is done before the next. */
   isolated: { count: scaled(30), pauseMs: 600, timeCapMs: 60_000 },
+  /**
+   * The floors measured the same way as the isolated submissions (one at a time, the same pause), so that
+   * the ratio compares like with like: a PutItem from this process, and GET /healthz through the same
+   * local gateway and Lambda runtime (one DescribeTable and one DescribeStateMachine, in parallel): what
+   * any API call costs here before it does its own work.
+   */
+  isolatedFloors: { count: scaled(30), pauseMs: 600, timeCapMs: 60_000 },
   submitToEmail: { count: scaled(50), concurrency: 2, timeoutMs: 30_000 },
   requestTimeoutMs: 30_000,
   /** How long the workflows may take to send the emails of a phase's submissions before the next phase. */
@@ -209,6 +216,7 @@ async function main(): Promise<number> {
   const submitResults: Record<string, SubmitPhase> = {};
   const floorResults: Record<string, Measured> = {};
   let submitToEmail: SubmitToEmail | undefined;
+  let apiFloor: Measured | undefined;
   let itemBytes: { floorItem: number; storedReferral?: number } | undefined;
 
   try {
@@ -238,6 +246,19 @@ async function main(): Promise<number> {
       submitResults.isolated = { ...asSubmitPhase(isolated), pauseMs };
       checkFailed('POST /api/referrals one at a time', isolated);
     }
+
+    const floors = CONFIG.isolatedFloors;
+    const isolatedPut = await phase(`PutItem floor, one at a time, ${floors.pauseMs} ms apart, ${floors.count} of them`, () =>
+      measured(() => runClosedLoop({ concurrency: 1, ...floors }, floorItem, put)));
+    if (isolatedPut) floorResults.isolated = isolatedPut;
+    const healthz = `${handle.apiUrl}/healthz`;
+    const isolatedApi = await phase(`GET /healthz (the API floor), one at a time, ${floors.pauseMs} ms apart, ${floors.count} of them`, () =>
+      measured(() => runClosedLoop({ concurrency: 1, ...floors }, () => undefined, async () => {
+        const answer = await fetch(healthz, { signal: AbortSignal.timeout(CONFIG.requestTimeoutMs) });
+        await answer.text();
+        return { ok: answer.status === 200, status: answer.status };
+      })));
+    if (isolatedApi) apiFloor = isolatedApi;
 
     for (const { concurrency, count, timeCapMs } of CONFIG.phases) {
       const key = `c${concurrency}`;
@@ -294,7 +315,7 @@ async function main(): Promise<number> {
   }
 
   const runS = (performance.now() - started) / 1000;
-  printTable(submitResults, floorResults, submitToEmail, itemBytes);
+  printTable(submitResults, floorResults, submitToEmail, itemBytes, apiFloor);
   const busiest = Math.max(0, ...[...Object.values(submitResults), ...Object.values(floorResults), submitToEmail].map((r) => r?.cpu?.otherPct ?? 0));
   if (busiest > 25) {
     console.warn(`\nbench: warning: other processes on this machine used up to ${busiest}% of a core during a phase; the figures are disturbed (run again on a quiet machine)`);
@@ -316,6 +337,12 @@ async function main(): Promise<number> {
       itemBytes,
       ...floorResults,
     },
+    ...(apiFloor ? {
+      apiFloor: {
+        what: 'GET /healthz through the local gateway and Lambda runtime (DescribeTable and DescribeStateMachine in parallel), one at a time with the isolated submissions\' pause: what any API call costs here before its own work',
+        isolated: apiFloor,
+      },
+    } : {}),
     submitToEmail: {
       what: 'from sending POST /api/referrals to the SES emulator store holding both team emails for that reference (polled; resolution about one poll interval)',
       ...submitToEmail,
@@ -331,11 +358,15 @@ function printTable(
   floor: Record<string, Measured>,
   toEmail: SubmitToEmail | undefined,
   itemBytes: { floorItem: number; storedReferral?: number } | undefined,
+  apiFloor?: Measured,
 ): void {
   const header = ['', 'c', 'n', 'p50 ms', 'p99 ms', 'mean ms', 'max ms', 'req/s', 'non-201', 'failed', 'CPU% cloud/ddb/bench/other', 'stopped by'];
   const rows: string[][] = [];
   const iso = submit.isolated;
   if (iso) rows.push([`POST, ${iso.pauseMs} ms apart`, '1', String(iso.completed), ...figures(iso.latencyMs, Number.NaN), String(iso.non201), String(iso.failed), cpuCell(iso.cpu), iso.stoppedBy]);
+  const isoFloor = floor.isolated;
+  if (isoFloor) rows.push(['PutItem, same pause', '1', String(isoFloor.completed), ...figures(isoFloor.latencyMs, Number.NaN), isoFloor.unexpected ? `${isoFloor.unexpected} not 200` : '-', String(isoFloor.failed), cpuCell(isoFloor.cpu), isoFloor.stoppedBy]);
+  if (apiFloor) rows.push(['GET /healthz, same pause', '1', String(apiFloor.completed), ...figures(apiFloor.latencyMs, Number.NaN), apiFloor.unexpected ? `${apiFloor.unexpected} not 200` : '-', String(apiFloor.failed), cpuCell(apiFloor.cpu), apiFloor.stoppedBy]);
   for (const { concurrency } of CONFIG.phases) {
     const key = `c${concurrency}`;
     const s = submit[key];
@@ -348,6 +379,10 @@ function printTable(
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
   console.log(`(CPU%: share of one core used during the phase by the local cloud's Node process / DynamoDB Local / this benchmark / everything else on the machine; ${os.cpus().length} cores)`);
+  if (iso) {
+    const ratio = (floorP50: number | undefined) => (floorP50 ? `${(iso.latencyMs.p50 / floorP50).toFixed(1)}×` : '?');
+    console.log(`submit p50 one at a time: ${ratio(floor.c1?.latencyMs.p50)} the c=1 PutItem floor, ${ratio(isoFloor?.latencyMs.p50)} PutItem with the same pause, ${ratio(apiFloor?.latencyMs.p50)} GET /healthz with the same pause`);
+  }
   if (itemBytes) console.log(`(floor item ${itemBytes.floorItem} B of JSON; a stored referral item ${itemBytes.storedReferral ?? '?'} B)`);
   for (const { concurrency } of CONFIG.phases) {
     const emails = submit[`c${concurrency}`]?.emails;

@@ -17,7 +17,7 @@ import { movedDeadline } from '../domain/urgency.js';
 import { isCoordinator, type Caller } from '../http/caller.js';
 import { logger, metrics } from '../platform/observability.js';
 import {
-  addAssignment, addContactAttempt, appendEvent, closeReferralIfFinished, erasePersonalData, getAssignment, getReferral, listAssignments, listContactAttempts, listEvents,
+  addAssignment, addContactAttempt, appendEvent, assignmentAfter, closeReferralIfFinished, erasePersonalData, getAssignment, getReferral, listAssignments, listContactAttempts, listEvents,
   moveAssignment, moveReferral, recordAssignmentOutcome,
   type StoredAssignment, type StoredReferral,
 } from './referral-store.js';
@@ -83,13 +83,11 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
   }
 
   const late = isLate(current, now);
-  const before = await moveAssignment(reference, teamId, {
-    ...acknowledgementAt(now, caller.userId, late), now, actor: actorOf(caller),
-    remove: ['waitToken', 'waitStage'],
-    detail: { late, username: caller.username },
-  });
+  const change = { ...acknowledgementAt(now, caller.userId, late), now, actor: actorOf(caller), remove: ['waitToken', 'waitStage'] };
+  const before = await moveAssignment(reference, teamId, { ...change, detail: { late, username: caller.username } }, current);
   if (before?.waitToken) await resumeWithAcknowledgement(before.waitToken, teamId);
-  const after = await getAssignment(reference, teamId);
+  // Read again only when this request moved nothing (a repeat, or another answer first).
+  const after = before ? assignmentAfter(before, change) : await getAssignment(reference, teamId);
   if (after?.status !== 'ACKNOWLEDGED') {
     throw new Conflict({ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` });
   }
@@ -107,13 +105,10 @@ export async function declineAssignment(reference: string, teamId: string, reaso
   const current = await getAssignment(reference, teamId);
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
 
-  const before = await moveAssignment(reference, teamId, {
-    ...declineAt(now, caller.userId, reason), now, actor: actorOf(caller),
-    remove: ['waitToken', 'waitStage'],
-    detail: { username: caller.username },
-  });
+  const change = { ...declineAt(now, caller.userId, reason), now, actor: actorOf(caller), remove: ['waitToken', 'waitStage'] };
+  const before = await moveAssignment(reference, teamId, { ...change, detail: { username: caller.username } }, current);
   if (before?.waitToken) await resumeWithDecline(before.waitToken);
-  const after = await getAssignment(reference, teamId);
+  const after = before ? assignmentAfter(before, change) : await getAssignment(reference, teamId);
   if (after?.status !== 'DECLINED') {
     throw new Conflict({ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'} and can no longer be declined.` });
   }

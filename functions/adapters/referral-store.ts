@@ -365,20 +365,37 @@ async function updateAssignmentIf(reference: string, teamId: string, change: {
   }
 }
 
+export interface AssignmentMove {
+  from: readonly AssignmentStatus[]; to: AssignmentStatus; now: Date; actor: string;
+  set?: Record<string, unknown>; remove?: string[]; detail?: ReferralEvent['detail'];
+}
+
+/** The attributes a move takes away: the ones asked for, and the open-work index keys once nobody is waited on. */
+const removedBy = (change: Pick<AssignmentMove, 'to' | 'remove'>) => [...(change.remove ?? []), ...(CLOSED.includes(change.to) ? ['openKey', 'openSort'] : [])];
+
+/**
+ * The assignment after a move of `before`, without reading it again: the move's own fields as it wrote
+ * them, the rest as `before` was read (the move's condition held on its status and callback token).
+ */
+export function assignmentAfter(before: StoredAssignment, change: Pick<AssignmentMove, 'to' | 'set' | 'remove'>): StoredAssignment {
+  const after: Record<string, unknown> = { ...before, ...change.set, status: change.to };
+  for (const name of removedBy(change)) delete after[name];
+  return after as unknown as StoredAssignment;
+}
+
 /**
  * Moves an assignment from one of `from` to `to`, with its event, atomically. Returns the assignment as
  * it was at the moment of the move, or `undefined` when it was not in any of `from` (someone else moved
  * it first). The move holds only if the workflow's callback token is still the one read: the waiting
  * step may store its token between the read and the move, and whoever moves the assignment must answer
  * the token it really held, or the workflow would wait on an answer that never comes.
+ * A caller that has just read the assignment passes it as `known`, saving the first try's read: a stale
+ * one fails the condition and the next try reads afresh.
  */
-export async function moveAssignment(reference: string, teamId: string, change: {
-  from: readonly AssignmentStatus[]; to: AssignmentStatus; now: Date; actor: string;
-  set?: Record<string, unknown>; remove?: string[]; detail?: ReferralEvent['detail'];
-}): Promise<StoredAssignment | undefined> {
+export async function moveAssignment(reference: string, teamId: string, change: AssignmentMove, known?: StoredAssignment): Promise<StoredAssignment | undefined> {
   // Each retry follows a token stored meanwhile; the waiting step stores one token per stage.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const before = await getAssignment(reference, teamId);
+    const before = attempt === 0 && known ? known : await getAssignment(reference, teamId);
     if (!before || !change.from.includes(before.status)) return undefined;
     const at = change.now.toISOString();
     const set: Record<string, unknown> = { status: change.to, ...change.set };
@@ -389,7 +406,7 @@ export async function moveAssignment(reference: string, teamId: string, change: 
       values[`:v${i}`] = value;
       return `#f${i} = :v${i}`;
     });
-    const removals = [...(change.remove ?? []), ...(CLOSED.includes(change.to) ? ['openKey', 'openSort'] : [])].map((name, i) => {
+    const removals = removedBy(change).map((name, i) => {
       names[`#r${i}`] = name;
       return `#r${i}`;
     });
