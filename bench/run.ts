@@ -25,6 +25,7 @@ import { LocalCloudClient } from '../test/support/local-cloud-client.js';
 import { launchLocalCloud, PROJECT_ROOT, type LocalCloudHandle } from '../test/support/local-cloud-process.js';
 import { aReferral } from '../test/support/referrals.js';
 import { cpuShare, cpuTimes, type CpuShare } from './cpu.js';
+import { measureAggregationLag, type AggregationLag } from './aggregation-lag.js';
 import { EmailWatcher } from './email-watcher.js';
 import { runClosedLoop, withConcurrency, type Outcome, type PhaseResult } from './load.js';
 import { describeMachine, mergeResults } from './results.js';
@@ -210,6 +211,7 @@ async function main(): Promise<number> {
   const floorResults: Record<string, Measured> = {};
   let submitToEmail: SubmitToEmail | undefined;
   let itemBytes: { floorItem: number; storedReferral?: number } | undefined;
+  let aggregationLag: AggregationLag | undefined;
 
   try {
     console.log('bench: phases');
@@ -287,6 +289,7 @@ async function main(): Promise<number> {
         ...withCpu(cpuShare(cpuBefore, cpuTimes(cloud?.child.pid))),
       };
     });
+    aggregationLag = await phase('report totals: every fact of the run folded, and each one\u2019s lag', () => measureAggregationLag(client, CONFIG.drainTimeoutMs));
   } finally {
     process.stdout.write('bench: stopping the local cloud… ');
     await stopCloud();
@@ -320,6 +323,7 @@ async function main(): Promise<number> {
       what: 'from sending POST /api/referrals to the SES emulator store holding both team emails for that reference (polled; resolution about one poll interval)',
       ...submitToEmail,
     },
+    aggregationLag,
     machine: { ...describeMachine(PROJECT_ROOT, loadBefore), benchRunS: Math.round(runS), localCloudLaunchS: Math.round(launchS * 10) / 10, scale },
   });
   console.log(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_FILE)}`);
