@@ -298,6 +298,10 @@ async function main(): Promise<number> {
 
   const runS = (performance.now() - started) / 1000;
   printTable(submitResults, floorResults, submitToEmail, itemBytes);
+  if (aggregationLag) {
+    const { facts, lagMs } = aggregationLag;
+    console.log(`report totals: ${facts} facts folded from the table stream, each ${lagMs.p50} ms after its step stored it at p50, ${lagMs.p95} ms at p95 (max ${lagMs.max} ms)`);
+  }
   const busiest = Math.max(0, ...[...Object.values(submitResults), ...Object.values(floorResults), submitToEmail].map((r) => r?.cpu?.otherPct ?? 0));
   if (busiest > 25) {
     console.warn(`\nbench: warning: other processes on this machine used up to ${busiest}% of a core during a phase; the figures are disturbed (run again on a quiet machine)`);
