@@ -25,6 +25,7 @@ import { LocalCloudClient } from '../test/support/local-cloud-client.js';
 import { launchLocalCloud, PROJECT_ROOT, type LocalCloudHandle } from '../test/support/local-cloud-process.js';
 import { aReferral } from '../test/support/referrals.js';
 import { cpuShare, cpuTimes, type CpuShare } from './cpu.js';
+import { measureAggregationLag, type AggregationLag } from './aggregation-lag.js';
 import { EmailWatcher } from './email-watcher.js';
 import { runClosedLoop, withConcurrency, type Outcome, type PhaseResult } from './load.js';
 import { describeMachine, mergeResults } from './results.js';
@@ -218,6 +219,7 @@ async function main(): Promise<number> {
   let submitToEmail: SubmitToEmail | undefined;
   let apiFloor: Measured | undefined;
   let itemBytes: { floorItem: number; storedReferral?: number } | undefined;
+  let aggregationLag: AggregationLag | undefined;
 
   try {
     console.log('bench: phases');
@@ -308,6 +310,7 @@ async function main(): Promise<number> {
         ...withCpu(cpuShare(cpuBefore, cpuTimes(cloud?.child.pid))),
       };
     });
+    aggregationLag = await phase('report totals: every fact of the run folded, and each one\u2019s lag', () => measureAggregationLag(client, CONFIG.drainTimeoutMs));
   } finally {
     process.stdout.write('bench: stopping the local cloud… ');
     await stopCloud();
@@ -316,6 +319,10 @@ async function main(): Promise<number> {
 
   const runS = (performance.now() - started) / 1000;
   printTable(submitResults, floorResults, submitToEmail, itemBytes, apiFloor);
+  if (aggregationLag) {
+    const { facts, lagMs } = aggregationLag;
+    console.log(`report totals: ${facts} facts folded from the table stream, each ${lagMs.p50} ms after its step stored it at p50, ${lagMs.p95} ms at p95 (max ${lagMs.max} ms)`);
+  }
   const busiest = Math.max(0, ...[...Object.values(submitResults), ...Object.values(floorResults), submitToEmail].map((r) => r?.cpu?.otherPct ?? 0));
   if (busiest > 25) {
     console.warn(`\nbench: warning: other processes on this machine used up to ${busiest}% of a core during a phase; the figures are disturbed (run again on a quiet machine)`);
@@ -347,6 +354,7 @@ async function main(): Promise<number> {
       what: 'from sending POST /api/referrals to the SES emulator store holding both team emails for that reference (polled; resolution about one poll interval)',
       ...submitToEmail,
     },
+    aggregationLag,
     machine: { ...describeMachine(PROJECT_ROOT, loadBefore), benchRunS: Math.round(runS), localCloudLaunchS: Math.round(launchS * 10) / 10, scale },
   });
   console.log(`bench: wrote ${path.relative(PROJECT_ROOT, RESULTS_FILE)}`);

@@ -6,6 +6,7 @@ import { OperationsAlerts } from './constructs/operations-alerts.js';
 import { OutgoingMail } from './constructs/outgoing-mail.js';
 import { ReferralStateMachine } from './constructs/referral-state-machine.js';
 import { ReferralStore } from './constructs/referral-store.js';
+import { ReportFolding } from './constructs/report-folding.js';
 import { ServiceApi } from './constructs/service-api.js';
 import { ServicePages } from './constructs/service-pages.js';
 import { StaffAccess } from './constructs/staff-access.js';
@@ -43,6 +44,7 @@ export class ReferralStack extends Stack {
     const access = new StaffAccess(this);
     new ApiRoutes(this, { api, store, workflow, access });
     new ServicePages(this, { api, store, workflow, access });
+    new ReportFolding(this, { store, alerts });
 
     alerts.watchApi(api.stage);
     alerts.watchReferralRate(props.unusualReferralRate ?? UNUSUAL_REFERRAL_RATE);

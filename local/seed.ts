@@ -641,8 +641,8 @@ export async function seedLocalCloud(options: SeedOptions, target: SeedTarget = 
   }
   log(`writing the aggregates of ${year.facts.length} facts (${rows.length} day rows, ${totals.length} span totals) to ${tableName} at ${dynamodbUrl}…`);
   // Through the store, so its layout lives in one place. Its bulk writer keeps no once-only markers
-  // (recordFact's, one transaction per fact, would take the best part of an hour for 100,000
-  // referrals): the guard above is what stops a year being added twice.
+  // (a fact item and a marker per fact would be 200,000 writes more for 100,000 referrals): the guard
+  // above is what stops a year being added twice.
   const writes = await throughputStore.addAggregates(totals);
   const aggregated = performance.now();
 

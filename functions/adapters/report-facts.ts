@@ -3,12 +3,14 @@ import type { ReferralSource } from '../domain/referral.js';
 import type { AssignmentRecord, Outcome } from '../domain/referral-record.js';
 import { factIdFor, type FactKind } from '../domain/throughput.js';
 import { getReferral } from './referral-store.js';
-import { recordFact } from './throughput-store.js';
+import { storeFact } from './throughput-store.js';
 
 /**
- * Counts what happened into the commissioners' aggregates (SPEC §7) at the moment it happens. Each step
- * counts after its own change is stored, and counts again when it is retried: the store counts a fact
- * id once, so a retry after a crash completes the count and never doubles it.
+ * Records what happened for the commissioners' aggregates (SPEC §7): each step stores the fact its
+ * change implies after the change is stored, and again when it is retried or repeated, so a crash
+ * between the two is made up and the fact is never lost. The fact is one small item; the table's stream
+ * folds it into the totals off the request path (functions/events/fold-report-facts.ts), each fact id
+ * once, within seconds.
  */
 
 async function sourceOf(assignment: AssignmentRecord): Promise<ReferralSource> {
@@ -19,7 +21,7 @@ async function sourceOf(assignment: AssignmentRecord): Promise<ReferralSource> {
 
 /** A referral arrived: counted once screened and routed (band and area known), dated when it arrived. */
 export async function countReceived(referral: { reference: string; createdAt: string; source: ReferralSource; band: Band; areaId?: string }): Promise<void> {
-  await recordFact({
+  await storeFact({
     kind: 'RECEIVED', factId: factIdFor('RECEIVED', referral.reference), at: new Date(referral.createdAt),
     band: referral.band, source: referral.source, areaId: referral.areaId,
   }, referral.reference);
@@ -28,7 +30,7 @@ export async function countReceived(referral: { reference: string; createdAt: st
 type TeamKind = Exclude<FactKind, 'RECEIVED' | 'ACKNOWLEDGED' | 'CONTACTED' | 'OUTCOME'>;
 
 export async function countForTeam(kind: TeamKind, assignment: AssignmentRecord, at: Date): Promise<void> {
-  await recordFact({
+  await storeFact({
     kind, factId: factIdFor(kind, assignment.reference, assignment.teamId), at, band: assignment.band,
     source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
   }, assignment.reference);
@@ -38,7 +40,7 @@ export async function countForTeam(kind: TeamKind, assignment: AssignmentRecord,
 export async function countAcknowledged(assignment: AssignmentRecord): Promise<void> {
   if (!assignment.acknowledgedAt) return;
   const at = new Date(assignment.acknowledgedAt);
-  await recordFact({
+  await storeFact({
     kind: 'ACKNOWLEDGED', factId: factIdFor('ACKNOWLEDGED', assignment.reference, assignment.teamId), at,
     band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
     withinDeadline: assignment.late !== true,
@@ -54,7 +56,7 @@ export async function countAcknowledged(assignment: AssignmentRecord): Promise<v
 export async function countFirstContact(assignment: AssignmentRecord, reachedAt: Date, submittedAt: string): Promise<void> {
   const submitted = Date.parse(submittedAt);
   if (Number.isNaN(reachedAt.getTime()) || Number.isNaN(submitted)) throw new RangeError('a first contact needs the time of the contact and of the submission');
-  await recordFact({
+  await storeFact({
     kind: 'CONTACTED', factId: factIdFor('CONTACTED', assignment.reference, assignment.teamId), at: reachedAt,
     band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
     secondsToFirstContact: Math.max(0, Math.round((reachedAt.getTime() - submitted) / 1000)),
@@ -63,7 +65,7 @@ export async function countFirstContact(assignment: AssignmentRecord, reachedAt:
 
 /** The team recorded how its part ended: counted once per referral and team, dated when recorded. */
 export async function countOutcome(assignment: AssignmentRecord, outcome: Outcome, at: Date): Promise<void> {
-  await recordFact({
+  await storeFact({
     kind: 'OUTCOME', factId: factIdFor('OUTCOME', assignment.reference, assignment.teamId), at, outcome,
     band: assignment.band, source: await sourceOf(assignment), areaId: assignment.areaId, teamId: assignment.teamId,
   }, assignment.reference);

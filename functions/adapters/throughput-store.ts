@@ -1,15 +1,17 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput,
+  BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { BANDS } from '../domain/config.js';
 import { SOURCES } from '../domain/referral.js';
-import { spansOfDay, type Span } from '../domain/report-calendar.js';
+import type { Span } from '../domain/report-calendar.js';
+import { factAttributes, FACT_PREFIX, FACT_SK, planFold, type FoldWrite, type StoredFact } from '../domain/report-folding.js';
 import {
   aggregateKey, ALL_TEAMS, COUNTERS, decodeHistogram, DIMENSIONS, encodeHistogram, MEASURES, mergeHistograms, OUT_OF_AREA, SPAN_TIMES, valueIn,
   type AggregateKey, type Counter, type Dimension, type Histogram, type Measure, type SpanTotals, type ThroughputFact,
 } from '../domain/throughput.js';
 import { documents } from './aws-clients.js';
+import { logger } from '../platform/observability.js';
 import { requiredEnv } from './environment.js';
 
 /*
@@ -20,16 +22,18 @@ import { requiredEnv } from './environment.js';
  *     sk counts               c|<dimension>|<counter>|<value> numbers, e.g. c|team|acknowledged|mdvs
  *     sk <dimension>|times    time to acknowledge: h|<value> a histogram as text, v|<value> its version;
  *                             time to first contact: fc|<value> and fcv|<value> likewise
+ *   pk FACT#<factId>      sk FACT
+ *     a fact a step stored (report-folding.ts, factAttributes): what it is counted by, and expires
  *   pk COUNTED#<factId>   sk COUNTED
- *     the fact has been added; holds the reference and fact kind only, and expires
+ *     the fact has been added; holds the reference, fact kind and times only, and expires
  *
  * A report by team over a year by month reads 12 × 2 items with one BatchGetItem, whatever the number of
  * referrals: a counts item holds a number per dimension, counter and value (a few hundred at most), a
  * times item a histogram per value (a few KB; under 50 KB with every 5-minute bucket in use). Counts are
- * added with ADD, so any number of steps add to them at once; a histogram is text, so an
- * acknowledgement reads it, adds one, and writes it back on condition its version has not moved,
- * trying again if it has. Each fact updates 3 counts items (day, week, month) in one transaction with
- * its marker; an acknowledgement or first contact also updates 12 times items (3 spans × 4 dimensions).
+ * added with ADD, so any number of folds add to them at once; a histogram is text, so a fold reads
+ * it, adds its batch's, and writes it back on condition its version has not moved, trying again if it
+ * has. The steps never touch these items: each stores its fact (storeFact, one small Put), and the
+ * table stream's fold adds a batch of facts with one update per item it touches (foldFacts).
  */
 
 const tableName = requiredEnv('TABLE_NAME');
@@ -37,8 +41,8 @@ const tableName = requiredEnv('TABLE_NAME');
 // A Standard workflow runs for at most a year, so no retried step can arrive after the marker expires.
 const MARKER_DAYS = 400;
 
-// Facts of the same area and month meet on the same items: DynamoDB cancels a transaction that meets
-// another rather than queueing it, and an acknowledgement's histogram may have moved since it was read.
+// Folds of the same area and month meet on the same items: DynamoDB cancels a transaction that meets
+// another rather than queueing it, and a histogram may have moved since it was read.
 // Either is tried again, after a growing, jittered pause.
 const ATTEMPTS = 12;
 
@@ -75,36 +79,8 @@ function checkKey(key: AggregateKey): void {
   }
 }
 
-interface Target {
-  readonly span: SpanRef;
-  readonly by: Dimension;
-  readonly value: string;
-}
-
 type Key = { pk: string; sk: string };
 const keyId = (key: Key) => `${key.pk}\u0000${key.sk}`;
-
-/** The stored histogram and version of each target, read consistently: what an acknowledgement or a contact adds to. */
-async function readHistograms(areaId: string, measure: Measure, targets: readonly Target[]): Promise<Map<string, { histogram: Histogram; version: number | undefined }>> {
-  const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
-  [...new Set(targets.map((t) => t.value))].forEach((value, i) => {
-    names[`#h${i}`] = histogramName(measure, value);
-    names[`#v${i}`] = versionName(measure, value);
-  });
-  const items = await batchGet(
-    targets.map((t) => ({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) })),
-    { ConsistentRead: true, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names },
-  );
-  const found = new Map(items.map((item) => [keyId(item as Key), item]));
-  return new Map(targets.map((t) => {
-    const item = found.get(keyId({ pk: aggregatePk(areaId, t.span), sk: timesSk(t.by) }));
-    const text = item?.[histogramName(measure, t.value)];
-    const version = item?.[versionName(measure, t.value)];
-    return [targetId(t), { histogram: typeof text === 'string' ? decodeHistogram(text) : {}, version: typeof version === 'number' ? version : undefined }];
-  }));
-}
-
-const targetId = (t: Target) => [t.span.unit, t.span.label, t.by, t.value].join('\u0000');
 
 type Addition = readonly [by: Dimension, counter: Counter, value: string, count: number];
 
@@ -126,13 +102,22 @@ function countsUpdate(areaId: string, span: SpanRef, additions: readonly Additio
   };
 }
 
+interface HistogramWrite {
+  readonly measure: Measure;
+  readonly value: string;
+  /** The whole histogram to store: what was read with what is added. */
+  readonly histogram: Histogram;
+  /** The version read with it; undefined when there was none yet. */
+  readonly version: number | undefined;
+}
+
 /** Writes histograms back to a span's times item, on condition no one else has since they were read. */
-function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, measure: Measure, histograms: readonly { value: string; histogram: Histogram; version: number | undefined }[]) {
+function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, histograms: readonly HistogramWrite[]) {
   const names: Record<string, string> = { '#kind': 'kind', '#areaId': 'areaId', '#unit': 'unit', '#label': 'label', '#by': 'dimension' };
   const values: Record<string, unknown> = { ':kind': 'aggregate-times', ':areaId': areaId, ':unit': span.unit, ':label': span.label, ':by': by };
   const sets: string[] = [];
   const conditions: string[] = [];
-  histograms.forEach(({ value, histogram, version }, i) => {
+  histograms.forEach(({ measure, value, histogram, version }, i) => {
     names[`#h${i}`] = histogramName(measure, value);
     names[`#v${i}`] = versionName(measure, value);
     values[`:h${i}`] = encodeHistogram(histogram);
@@ -154,56 +139,153 @@ function histogramsUpdate(areaId: string, span: SpanRef, by: Dimension, measure:
   };
 }
 
+/** A histogram and its version as a times item holds them, empty and undefined when it has none. */
+function storedHistogram(item: Record<string, unknown> | undefined, measure: Measure, value: string): { histogram: Histogram; version: number | undefined } {
+  const text = item?.[histogramName(measure, value)];
+  const version = item?.[versionName(measure, value)];
+  return { histogram: typeof text === 'string' ? decodeHistogram(text) : {}, version: typeof version === 'number' ? version : undefined };
+}
+
 const pause = (attempt: number) => {
   const ceiling = Math.min(1_000, 25 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * ceiling / 2));
 };
 
 /**
- * Adds a fact to its aggregates, once. The marker and every addition are one transaction: a retried
- * step finds the marker, the transaction is cancelled, nothing is added twice. Returns false for a repeat.
+ * Stores the fact a step implies, as an item of its own, for the fold to add to the totals (see
+ * functions/events/fold-report-facts.ts). One small conditional Put and no reads: a step calls it after
+ * its own change is stored and again whenever it is retried or repeated, so a crash between the two is
+ * made up by the retry, and a repeat finds the item there and writes nothing (nor a second stream
+ * record). The first of several facts with one id stands, as it always has (a first contact).
+ * Returns false for a repeat.
  */
-export async function recordFact(fact: ThroughputFact, reference: string, now: Date = new Date()): Promise<boolean> {
-  const { key, counters, timing } = aggregateKey(fact);
-  checkKey(key);
-  const spans = spansOfDay(key.day);
-  const targets: Target[] = spans.flatMap((span) => DIMENSIONS.map((by) => ({ span, by, value: valueIn(key, by) })));
-  const additions = DIMENSIONS.flatMap((by) => counters.map((counter): Addition => [by, counter, valueIn(key, by), 1]));
-  const marker = {
-    Put: {
+export async function storeFact(fact: ThroughputFact, reference: string, now: Date = new Date()): Promise<boolean> {
+  checkKey(aggregateKey(fact).key);
+  try {
+    await documents.send(new PutCommand({
       TableName: tableName,
       Item: {
-        pk: `COUNTED#${fact.factId}`, sk: 'COUNTED', kind: 'counted-fact', reference, fact: fact.kind,
-        countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400,
+        pk: `${FACT_PREFIX}${fact.factId}`, sk: FACT_SK, ...factAttributes({ fact, reference, recordedAt: now.toISOString() }),
+        // Kept as long as its marker: a step retried within its workflow's year finds it and writes nothing.
+        expiresAt: Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
-  for (let attempt = 1; ; attempt++) {
-    const stored = timing === undefined ? undefined : await readHistograms(key.areaId, timing.measure, targets);
-    const input: TransactWriteCommandInput = {
-      TransactItems: [
-        marker,
-        ...spans.map((span) => ({ Update: countsUpdate(key.areaId, span, additions) })),
-        ...(stored === undefined || timing === undefined ? [] : targets.map((t) => {
-          const { histogram, version } = stored.get(targetId(t))!;
-          return { Update: histogramsUpdate(key.areaId, t.span, t.by, timing.measure, [{ value: t.value, histogram: mergeHistograms([histogram, { [timing.bucket]: 1 }]), version }]) };
-        })),
-      ],
-    };
+    }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+const markerKey = (factId: string): Key => ({ pk: `COUNTED#${factId}`, sk: 'COUNTED' });
+
+/** The ids among these whose marker exists: facts already in the totals. */
+async function countedAmong(factIds: readonly string[]): Promise<Set<string>> {
+  const items = await batchGet(factIds.map(markerKey), { ConsistentRead: true, ProjectionExpression: '#pk', ExpressionAttributeNames: { '#pk': 'pk' } });
+  return new Set(items.map((item) => String(item.pk).slice('COUNTED#'.length)));
+}
+
+/**
+ * One write of a fold (planFold): each counts item once with every addition of its facts, each times
+ * item once with its histograms merged into what it holds (read consistently, written on condition its
+ * versions have not moved), and each fact's marker on condition it is new, all in one transaction.
+ */
+async function addWrite(write: FoldWrite, byId: ReadonlyMap<string, StoredFact>, now: Date): Promise<void> {
+  const spans = new Map<string, { areaId: string; span: SpanRef; additions: Addition[] }>();
+  const timed = write.totals.filter((t) => MEASURES.some((m) => Object.keys(t[SPAN_TIMES[m]]).length > 0));
+  for (const total of write.totals) {
+    const id = aggregatePk(total.areaId, total);
+    const entry = spans.get(id) ?? { areaId: total.areaId, span: total, additions: [] };
+    for (const [value, counts] of Object.entries(total.counts)) {
+      for (const counter of COUNTERS) if (counts[counter]) entry.additions.push([total.by, counter, value, counts[counter]!]);
+    }
+    spans.set(id, entry);
+  }
+  const stored = timed.length === 0 ? [] : await batchGet(timed.map((t) => ({ pk: aggregatePk(t.areaId, t), sk: timesSk(t.by) })), { ConsistentRead: true });
+  const storedById = new Map(stored.map((item) => [keyId(item as Key), item]));
+  const expiresAt = Math.floor(now.getTime() / 1000) + MARKER_DAYS * 86_400;
+  await documents.send(new TransactWriteCommand({
+    TransactItems: [
+      ...write.facts.map((fact) => {
+        const { reference, recordedAt } = byId.get(fact.factId)!;
+        return {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...markerKey(fact.factId), kind: 'counted-fact', reference, fact: fact.kind,
+              recordedAt, countedAt: now.toISOString(), expiresAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        };
+      }),
+      ...[...spans.values()].filter((s) => s.additions.length > 0).map(({ areaId, span, additions }) => ({ Update: countsUpdate(areaId, span, additions) })),
+      ...timed.map((total) => {
+        const item = storedById.get(keyId({ pk: aggregatePk(total.areaId, total), sk: timesSk(total.by) }));
+        const histograms = MEASURES.flatMap((measure) => Object.entries(total[SPAN_TIMES[measure]]).map(([value, added]): HistogramWrite => {
+          const { histogram, version } = storedHistogram(item, measure, value);
+          return { measure, value, histogram: mergeHistograms([histogram, added]), version };
+        }));
+        return { Update: histogramsUpdate(total.areaId, total, total.by, histograms) };
+      }),
+    ],
+  }));
+}
+
+export interface FoldResult {
+  /** Facts this fold added to the totals. */
+  readonly added: number;
+  /** Facts already in them (a batch delivered again, a retried step, or counted before folding existed). */
+  readonly alreadyCounted: number;
+  /** Fact ids it could not add after its attempts: the caller reports their records, to be delivered again. */
+  readonly failed: readonly string[];
+}
+
+/**
+ * Adds stored facts to the span totals, each exactly once however often it is given (see planFold for
+ * the writes). A write cancelled by a marker that is there after all (a fold of the same facts running
+ * at once), by a histogram that moved, or by another transaction on its items, is planned again from
+ * the markers as they are now and tried again; one that still fails leaves the others standing.
+ */
+export async function foldFacts(facts: readonly StoredFact[], now: Date = new Date()): Promise<FoldResult> {
+  const byId = new Map<string, StoredFact>();
+  const failed: string[] = [];
+  for (const stored of facts) {
+    if (byId.has(stored.fact.factId) || failed.includes(stored.fact.factId)) continue;
     try {
-      await documents.send(new TransactWriteCommand(input));
-      return true;
+      checkKey(aggregateKey(stored.fact).key);
+      byId.set(stored.fact.factId, stored);
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-      if (codes[0] === 'ConditionalCheckFailed') return false;
-      // A histogram's version moved (another acknowledgement), or another transaction was on an item.
-      const again = codes.some((code) => code === 'TransactionConflict' || code === 'ConditionalCheckFailed');
-      if (!again || attempt >= ATTEMPTS) throw error;
-      await pause(attempt);
+      // storeFact refuses such a fact, so this is an item written some other way: never folded, reported.
+      if (!(error instanceof RangeError)) throw error;
+      failed.push(stored.fact.factId);
     }
   }
+  const invalid = failed.length;
+  let added = 0;
+  for (const group of planFold([...byId.values()].map((s) => s.fact), new Set())) {
+    const ids = group.facts.map((f) => f.factId);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const writes = planFold(group.facts, await countedAmong(ids));
+        try {
+          for (const write of writes) {
+            await addWrite(write, byId, now);
+            added += write.facts.length;
+          }
+          break;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException) || attempt >= ATTEMPTS) throw error;
+          await pause(attempt);
+        }
+      }
+    } catch (error) {
+      logger.warn('Could not fold report facts', { facts: ids.length, errorName: (error as Error).name });
+      failed.push(...ids);
+    }
+  }
+  return { added, alreadyCounted: byId.size + invalid - added - failed.length, failed };
 }
 
 // An update expression may be 4 KB at most: many values are added in a few writes.
@@ -213,7 +295,7 @@ const PARALLEL_WRITES = 16;
 
 /**
  * Adds whole span totals at once (from `rollUp`), for seeding a local cloud or a benchmark with a
- * year in a few thousand writes. No markers: unlike recordFact this is not once-only, so the caller
+ * year in a few thousand writes. No markers: unlike foldFacts this is not once-only, so the caller
  * adds a set of totals once. Returns the number of writes.
  */
 export async function addAggregates(totals: Iterable<SpanTotals>): Promise<number> {
@@ -255,17 +337,12 @@ export async function addAggregates(totals: Iterable<SpanTotals>): Promise<numbe
 async function addHistograms(areaId: string, span: SpanRef, by: Dimension, measure: Measure, histograms: readonly [string, Histogram][]): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: aggregatePk(areaId, span), sk: timesSk(by) }, ConsistentRead: true }));
-    const merged = histograms.map(([value, histogram]) => {
-      const text = Item?.[histogramName(measure, value)];
-      const version = Item?.[versionName(measure, value)];
-      return {
-        value,
-        histogram: mergeHistograms([typeof text === 'string' ? decodeHistogram(text) : {}, histogram]),
-        version: typeof version === 'number' ? version : undefined,
-      };
+    const merged = histograms.map(([value, added]): HistogramWrite => {
+      const { histogram, version } = storedHistogram(Item, measure, value);
+      return { measure, value, histogram: mergeHistograms([histogram, added]), version };
     });
     try {
-      await documents.send(new UpdateCommand(histogramsUpdate(areaId, span, by, measure, merged)));
+      await documents.send(new UpdateCommand(histogramsUpdate(areaId, span, by, merged)));
       return 1;
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException' || attempt >= ATTEMPTS) throw error;

@@ -13,7 +13,7 @@ export interface PartitionGrant {
   readonly partitions: readonly string[];
   readonly actions: readonly ItemAction[];
 }
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+export type ItemAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 /**
  * What a function does with the table: the staff's and the workflow's reading and writing of items (no

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VICTIM_UPDATE_FILTERS } from '../../functions/domain/victim-updates.js';
 import { NEW_REFERRAL_FILTER } from '../../functions/domain/stream-records.js';
+import { NEW_FACT_FILTER } from '../../functions/domain/report-folding.js';
 import { createReferralApp } from '../../lib/app.js';
 import { HANDLER_MODULE_METADATA } from '../../lib/constructs/referral-function.js';
 
@@ -90,13 +91,15 @@ const parkedQueueOf = (properties: Record<string, unknown>) =>
   getAttId((properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination);
 const failedStartsQueueId = parkedQueueOf(mapping);
 const victimUpdaterId = functionFor('functions/events/send-victim-updates.ts');
+const folderId = functionFor('functions/events/fold-report-facts.ts');
 
 describe('the table stream\u2019s consumers', () => {
-  it('are the outbox and the victim updates, each with one mapping of its own on the table\u2019s stream', () => {
+  it('are the outbox, the victim updates and the report fold, each with one mapping of its own on the table\u2019s stream', () => {
     const all = idsOfType('AWS::Lambda::EventSourceMapping');
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(3);
     expect(mappingsOf(consumerId)).toHaveLength(1);
     expect(mappingsOf(victimUpdaterId)).toHaveLength(1);
+    expect(mappingsOf(folderId)).toHaveLength(1);
     for (const id of all) expect(propertiesOf(id).EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
   });
 
@@ -117,6 +120,47 @@ describe('the table stream\u2019s consumers', () => {
     expect(actions).toContain('ses:SendEmail');
     expect(actions).toContain('dynamodb:GetItem');
     expect(actions.filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+});
+
+describe('the report fold, a consumer of the table stream', () => {
+  const fold = () => propertiesOf(mappingsOf(folderId)[0]!);
+
+  it('is given new fact items only, by exactly the filter the domain defines, in batches of 100', () => {
+    const filters = (fold().FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern) as unknown);
+    expect(filters).toEqual([NEW_FACT_FILTER]);
+    expect(filters).toEqual([{ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'FACT#' }] } } } }]);
+    expect(fold()).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] }, FunctionName: { Ref: folderId }, StartingPosition: 'TRIM_HORIZON', BatchSize: 100,
+      BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(fold().MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+    expect(fold().MaximumRetryAttempts).toBeLessThanOrEqual(1_000);
+  });
+
+  it('parks what it gives up on in a queue of its own', () => {
+    const parked = parkedQueueOf(fold());
+    expect(resources[parked ?? '']?.Type).toBe('AWS::SQS::Queue');
+    expect(parked).not.toBe(failedStartsQueueId);
+    expect(parked).not.toBe(parkedQueueOf(propertiesOf(mappingsOf(victimUpdaterId)[0]!)));
+  });
+
+  it('reaches the counted markers and the report totals only: batch reads, puts and updates, never a referral, a scan or a delete', () => {
+    const tableStatements = statementsOf(folderId).filter((s) => list(s.Action).some((a) => a.startsWith('dynamodb:') && !['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'].includes(a)));
+    expect(tableStatements).toEqual([expect.objectContaining({
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTED#*', 'AGGREGATE#*'] } },
+    })]);
+    const actions = statementsOf(folderId).flatMap((s) => list(s.Action));
+    expect(actions.filter((a) => a.startsWith('states:') || a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('is told the table and nothing else of the service', () => {
+    const { TABLE_NAME, RETENTION_DAYS: _retention, ...rest } = environmentOf(folderId);
+    expect(TABLE_NAME).toEqual({ Ref: tableId });
+    expect(Object.keys(rest).filter((name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS')).toEqual([]);
   });
 });
 
@@ -306,11 +350,11 @@ describe('alarms', () => {
     expect(consumer).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  it('alarms as soon as one batch waits on either consumer\u2019s parked queue', () => {
+  it('alarms as soon as one batch waits on any consumer\u2019s parked queue', () => {
     const alarms = alarmsOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
-    const parkedQueues = [failedStartsQueueId, parkedQueueOf(propertiesOf(mappingsOf(victimUpdaterId)[0]!))];
+    const parkedQueues = [failedStartsQueueId, ...[victimUpdaterId, folderId].map((id) => parkedQueueOf(propertiesOf(mappingsOf(id)[0]!)))];
     expect(alarms.map((alarm) => dimensionsOf(alarm))).toEqual(expect.arrayContaining(parkedQueues.map((id) => ({ QueueName: { 'Fn::GetAtt': [id, 'QueueName'] } }))));
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(3);
     for (const alarm of alarms) expect(alarm).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 });

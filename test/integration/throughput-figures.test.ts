@@ -88,6 +88,11 @@ beforeAll(async () => {
   for (const reference of [inTime!, declined!, late!]) {
     await eventually(async () => (await client.referral(reference))?.status === 'CLOSED', `${reference} to close`, 120_000);
   }
+  // The report totals are folded from the table's stream, off the request path: read once every fact is in.
+  await eventually(async () => {
+    const { stored, waiting } = await client.factsNotYetFolded();
+    return stored > 0 && waiting.length === 0;
+  }, 'every stored fact folded into the report totals', 120_000);
 }, 600_000);
 
 afterAll(async () => stop?.());

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../support/local-cloud-client.js';
 import type { AssignmentRecord } from '../../functions/domain/referral-record.js';
 import { coverOf, spansOfDay, spansToRead, type SpanUnit } from '../../functions/domain/report-calendar.js';
+import { factAttributes } from '../../functions/domain/report-folding.js';
 import { publishableReport } from '../../functions/domain/suppression.js';
 import {
   aggregateFacts, ALL_TEAMS, factIdFor, OUT_OF_AREA, REFERRAL_LEVEL, rollUp, throughputReport, type AggregateRow, type Dimension, type SpanTotals,
@@ -60,12 +63,16 @@ const sorted = (value: unknown): string => (typeof value === 'object' && value !
 const lines = (totals: readonly SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.unit} ${t.label} ${t.by} ${sorted(t.counts)} ${sorted(t.times)} ${sorted(t.firstContactTimes)}`).sort();
 const only = (totals: readonly SpanTotals[], unit: SpanUnit, by: Dimension) => totals.filter((t) => t.unit === unit && t.by === by);
 
+/** Folds facts straight into the totals, as the stream consumer does with a batch of fact items. */
+const fold = (facts: readonly ThroughputFact[], reference = 'x', now?: Date) =>
+  store.foldFacts(facts.map((fact) => ({ fact, reference, recordedAt: (now ?? new Date()).toISOString() })), now);
+
 describe('throughput aggregates in DynamoDB', () => {
-  it('counts a fact recorded twice (a retried step) once, in its day, week and month', async () => {
+  it('counts a fact delivered twice (a batch delivered again) once, in its day, week and month', async () => {
     const area = anArea();
     const fact = assigned(aReference(), area, '2026-06-02T10:00:00Z');
-    expect(await store.recordFact(fact, 'SR-ONCE')).toBe(true);
-    expect(await store.recordFact(fact, 'SR-ONCE')).toBe(false);
+    expect(await fold([fact, fact], 'SR-ONCE')).toEqual({ added: 1, alreadyCounted: 0, failed: [] });
+    expect(await fold([fact], 'SR-ONCE')).toEqual({ added: 0, alreadyCounted: 1, failed: [] });
     const totals = await store.readAggregates([area], spansOfDay('2026-06-02'), ['team', 'band']);
     expect(lines(totals)).toEqual([
       `${area} day 2026-06-02 band {HIGH:{assigned:1}} {} {}`,
@@ -77,11 +84,12 @@ describe('throughput aggregates in DynamoDB', () => {
     ]);
   });
 
-  it('counts the same fact once even when its retries race each other', async () => {
+  it('counts the same fact once even when folds of it race each other', async () => {
     const area = anArea();
     const fact = acknowledged(aReference(), area, 600, true);
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => store.recordFact(fact, 'SR-RACE')));
-    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => fold([fact], 'SR-RACE')));
+    expect(outcomes.map((o) => o.added).reduce((a, b) => a + b)).toBe(1);
+    expect(outcomes.flatMap((o) => o.failed)).toEqual([]);
     const [month] = await store.readAggregates([area], [spansOfDay('2026-06-02')[2]], ['team']);
     expect(month?.counts).toEqual({ mdvs: { acknowledged: 1, acknowledgedWithinDeadline: 1 } });
     expect(month?.times).toEqual({ mdvs: { 2: 1 } });
@@ -91,8 +99,8 @@ describe('throughput aggregates in DynamoDB', () => {
     const area = anArea();
     const seconds = [600, 700, 4_000, 90, 100, 650, 6_000, 610];
     await Promise.all([
-      ...seconds.map((s, i) => store.recordFact(acknowledged(aReference(), area, s, i !== 2, i % 2 ? 'victim-care' : 'mdvs'), 'x')),
-      ...Array.from({ length: 12 }, () => store.recordFact(assigned(aReference(), area, '2026-06-02T09:00:00Z'), 'x')),
+      ...seconds.map((s, i) => fold([acknowledged(aReference(), area, s, i !== 2, i % 2 ? 'victim-care' : 'mdvs')])),
+      ...Array.from({ length: 12 }, () => fold([assigned(aReference(), area, '2026-06-02T09:00:00Z')])),
     ]);
     const totals = await store.readAggregates([area], spansOfDay('2026-06-02'));
     expect(totals).toHaveLength(12);
@@ -114,12 +122,12 @@ describe('throughput aggregates in DynamoDB', () => {
       return { kind: 'RECEIVED', factId: factIdFor('RECEIVED', reference), at: new Date(at), areaId: area, band: 'MEDIUM', source };
     };
     await Promise.all([
-      store.recordFact(received('self', '2026-06-02T08:00:00Z'), 'x'),
-      store.recordFact(received('agency', '2026-06-02T09:00:00Z'), 'x'),
-      store.recordFact(received('agency', '2026-06-02T10:00:00Z'), 'x'),
-      store.recordFact(assigned(aReference(), area, '2026-06-02T11:00:00Z', 'victim-care'), 'x'),
-      store.recordFact(acknowledged(aReference(), area, 90, true, 'victim-care'), 'x'),
-      store.recordFact(assigned(aReference(), area, '2026-06-03T11:00:00Z'), 'x'),
+      fold([received('self', '2026-06-02T08:00:00Z')]),
+      fold([received('agency', '2026-06-02T09:00:00Z')]),
+      fold([received('agency', '2026-06-02T10:00:00Z')]),
+      fold([assigned(aReference(), area, '2026-06-02T11:00:00Z', 'victim-care')]),
+      fold([acknowledged(aReference(), area, 90, true, 'victim-care')]),
+      fold([assigned(aReference(), area, '2026-06-03T11:00:00Z')]),
     ]);
 
     const items = await storedItems(area, 'day', '2026-06-02');
@@ -146,7 +154,7 @@ describe('throughput aggregates in DynamoDB', () => {
   it('adds whole span totals in bulk (for seeding) on top of recorded facts', async () => {
     const area = anArea();
     const recorded = acknowledged(aReference(), area, 700, true);
-    await store.recordFact(recorded, 'x');
+    await fold([recorded]);
     const rows: AggregateRow[] = [
       { day: '2026-06-02', areaId: area, teamId: 'mdvs', band: 'HIGH', source: 'police', counters: { assigned: 4, acknowledged: 3, acknowledgedWithinDeadline: 2 }, histogram: { 1: 2, 700: 1 } },
       { day: '2026-06-02', areaId: area, teamId: REFERRAL_LEVEL, band: 'HIGH', source: 'police', counters: { received: 4 }, histogram: {} },
@@ -182,6 +190,15 @@ describe('throughput aggregates in DynamoDB', () => {
       reportFacts.countOutcome(third, 'unable-to-contact', new Date('2026-06-12T10:00:00Z')),
     ]);
     await reportFacts.countOutcome(first, 'support-accepted', new Date('2026-06-10T10:00:00Z'));
+    // Folded off the request path: the totals have them once every fact's marker is there (one transaction).
+    const factIds = [first, second, third].flatMap((a) => [factIdFor('CONTACTED', a.reference, a.teamId), factIdFor('OUTCOME', a.reference, a.teamId)]);
+    await eventually(async () => {
+      for (const factId of factIds) {
+        const { Item } = await table.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `COUNTED#${factId}`, sk: 'COUNTED' }, ConsistentRead: true }));
+        if (!Item) return false;
+      }
+      return true;
+    }, 'the first contacts and outcomes folded into the totals');
 
     const june = { from: '2026-06-01', to: '2026-06-30', groupBy: 'month' } as const;
     const byTeam = throughputReport(await store.readAggregates([area], spansToRead(june.from, june.to, june.groupBy), ['team']), { ...june, by: 'team' });
@@ -211,6 +228,32 @@ describe('throughput aggregates in DynamoDB', () => {
     expect(Item).toMatchObject({ reference: first.reference, fact: 'CONTACTED' });
   });
 
+  it('folds a stream batch delivered twice once, finishes one that was half added, and skips facts counted before folding', async () => {
+    type Handler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+    const { handler } = await import('../../functions/events/fold-report-facts.js') as unknown as { handler: Handler };
+    const area = anArea();
+    const halfAdded = acknowledged(aReference(), area, 650, true);
+    const fresh = acknowledged(aReference(), area, 650, true);
+    const countedOneAtATime = acknowledged(aReference(), area, 650, true);
+    const image = (fact: ThroughputFact) => Object.fromEntries(Object.entries({
+      pk: `FACT#${fact.factId}`, sk: 'FACT', ...factAttributes({ fact, reference: fact.factId.split('#')[0]!, recordedAt: new Date().toISOString() }),
+    }).map(([name, value]) => [name, typeof value === 'string' ? { S: value } : typeof value === 'number' ? { N: String(value) } : { BOOL: value }]));
+    const batch = [halfAdded, fresh, countedOneAtATime].map((fact, i) => ({
+      eventName: 'INSERT', dynamodb: { Keys: { pk: { S: `FACT#${fact.factId}` }, sk: { S: 'FACT' } }, NewImage: image(fact), SequenceNumber: String(100 + i) },
+    })) as DynamoDBStreamEvent['Records'];
+
+    // A first delivery that stopped after its first fact, and a fact counted (marker and totals) the old way.
+    await fold([halfAdded]);
+    await fold([countedOneAtATime]);
+    const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
+    expect(await handler({ Records: batch }, context)).toEqual({ batchItemFailures: [] });
+    expect(await handler({ Records: batch }, context)).toEqual({ batchItemFailures: [] });
+
+    const [month] = await store.readAggregates([area], [spansOfDay('2026-06-02')[2]], ['team']);
+    expect(month?.counts).toEqual({ mdvs: { acknowledged: 3, acknowledgedWithinDeadline: 3 } });
+    expect(month?.times).toEqual({ mdvs: { 2: 3 } });
+  });
+
   it('reads only the areas and spans asked for, each London day in its own', async () => {
     const [area, otherArea] = [anArea(), anArea()];
     const facts = [
@@ -221,7 +264,7 @@ describe('throughput aggregates in DynamoDB', () => {
       assigned(aReference(), area, '2026-03-31T23:30:00Z'), // already 1 April in London
       assigned(aReference(), otherArea, '2026-02-10T12:00:00Z'),
     ];
-    for (const fact of facts) await store.recordFact(fact, 'x');
+    await fold(facts);
     const assignedIn = (totals: SpanTotals[]) => totals.map((t) => `${t.areaId} ${t.label} ${t.counts.HIGH?.assigned}`).sort();
     expect(assignedIn(await store.readAggregates([area], coverOf('2026-02-01', '2026-03-31'), ['band']))).toEqual([
       `${area} 2026-02 1`, `${area} 2026-03 2`,
@@ -240,7 +283,7 @@ describe('throughput aggregates in DynamoDB', () => {
       .filter((t) => t.areaId === OUT_OF_AREA && t.unit === 'day')
       .reduce((sum, t) => sum + (t.counts.self?.received ?? 0), 0);
     const before = await receivedOn([OUT_OF_AREA]);
-    await store.recordFact(fact, reference);
+    await fold([fact], reference);
     expect(await receivedOn([OUT_OF_AREA])).toBe(before + 1);
     expect(await receivedOn(['merseyside', anArea()])).toBe(0);
   });
@@ -249,12 +292,35 @@ describe('throughput aggregates in DynamoDB', () => {
     const reference = aReference();
     const fact = assigned(reference, anArea(), '2026-06-02T10:00:00Z');
     const now = new Date('2026-06-02T10:00:05Z');
-    await store.recordFact(fact, reference, now);
+    await store.foldFacts([{ fact, reference, recordedAt: '2026-06-02T10:00:04.000Z' }], now);
     const { Item } = await table.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `COUNTED#${fact.factId}`, sk: 'COUNTED' } }));
     expect(Item).toEqual({
       pk: `COUNTED#${reference}#mdvs#ASSIGNED`, sk: 'COUNTED', kind: 'counted-fact', reference, fact: 'ASSIGNED',
-      countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 400 * 86_400,
+      recordedAt: '2026-06-02T10:00:04.000Z', countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 400 * 86_400,
     });
+  });
+
+  it('stores a step\u2019s fact as one item of its own, once, with what it is counted by and nothing about the person', async () => {
+    const reference = aReference();
+    const area = anArea();
+    const fact = acknowledged(reference, area, 700, false);
+    const now = new Date('2026-06-02T10:00:05Z');
+    expect(await store.storeFact(fact, reference, now)).toBe(true);
+    // A retried step writes nothing: no second item, no second stream record.
+    expect(await store.storeFact({ ...fact, secondsToAcknowledge: 9_999 } as ThroughputFact, reference, new Date('2026-06-03T10:00:00Z'))).toBe(false);
+    const { Item } = await table.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FACT#${fact.factId}`, sk: 'FACT' } }));
+    expect(Item).toEqual({
+      pk: `FACT#${reference}#mdvs#ACKNOWLEDGED`, sk: 'FACT', kind: 'report-fact', fact: 'ACKNOWLEDGED', factId: fact.factId, reference,
+      recordedAt: now.toISOString(), at: '2026-06-02T10:00:00.000Z', band: 'HIGH', source: 'police', areaId: area, teamId: 'mdvs',
+      withinDeadline: false, secondsToAcknowledge: 700, expiresAt: Math.floor(now.getTime() / 1000) + 400 * 86_400,
+    });
+    // The table's stream brings it to the fold, which counts it once.
+    const [month] = await eventually(async () => {
+      const totals = await store.readAggregates([area], [spansOfDay('2026-06-02')[2]], ['team']);
+      return totals.length > 0 && totals;
+    }, 'the stored fact folded into the totals');
+    expect(month?.counts).toEqual({ mdvs: { acknowledged: 1 } });
+    expect(month?.times).toEqual({ mdvs: { 2: 1 } });
   });
 
   it('refuses an area id that could be read as another key, before reading anything', async () => {
@@ -265,7 +331,11 @@ describe('throughput aggregates in DynamoDB', () => {
     const area = anArea();
     const reference = aReference();
     const fact: ThroughputFact = { ...assigned(reference, area, '2026-06-02T10:00:00Z'), teamId: 'mdvs|HIGH' } as ThroughputFact;
-    await expect(store.recordFact(fact, reference)).rejects.toThrow(RangeError);
+    await expect(store.storeFact(fact, reference)).rejects.toThrow(RangeError);
+    const { Item } = await table.send(new GetCommand({ TableName: cloud.tableName, Key: { pk: `FACT#${fact.factId}`, sk: 'FACT' } }));
+    expect(Item).toBeUndefined();
+    // Nor does the fold count one written some other way: it reports it, to be parked.
+    expect(await fold([fact], reference)).toEqual({ added: 0, alreadyCounted: 0, failed: [fact.factId] });
     expect(await storedItems(area, 'month', '2026-06')).toEqual([]);
   });
 });

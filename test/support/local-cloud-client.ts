@@ -113,6 +113,30 @@ export class LocalCloudClient {
     return result.Items ?? [];
   }
 
+  /**
+   * The ids of the report facts the steps stored that the table stream's fold has not yet added to the
+   * report totals (no COUNTED# marker yet), and how many were stored: reports are eventually consistent,
+   * so a test reads them once this is empty.
+   */
+  async factsNotYetFolded(): Promise<{ stored: number; waiting: string[] }> {
+    const factIds: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(new ScanCommand({
+        TableName: this.cloud.tableName, ExclusiveStartKey: start, ConsistentRead: true,
+        FilterExpression: 'begins_with(pk, :fact)', ExpressionAttributeValues: { ':fact': 'FACT#' }, ProjectionExpression: 'factId',
+      }));
+      factIds.push(...(page.Items ?? []).map((item) => String(item.factId)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const waiting: string[] = [];
+    for (const factId of factIds) {
+      const { Item } = await this.documents.send(new GetCommand({ TableName: this.cloud.tableName, Key: { pk: `COUNTED#${factId}`, sk: 'COUNTED' }, ConsistentRead: true }));
+      if (!Item) waiting.push(factId);
+    }
+    return { stored: factIds.length, waiting };
+  }
+
   /** Every stored item whose text contains `needle`: how a test proves nothing was stored. */
   async itemsContaining(needle: string): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
