@@ -41,11 +41,14 @@ const result = await handler(
 process.stdout.write(JSON.stringify({ statusCode: result.statusCode, body: result.body }));`;
 
 describe('a function bundle, SDK inside', () => {
-  it('signs, sends and reads its AWS calls as the unbundled handler does', async () => {
+  it('signs, sends and reads its AWS calls as the unbundled handler does, over node:http taken without an ES module import', async () => {
     const bundle = bundleOf('functions/api/health-check.ts');
     expect(existsSync(bundle)).toBe(true);
     // Nothing of the SDK is left for the runtime to provide: every @aws-sdk import was resolved into the file.
-    expect(readFileSync(bundle, 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+    const code = readFileSync(bundle, 'utf8');
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    // node:http(s) reach the SDK through lib/constructs/esm-builtins, never as an ES module import.
+    expect(code).not.toMatch(/from\s*["'](node:)?https?["']/);
 
     const calls: { target: string; signed: boolean }[] = [];
     const standIn = createServer((request: IncomingMessage, response) => {
