@@ -10,6 +10,18 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Metadata key the local cloud reads to bind a synthesized function back to its handler module. */
 export const HANDLER_MODULE_METADATA = 'referral:handlerModule';
 
+/**
+ * Where the SDK looks for credentials when the environment has none: profiles, SSO, web identity, a
+ * credential process, container and instance metadata. Lambda always puts the role's credentials in the
+ * environment, so the SDK never imports these there (they are dynamic imports, reached only past the
+ * environment); left out, they no longer make a quarter to a third of every bundle for each cold start to parse.
+ */
+export const CREDENTIAL_SOURCES_LAMBDA_NEVER_USES = [
+  '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process', '@aws-sdk/credential-provider-web-identity', '@aws-sdk/credential-provider-http',
+  '@aws-sdk/token-providers', '@aws-sdk/nested-clients', '@smithy/credential-provider-imds',
+];
+
 export interface ReferralFunctionProps {
   /** Handler module, relative to the project root, e.g. `functions/api/submit-referral.ts`. */
   readonly entry: string;
@@ -64,14 +76,14 @@ export class ReferralFunction extends NodejsFunction {
         // 17, bench/cold-start.ts), and the version that runs is the one the tests ran. ES module entry
         // points first, so esbuild can drop what a function never calls.
         mainFields: ['module', 'main'],
-        // `import` of node:http(s), as the SDK's ES module build does, loads undici with it; a require does
-        // not (esm-builtins/http.cjs). Measured: 10–20 ms of each cold start.
+        // `import` of node:http(s), as the SDK's ES module build does, loads undici with it; taking the
+        // module from process.getBuiltinModule does not (esm-builtins/http.cjs). 10–20 ms of each cold start.
         esbuildArgs: Object.fromEntries(['http', 'https'].flatMap((name) => {
           const shim = path.join(import.meta.dirname, 'esm-builtins', `${name}.cjs`);
           return [[`--alias:${name}`, shim], [`--alias:node:${name}`, shim]];
         })),
         // Nunjucks only asks for chokidar/fsevents when watching templates, which a Lambda never does.
-        externalModules: props.pageAssets ? ['chokidar', 'fsevents'] : [],
+        externalModules: [...CREDENTIAL_SOURCES_LAMBDA_NEVER_USES, ...(props.pageAssets ? ['chokidar', 'fsevents'] : [])],
         ...(props.pageAssets ? {
           commandHooks: {
             beforeBundling: () => [],
