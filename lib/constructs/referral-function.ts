@@ -14,7 +14,8 @@ export const HANDLER_MODULE_METADATA = 'referral:handlerModule';
  * Where the SDK looks for credentials when the environment has none: profiles, SSO, web identity, a
  * credential process, container and instance metadata. Lambda always puts the role's credentials in the
  * environment, so the SDK never imports these there (they are dynamic imports, reached only past the
- * environment); left out, they no longer make a quarter to a third of every bundle for each cold start to parse.
+ * environment); left out, they no longer make a quarter to a third of every bundle, parsed at each cold
+ * start.
  */
 export const CREDENTIAL_SOURCES_LAMBDA_NEVER_USES = [
   '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-login',
