@@ -2,9 +2,9 @@
  * `npm run bench`, cold start (issue 17): synthesizes the stack WITH asset bundling, as `cdk synth` and a
  * deployment do, and imports each function's esbuild bundle in a fresh Node process (the Lambda init
  * phase's own work: loading and evaluating the module), best of 3. The function's environment comes from
- * the template, tokens resolved to plausible names, plus a region and fake credentials; bare `@aws-sdk/*`
- * imports (external to the bundles) resolve from the project's node_modules, as the Lambda runtime
- * provides the SDK. Merges `coldStart` into bench/results.json. Goal: ≤ 100 ms per function.
+ * the template, tokens resolved to plausible names, plus a region and fake credentials. The bundles carry
+ * their own AWS SDK (lib/constructs/referral-function.ts); any bare import left external resolves from
+ * the project's node_modules. Merges `coldStart` into bench/results.json. Goal: ≤ 100 ms per function.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -78,7 +78,8 @@ function environmentOf(template: CfnTemplate, variables: Record<string, unknown>
 
 async function main(): Promise<number> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'referral-cold-start-'));
-  // ESM ignores NODE_PATH: the SDK is found by walking up from the bundle, so node_modules sits beside the assets.
+  // ESM ignores NODE_PATH: what a bundle leaves external (chokidar, say) is found by walking up from the
+  // bundle, so node_modules sits beside the assets.
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
   try {
     const synthStarted = performance.now();
@@ -133,7 +134,7 @@ async function main(): Promise<number> {
     mergeResults(RESULTS_FILE, {
       coldStart: {
         goalMs: GOAL_MS,
-        method: `import() of each bundle from a bundled synth in a fresh Node process, best of ${ATTEMPTS}; the function's environment from the template; @aws-sdk/* from node_modules`,
+        method: `import() of each bundle from a bundled synth in a fresh Node process, best of ${ATTEMPTS}; the function's environment from the template; the AWS SDK bundled in each`,
         node: nodeVersion,
         synthWithBundlingSeconds: Math.round(synthSeconds * 10) / 10,
         withinGoal: timed.length - overGoal,

@@ -13,13 +13,15 @@ import { SNSClient } from '@aws-sdk/client-sns';
 // unless `throwOnRequestTimeout` is set.) Generous on purpose: a dependency slow but alive must not be cut
 // off and asked again. SES is tried once per call: a send cut off may have left, and the step that sent
 // it decides whether to send again (functions/adapters/team-email.ts), not the SDK.
+// Each client is marked pure so a bundle keeps only those its function reaches: a client constructed but
+// never used would still load and evaluate its whole SDK package at every cold start (issue 17).
 const maxAttempts = 2;
 const requestHandler = { connectionTimeout: 10_000, requestTimeout: 12_000, throwOnRequestTimeout: true };
-export const dynamodb = new DynamoDBClient({ maxAttempts, requestHandler });
-export const documents = DynamoDBDocumentClient.from(dynamodb, {
+export const dynamodb = /* @__PURE__ */ new DynamoDBClient({ maxAttempts, requestHandler });
+export const documents = /* @__PURE__ */ DynamoDBDocumentClient.from(dynamodb, {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const sfn = new SFNClient({ maxAttempts, requestHandler });
-export const sesv2 = new SESv2Client({ maxAttempts: 1, requestHandler });
-export const sns = new SNSClient({ maxAttempts, requestHandler });
-export const kms = new KMSClient({ maxAttempts, requestHandler });
+export const sfn = /* @__PURE__ */ new SFNClient({ maxAttempts, requestHandler });
+export const sesv2 = /* @__PURE__ */ new SESv2Client({ maxAttempts: 1, requestHandler });
+export const sns = /* @__PURE__ */ new SNSClient({ maxAttempts, requestHandler });
+export const kms = /* @__PURE__ */ new KMSClient({ maxAttempts, requestHandler });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PermanentFailure } from './failures.js';
 
 /** Workflow steps validate what Step Functions hands them: malformed input is a bug, not a blip. */

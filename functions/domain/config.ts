@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import rawServiceConfig from '../../config/service-config.json' with { type: 'json' };
 import { parsePostcodePattern, patternsOverlap, patternWithin, type PostcodePattern } from './postcode.js';
 import { RELATIONSHIPS, RISK_FACTOR_IDS } from './referral.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { freeText, type FieldError } from './referral.js';
 import { CONTACT_ATTEMPT_METHODS, OUTCOMES, type AssignmentRecord, type ContactAttemptMethod, type Outcome } from './referral-record.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Free text staff type (decline and re-assignment reasons): kept on the record, never logged. */
 export const reasonText = (what: string) => z.string().trim()

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalisePostcode } from './postcode.js';
 
 /** SPEC §3: the ids are the API contract; the questions asked over them are ours. */

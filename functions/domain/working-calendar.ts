@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import Holidays from 'date-holidays';
+import { bankHolidaysByYear, firstListedYear, lastListedYear } from './england-and-wales-bank-holidays.js';
 
 /**
  * When a team is expected to be at its desk. Weekends are never working days; opening and closing are
@@ -14,23 +14,21 @@ export interface WorkingCalendar {
   isHoliday(localDate: string): boolean;
 }
 
-// SPEC §4: bank holidays come from a maintained library, so a one-off (a coronation, a state funeral)
-// or a moved holiday arrives with a dependency update rather than someone remembering to type it in.
-const englandHolidays = new Holidays('GB', 'ENG');
-const bankHolidaysByYear = new Map<number, ReadonlySet<string>>();
+// SPEC §4: bank holidays come from a maintained library (date-holidays), so a one-off (a coronation, a
+// state funeral) or a moved holiday arrives with a dependency update rather than someone remembering to
+// type it in. Its dates are generated into england-and-wales-bank-holidays.ts (`npm run bank-holidays`;
+// a unit test fails when they drift from the library) because the library itself, every country's rules
+// and time zones, would cost each function's cold start more than the rest of the function (issue 17).
+const holidaySetsByYear = new Map<number, ReadonlySet<string>>();
 
 function englandAndWalesBankHolidays(year: number): ReadonlySet<string> {
-  let dates = bankHolidaysByYear.get(year);
+  let dates = holidaySetsByYear.get(year);
   if (!dates) {
-    // 'public' excludes observances such as Mother's Day. The library's `date` is the local calendar
-    // date, and it lists the weekday a holiday is moved to (the "substitute day") as a holiday itself.
-    dates = new Set(
-      englandHolidays
-        .getHolidays(year)
-        .filter((holiday) => holiday.type === 'public')
-        .map((holiday) => holiday.date.slice(0, 10)),
-    );
-    bankHolidaysByYear.set(year, dates);
+    const listed = bankHolidaysByYear[year];
+    // Past the list a "working day" could be a bank holiday nobody was told about: refuse loudly instead.
+    if (!listed) throw new RangeError(`England and Wales bank holidays are listed for ${firstListedYear}–${lastListedYear} only, not ${year}: run \`npm run bank-holidays\` with a wider span`);
+    dates = new Set(listed);
+    holidaySetsByYear.set(year, dates);
   }
   return dates;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { declineBody, reassignBody, signpostBody, TEAM_ID } from '../domain/action-requests.js';
 import { BANDS } from '../domain/config.js';
 import { contactAttemptBody, outcomeBody } from '../domain/contact-and-outcome.js';

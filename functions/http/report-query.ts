@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultReportRange, type GroupBy } from '../domain/report-calendar.js';
 import type { Dimension } from '../domain/throughput.js';
 import { fieldErrors } from './responses.js';

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getAssignment, recordWaitToken } from '../adapters/referral-store.js';
 import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
 import { resumeWithAcknowledgement, resumeWithDecline } from '../adapters/task-tokens.js';

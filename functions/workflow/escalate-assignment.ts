@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAssignment } from '../adapters/assignment-context.js';
 import { requiredEnv } from '../adapters/environment.js';
 import { sendEmail } from '../adapters/mailer.js';

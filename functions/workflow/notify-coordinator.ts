@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tellCoordinator } from '../adapters/coordinator-notices.js';
 import { parseTaskInput, referenceInput } from '../adapters/task-input.js';
 import { taskDefaults } from '../platform/middleware.js';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAssignment } from '../adapters/assignment-context.js';
 import { requiredEnv } from '../adapters/environment.js';
 import { getReferral, moveAssignment, moveReferral } from '../adapters/referral-store.js';

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appendEvent, closeReferralIfFinished, getReferral, listAssignments, moveReferral } from '../adapters/referral-store.js';
 import { settledStatus } from '../domain/assignment-progress.js';
 import { parseTaskInput, referenceInput } from '../adapters/task-input.js';

@@ -9,6 +9,19 @@ import { HANDLER_MODULE_METADATA, PROJECT_ROOT } from '../handler-module.js';
 
 export { HANDLER_MODULE_METADATA, PROJECT_ROOT };
 
+/**
+ * Where the SDK looks for credentials when the environment has none: profiles, SSO, web identity, a
+ * credential process, container and instance metadata. Lambda always puts the role's credentials in the
+ * environment, so the SDK never imports these there (they are dynamic imports, reached only past the
+ * environment); left out, they no longer make a quarter to a third of every bundle, parsed at each cold
+ * start.
+ */
+export const CREDENTIAL_SOURCES_LAMBDA_NEVER_USES = [
+  '@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process', '@aws-sdk/credential-provider-web-identity', '@aws-sdk/credential-provider-http',
+  '@aws-sdk/token-providers', '@aws-sdk/nested-clients', '@smithy/credential-provider-imds',
+];
+
 export interface ReferralFunctionProps {
   /** Handler module, relative to the project root, e.g. `functions/api/submit-referral.ts`. */
   readonly entry: string;
@@ -53,10 +66,24 @@ export class ReferralFunction extends NodejsFunction {
         target: 'node22',
         minify: true,
         sourceMap: true,
+        // Stack traces need only the mappings; the sources inside the map tripled its size, and Node reads
+        // and parses the whole map at every cold start under --enable-source-maps.
+        sourcesContent: false,
         // ESM bundles of CommonJS dependencies still call require(): give them one.
         banner: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
+        // The SDK is bundled, not taken from the runtime: one minified file of just the clients a function
+        // uses starts in a fraction of the time the runtime's hundreds of CommonJS files take to load (issue
+        // 17, bench/cold-start.ts), and the version that runs is the one the tests ran. ES module entry
+        // points first, so esbuild can drop what a function never calls.
+        mainFields: ['module', 'main'],
+        // `import` of node:http(s), as the SDK's ES module build does, loads undici with it; taking the
+        // module from process.getBuiltinModule does not (esm-builtins/http.cjs). 10–20 ms of each cold start.
+        esbuildArgs: Object.fromEntries(['http', 'https'].flatMap((name) => {
+          const shim = path.join(import.meta.dirname, 'esm-builtins', `${name}.cjs`);
+          return [[`--alias:${name}`, shim], [`--alias:node:${name}`, shim]];
+        })),
         // Nunjucks only asks for chokidar/fsevents when watching templates, which a Lambda never does.
-        externalModules: props.pageAssets ? ['@aws-sdk/*', 'chokidar', 'fsevents'] : ['@aws-sdk/*'],
+        externalModules: [...CREDENTIAL_SOURCES_LAMBDA_NEVER_USES, ...(props.pageAssets ? ['chokidar', 'fsevents'] : [])],
         ...(props.pageAssets ? {
           commandHooks: {
             beforeBundling: () => [],
