@@ -11,7 +11,8 @@ export interface RunningCloud { readonly pid: number; readonly dataDir: string; 
 
 const defaultRegistry = () => path.join(os.tmpdir(), 'referral-local-clouds');
 
-function alive(pid: number): boolean {
+/** Whether a process still runs (one of another user's counts: it is there, we may not signal it). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -38,7 +39,7 @@ export function runningClouds(registry = defaultRegistry()): RunningCloud[] {
     const file = path.join(registry, name);
     try {
       const cloud = JSON.parse(readFileSync(file, 'utf8')) as RunningCloud;
-      if (alive(cloud.pid)) return [cloud];
+      if (processAlive(cloud.pid)) return [cloud];
       rmSync(file, { force: true });
     } catch { /* half-written or unreadable: not one we can use */ }
     return [];

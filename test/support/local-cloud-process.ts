@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { processAlive } from '../../local/running-clouds.js';
 
 export const READY_CEILING_S = 300;
 
@@ -44,15 +45,6 @@ function ephemeralFloor(): number {
     if (low > LOWEST_PORT + 1_000) return low;
   } catch { /* not Linux: the IANA range starts at 49152, Linux's default at 32768 */ }
   return 32_768;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Claims a port for this process; a claim left by a process that has died is taken over. */
