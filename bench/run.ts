@@ -182,7 +182,7 @@ async function main(): Promise<number> {
   console.log(`bench: launching the local cloud (log: ${path.relative(PROJECT_ROOT, logFile)})…`);
   try {
     const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-    cloud = await launchLocalCloud({ logFile, ...(profileDir ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}) });
+    cloud = await launchLocalCloud({ logFile, ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
   } catch (error) {
     console.error(`bench: the local cloud did not start: ${error instanceof Error ? error.message : String(error)}`);
     await stopCloud();

@@ -17,6 +17,19 @@ export const IDLE_POLL_MS = { first: 250, max: 2_000 } as const;
 export const idlePollDelay = (emptyPolls: number) => Math.min(IDLE_POLL_MS.max, IDLE_POLL_MS.first * 2 ** Math.max(0, emptyPolls - 1));
 /** Between retries of a failing batch: doubling from a second, capped, so an outage is waited out calmly. */
 const RETRY_DELAYS_MS = { first: 1_000, max: 30_000 };
+/**
+ * While records flow, a mapping starts a round of reading (describe the table and stream, an iterator and
+ * a page per shard) at most this often: 10 a second, more eager than Lambda's 4 per shard. Back to back,
+ * each round found a record or two and the rounds' requests kept DynamoDB Local, the busiest process
+ * under load, from the workflows' own calls.
+ */
+export const BUSY_POLL_MS = 100;
+/**
+ * Checkpoints reach the disk at most this often (and on stop). Written on every batch, the synchronous
+ * write and rename took a tenth of the local cloud's event loop under load; a crash now re-delivers at
+ * most this much more, which consumers take in their stride: delivery is at least once, as in Lambda.
+ */
+export const CHECKPOINT_EVERY_MS = 250;
 
 interface ShardProgress {
   /** The last record handed to the function (or filtered out): reading resumes after it. */
@@ -43,6 +56,7 @@ export class LocalStreamPoller {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
+  private checkpointTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: {
     endpoint: string;
@@ -58,6 +72,11 @@ export class LocalStreamPoller {
     const client = { endpoint: options.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
     this.dynamodb = new DynamoDBClient(client);
     this.streams = new DynamoDBStreamsClient(client);
+    // The SDK's logger step filters every input and output through its schema (to mask sensitive fields)
+    // whether or not a logger is set; for a page of stream records that walk cost more than reading it.
+    // Nothing here gives the clients a logger, so the step has nothing to do.
+    this.dynamodb.middlewareStack.remove('loggerMiddleware');
+    this.streams.middlewareStack.remove('loggerMiddleware');
     this.checkpoints = existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Checkpoints : {};
   }
 
@@ -69,6 +88,7 @@ export class LocalStreamPoller {
     this.stopped = true;
     for (const wake of this.sleepers) wake();
     await Promise.all(this.loops);
+    this.saveNow();
     this.dynamodb.destroy();
     this.streams.destroy();
   }
@@ -86,6 +106,13 @@ export class LocalStreamPoller {
   }
 
   private save(): void {
+    this.checkpointTimer ??= setTimeout(() => this.saveNow(), CHECKPOINT_EVERY_MS);
+  }
+
+  private saveNow(): void {
+    if (!this.checkpointTimer) return;
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
     writeFileSync(`${this.options.checkpointFile}.tmp`, JSON.stringify(this.checkpoints));
     renameSync(`${this.options.checkpointFile}.tmp`, this.options.checkpointFile);
   }
@@ -100,6 +127,7 @@ export class LocalStreamPoller {
     let failures = 0;
     let emptyPolls = 0;
     while (!this.stopped) {
+      const roundStarted = Date.now();
       try {
         const shards = await this.openShards();
         let readSomething = false;
@@ -115,6 +143,7 @@ export class LocalStreamPoller {
         failures = 0;
         emptyPolls = readSomething ? 0 : emptyPolls + 1;
         if (!readSomething) await this.sleep(idlePollDelay(emptyPolls));
+        else if (Date.now() - roundStarted < BUSY_POLL_MS) await this.sleep(BUSY_POLL_MS - (Date.now() - roundStarted));
       } catch (error) {
         // DynamoDB Local stopped or restarting: say so once in a while, and keep trying.
         if (failures++ % 20 === 0) this.options.log(`stream ${mapping.logicalId}: cannot read the stream (${(error as Error).name}); retrying`);

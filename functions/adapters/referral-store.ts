@@ -206,12 +206,14 @@ export async function hasEarlierReferral(referral: StoredReferral, windowDays: n
 /**
  * Moves a referral to a new status and appends the event, atomically. A step retried after it already
  * succeeded finds the referral at `to` and changes nothing, so each step is safe to run twice.
+ * A caller that has just read the referral passes it as `known`, saving a second read of the same item:
+ * the move's condition is on the status it was read at, so a stale one fails and is read afresh.
  */
 export async function moveReferral(reference: string, to: ReferralStatus, change: {
   now: Date; actor: string; set?: Record<string, unknown>; detail?: ReferralEvent['detail'];
   extraItems?: TransactItem[];
-}): Promise<'moved' | 'already'> {
-  const current = await requireReferral(reference);
+}, known?: StoredReferral): Promise<'moved' | 'already'> {
+  const current = known ?? await requireReferral(reference);
   if (current.status === to) return 'already';
   const allowed = previousStatusesFor(to);
   if (!allowed.includes(current.status)) {
@@ -251,6 +253,8 @@ export async function moveReferral(reference: string, to: ReferralStatus, change
     return 'moved';
   } catch (error) {
     if (isConditionFailure(error)) {
+      // The referral moved since the caller read it: try once more as if nothing had been passed.
+      if (known) return moveReferral(reference, to, change);
       // Another attempt of the same step got there first.
       const again = await requireReferral(reference);
       if (again.status === to) return 'already';

@@ -18,7 +18,8 @@ const notifyInput = referenceInput.extend({ teamId: z.string().min(1).max(64) })
 
 /** The referral waits on its teams once the first of them has been told. */
 async function awaitingAcknowledgement(reference: string, now: Date): Promise<void> {
-  if ((await getReferral(reference))?.status === 'ROUTED') await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' });
+  const referral = await getReferral(reference);
+  if (referral?.status === 'ROUTED') await moveReferral(reference, 'AWAITING_ACK', { now, actor: 'workflow' }, referral);
 }
 
 /**
@@ -41,9 +42,10 @@ const notifyTeam = async (input: unknown, context: Context) => {
     const messageId = await emailTeamOnce({ reference, teamId, email, deadline });
     if (messageId !== undefined) {
       // A retried step that finds the assignment already NOTIFIED changes nothing.
+      // The claim and its record touched neither the status nor the callback token, which the move's condition is on.
       await moveAssignment(reference, teamId, {
         from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
-      });
+      }, assignment);
       await awaitingAcknowledgement(reference, now);
       await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
       metrics.addMetric('TeamNotified', MetricUnit.Count, 1);

@@ -53,7 +53,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     await moveReferral(reference, 'OUT_OF_AREA', {
       now, actor: 'workflow', set: { areaId: decision.areaId, ...outOfAreaQueueEntry(decision.areaId, referral) },
       detail: { keptUnder: decision.areaId },
-    });
+    }, referral);
     await counted(referral, undefined);
     metrics.addMetric('ReferralOutOfArea', MetricUnit.Count, 1);
     logger.info('Referral out of area', { reference });
@@ -76,7 +76,7 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
     now, actor: 'workflow', set: { areaId: decision.areaId },
     detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },
     extraItems: assignments.map(assignmentItem),
-  });
+  }, referral);
   await counted(referral, decision.areaId);
   metrics.addMetric('AssignmentsCreated', MetricUnit.Count, assignments.length);
   logger.info('Referral routed', { reference, areaId: decision.areaId, teams: assignments.map((a) => a.teamId) });

@@ -117,13 +117,15 @@ export async function freePorts(): Promise<LocalCloudPorts> {
 /** A data folder of its own, unless the caller passes one to restart a local cloud on its old data. */
 export async function launchLocalCloud(options: {
   logFile: string; env?: Record<string, string>; ports?: LocalCloudPorts; dataDir?: string;
+  /** Options for Node itself (--cpu-prof, say: Node refuses it in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }): Promise<{ handle: LocalCloudHandle; child: ChildProcess; stop: () => Promise<void> }> {
   const { port, dynamoDbPort, sesPort, stepFunctionsPort, cognitoPort, kmsPort } = options.ports ?? await freePorts();
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'referral-local-cloud-'));
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'local/start.ts'], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
