@@ -82,7 +82,7 @@ async function main(): Promise<number> {
       await client.as(`${teamId}.caseworker`, 'POST', `/api/referrals/${twoTeams}/assignments/${teamId}/acknowledge`);
     }
     return {
-      acknowledge: { what: 'POST …/acknowledge by a signed-in caseworker (token verified in the function with its revocation read, one read of the assignment, conditional update with its event, SendTaskSuccess), one at a time', latencyMs: summarize(samples), count: samples.length },
+      acknowledge: { what: 'POST …/acknowledge by a signed-in caseworker (token verified in the function, its revocation read alongside the one read of the assignment, conditional update with its event, then SendTaskSuccess alongside the report fact\'s Put), one at a time', latencyMs: summarize(samples), count: samples.length },
       happy: { oneTeam: costed(standard), twoTeams: costed(await transitionsOf(cloud, twoTeams)) },
     };
   });

@@ -85,28 +85,47 @@ export function reasonFor(error: unknown): RefusalReason {
   return 'unexpected';
 }
 
+type Refusal = { ok: false; reason: RefusalReason; error?: unknown };
+
 /**
  * The signed-in person a Cognito access token from our app client vouches for, or why it does not.
  * Shared by the API's request authorizer and the portal, which checks its session's token itself.
  */
-export async function verifyAccessToken(token: string): Promise<{ ok: true; caller: Caller } | { ok: false; reason: RefusalReason; error?: unknown }> {
+export async function verifyAccessToken(token: string): Promise<{ ok: true; caller: Caller } | Refusal> {
+  const verdict = await verifyAccessTokenThenSignIn(token);
+  if (!verdict.ok) return verdict;
+  const signedIn = await verdict.signedIn;
+  return signedIn.ok ? { ok: true, caller: verdict.caller } : signedIn;
+}
+
+/**
+ * As verifyAccessToken, but answers once the signature and claims hold, with the revocation read still
+ * running in `signedIn`: a caller can read what it needs meanwhile, and must wait for `signedIn` to
+ * say ok before it changes anything or answers.
+ */
+export async function verifyAccessTokenThenSignIn(token: string): Promise<{ ok: true; caller: Caller; signedIn: Promise<{ ok: true } | Refusal> } | Refusal> {
+  let payload: Awaited<ReturnType<typeof verifier.verify>>;
   try {
-    const payload = await verifier.verify(token);
-    // Checked after the signature, so nobody can make us read the table with a token we did not issue.
-    const signInId = signInIdOf(payload);
-    if (signInId !== undefined && await isRevoked(signInId)) return { ok: false, reason: 'revoked' };
-    const groups = payload['cognito:groups'];
-    return {
-      ok: true,
-      caller: {
-        userId: String(payload.sub),
-        username: String(payload.username),
-        groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-      },
-    };
+    payload = await verifier.verify(token);
   } catch (error) {
     return { ok: false, reason: reasonFor(error), error };
   }
+  // Read only after the signature holds, so nobody can make us read the table with a token we did not issue.
+  const signInId = signInIdOf(payload);
+  const signedIn = signInId === undefined ? Promise.resolve({ ok: true as const }) : isRevoked(signInId).then(
+    (revoked): { ok: true } | Refusal => (revoked ? { ok: false, reason: 'revoked' } : { ok: true }),
+    (error: unknown): Refusal => ({ ok: false, reason: reasonFor(error), error }),
+  );
+  const groups = payload['cognito:groups'];
+  return {
+    ok: true,
+    caller: {
+      userId: String(payload.sub),
+      username: String(payload.username),
+      groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    },
+    signedIn,
+  };
 }
 
 /** The partner organisation whose system holds this token. */
@@ -116,7 +135,7 @@ export interface PartnerCaller {
 }
 
 /** The partner a machine token from the client-credentials grant vouches for, or why it does not. */
-export async function verifyPartnerToken(token: string): Promise<{ ok: true; partner: PartnerCaller } | { ok: false; reason: RefusalReason; error?: unknown }> {
+export async function verifyPartnerToken(token: string): Promise<{ ok: true; partner: PartnerCaller } | Refusal> {
   try {
     const payload = await partnerVerifier.verify(token);
     const clientId = String(payload.client_id);

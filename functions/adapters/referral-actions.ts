@@ -70,11 +70,18 @@ export async function viewReferral(reference: string, caller: Caller, now: Date)
 /**
  * A team takes the referral on. Also after the deadline, even after a breach: a late acknowledgement is
  * recorded and flagged late. A repeat changes nothing and gets the same answer.
+ *
+ * `signedIn` is the caller's revocation check when it is still running (the API reads the assignment
+ * meanwhile): nothing is changed, and nothing answered, until it has settled without a refusal.
  */
-export async function acknowledgeAssignment(reference: string, teamId: string, caller: Caller, now: Date): Promise<StoredAssignment> {
+export async function acknowledgeAssignment(reference: string, teamId: string, caller: Caller, now: Date, signedIn: Promise<void> = Promise.resolve()): Promise<StoredAssignment> {
   // Outside the team, answered as for a team that does not exist (as requireTeamMember does for the API).
   if (!isTeamMember(caller.groups, teamId)) throw noSuchTeam();
-  const current = await getAssignment(reference, teamId);
+  // Both settle before either verdict counts: a revoked token is refused as revoked, even when the read failed.
+  const [signIn, read] = await Promise.allSettled([signedIn, getAssignment(reference, teamId)]);
+  if (signIn.status === 'rejected') throw signIn.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const current = read.value;
   if (!current || current.status === 'ASSIGNED') throw noSuchAssignment();
   // Only a breached team can still answer once every other team has finished: the referral may be closed
   // by then, and taking it on again would leave a closed referral with a team still working on it.
@@ -85,13 +92,17 @@ export async function acknowledgeAssignment(reference: string, teamId: string, c
   const late = isLate(current, now);
   const change = { ...acknowledgementAt(now, caller.userId, late), now, actor: actorOf(caller), remove: ['waitToken', 'waitStage'] };
   const before = await moveAssignment(reference, teamId, { ...change, detail: { late, username: caller.username } }, current);
-  if (before?.waitToken) await resumeWithAcknowledgement(before.waitToken, teamId);
   // Read again only when this request moved nothing (a repeat, or another answer first).
   const after = before ? assignmentAfter(before, change) : await getAssignment(reference, teamId);
   if (after?.status !== 'ACKNOWLEDGED') {
     throw new Conflict({ path: 'status', message: `This assignment is ${after?.status?.toLowerCase() ?? 'closed'}, so it cannot be acknowledged.` });
   }
-  await countAcknowledged(after);
+  // The acknowledgement is stored: telling the workflow and counting the fact need nothing from each other,
+  // so they go together. Either failing still fails the request, as when they ran one after the other.
+  await Promise.all([
+    before?.waitToken ? resumeWithAcknowledgement(before.waitToken, teamId) : undefined,
+    countAcknowledged(after),
+  ]);
   if (before) {
     metrics.addMetric(late ? 'AssignmentAcknowledgedLate' : 'AssignmentAcknowledged', MetricUnit.Count, 1);
     logger.info('Assignment acknowledged', { reference, teamId, late });

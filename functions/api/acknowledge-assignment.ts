@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { acknowledgeAssignment } from '../adapters/referral-actions.js';
 import { callerFrom } from '../http/caller.js';
 import { httpDefaults } from '../http/http-defaults.js';
-import { staffToken } from '../http/staff-token.js';
+import { signedIn, staffToken } from '../http/staff-token.js';
 import { referenceParameter, teamParameter } from '../http/path-parameters.js';
 import { json } from '../http/responses.js';
 
@@ -12,8 +12,10 @@ const acknowledge = async (event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   const caller = callerFrom(event);
   const reference = referenceParameter(event);
   const teamId = teamParameter(event);
-  const after = await acknowledgeAssignment(reference, teamId, caller, new Date());
+  const after = await acknowledgeAssignment(reference, teamId, caller, new Date(), signedIn(event));
   return json(200, { reference, teamId, status: after.status, acknowledgedAt: after.acknowledgedAt, late: after.late ?? false });
 };
 
-export const handler = middy(acknowledge).use(httpDefaults()).use(staffToken());
+// The assignment is read while the token's revocation is: acknowledgeAssignment changes nothing before
+// both are in (issue 17: one round trip less on a caseworker's busiest button).
+export const handler = middy(acknowledge).use(httpDefaults()).use(staffToken({ revocation: 'read-alongside' }));

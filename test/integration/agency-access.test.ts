@@ -83,6 +83,12 @@ describe('who may see and act on a referral', () => {
     const refused = await read();
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    // Acknowledging reads the assignment while the revocation is read: it is refused all the same, and
+    // nothing is moved or recorded.
+    const acknowledged = await fetch(`${cloud.apiUrl}/api/referrals/${reference}/assignments/mdvs/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(acknowledged.status).toBe(401);
+    expect((await client.itemsOf(reference, 'ASSIGNMENT#mdvs'))[0]?.status).toBe('NOTIFIED');
+    expect((await client.itemsOf(reference, 'EVENT#')).filter((e) => e.type === 'ASSIGNMENT_STATUS_CHANGED' && e.to === 'ACKNOWLEDGED')).toHaveLength(0);
     // Another sign-in of the same person is untouched.
     expect((await client.as('mdvs.caseworker', 'GET', `/api/referrals/${reference}`)).status).toBe(200);
   });

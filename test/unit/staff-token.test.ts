@@ -41,10 +41,11 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIG
 
 // The sign-ins ended by sign-out are in the table: here, a set the tests fill.
 const revokedSignIns = vi.hoisted(() => new Set<string>());
-const revocationLookup = vi.hoisted(() => ({ failing: false }));
+const revocationLookup = vi.hoisted(() => ({ failing: false, answerAfter: undefined as Promise<void> | undefined }));
 vi.mock('../../functions/adapters/revoked-tokens.js', async (original) => ({
   ...await original<typeof import('../../functions/adapters/revoked-tokens.js')>(),
   isRevoked: async (signInId: string) => {
+    await revocationLookup.answerAfter;
     if (revocationLookup.failing) throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
     return revokedSignIns.has(signInId);
   },
@@ -205,6 +206,75 @@ describe('a request that is refused', () => {
     const output = JSON.stringify(logged.flatMap((spy) => spy.mock.calls));
     expect(output).toContain('Request refused');
     for (const part of secret.split('.')) expect(output).not.toContain(part);
+  });
+});
+
+describe('a route that reads while the revocation is read', () => {
+  /** A route that makes a change once the sign-in is confirmed, or (misbehaving) answers without waiting. */
+  async function route(body: (event: APIGatewayProxyEventV2) => Promise<unknown>): Promise<Handler> {
+    const { staffToken } = await import('../../functions/http/staff-token.js');
+    const { httpDefaults } = await import('../../functions/http/http-defaults.js');
+    const { json } = await import('../../functions/http/responses.js');
+    return middy(async (event: APIGatewayProxyEventV2) => json(200, { done: await body(event) }))
+      .use(httpDefaults()).use(staffToken({ revocation: 'read-alongside' })) as unknown as Handler;
+  }
+  const send = async (handler: Handler, claims = accessClaims()) => {
+    const result = await handler(request({ authorization: `Bearer ${token(claims)}` }) as unknown as APIGatewayProxyEventV2, context);
+    return { status: result.statusCode!, body: String(result.body) };
+  };
+
+  it('runs the handler before the revocation read has answered, and changes nothing until it has', async () => {
+    const { signedIn } = await import('../../functions/http/staff-token.js');
+    let answer = () => undefined as void;
+    revocationLookup.answerAfter = new Promise<void>((resolve) => { answer = resolve; });
+    const steps: string[] = [];
+    try {
+      const handler = await route(async (event) => {
+        steps.push('read');
+        await signedIn(event);
+        steps.push('change');
+        return true;
+      });
+      const sent = send(handler);
+      await vi.waitFor(() => expect(steps).toEqual(['read']));
+      answer();
+      expect((await sent).status).toBe(200);
+      expect(steps).toEqual(['read', 'change']);
+    } finally {
+      revocationLookup.answerAfter = undefined;
+    }
+  });
+
+  it('refuses a revoked token with 401 before any change, also when the handler never asks or fails meanwhile', async () => {
+    const { signedIn } = await import('../../functions/http/staff-token.js');
+    revokedSignIns.add('o-3');
+    try {
+      const changes: string[] = [];
+      const careful = await route(async (event) => { await signedIn(event); changes.push('moved'); });
+      const careless = await route(async () => 'answered without asking');
+      const failing = await route(async () => { throw Object.assign(new Error('not found'), { name: 'NotFound' }); });
+      for (const handler of [careful, careless, failing]) {
+        const answer = await send(handler, accessClaims({ origin_jti: 'o-3' }));
+        expect(answer.status).toBe(401);
+        expect(answer.body).toMatch(/revoked when you signed out/);
+      }
+      expect(changes).toEqual([]);
+    } finally {
+      revokedSignIns.clear();
+    }
+  });
+
+  it('answers 503 when whether it was revoked cannot be read, and changes nothing', async () => {
+    const { signedIn } = await import('../../functions/http/staff-token.js');
+    revocationLookup.failing = true;
+    try {
+      const changes: string[] = [];
+      const answer = await send(await route(async (event) => { await signedIn(event); changes.push('moved'); }));
+      expect(answer.status).toBe(503);
+      expect(changes).toEqual([]);
+    } finally {
+      revocationLookup.failing = false;
+    }
   });
 });
 

@@ -12,7 +12,8 @@ vi.mock('../../../functions/adapters/referral-store.js', async (original) => ({
 }));
 const workflow = vi.hoisted(() => ({ resumeWithAcknowledgement: vi.fn() }));
 vi.mock('../../../functions/adapters/task-tokens.js', () => workflow);
-vi.mock('../../../functions/adapters/report-facts.js', () => ({ countAcknowledged: vi.fn() }));
+const facts = vi.hoisted(() => ({ countAcknowledged: vi.fn() }));
+vi.mock('../../../functions/adapters/report-facts.js', () => facts);
 vi.mock('../../../functions/adapters/workflow-starter.js', () => ({ startReassignmentWorkflow: vi.fn() }));
 
 const { acknowledgeAssignment } = await import('../../../functions/adapters/referral-actions.js');
@@ -68,5 +69,65 @@ describe('an acknowledgement in time', () => {
     expect(after.acknowledgedAt).toBe('2026-11-20T09:00:00.000Z');
     expect(store.getAssignment).toHaveBeenCalledTimes(2);
     expect(workflow.resumeWithAcknowledgement).not.toHaveBeenCalled();
+  });
+});
+
+describe('an acknowledgement whose sign-in is still being checked', () => {
+  const waiting = { ...breached, status: 'NOTIFIED', deadlineAt: '2026-11-21T10:00:00Z', waitToken: 'token-1', waitStage: 'first' };
+  const revoked = Object.assign(new Error('Your access token was revoked when you signed out: sign in again.'), { name: 'HttpError' });
+
+  it('reads the assignment meanwhile, and moves nothing until the sign-in is confirmed', async () => {
+    store.getAssignment.mockResolvedValue(waiting);
+    store.moveAssignment.mockResolvedValue(waiting);
+    let confirm = () => undefined as void;
+    const signedIn = new Promise<void>((resolve) => { confirm = resolve; });
+    const acknowledged = acknowledgeAssignment(waiting.reference, 'housing-support', caller, NOW, signedIn);
+    await vi.waitFor(() => expect(store.getAssignment).toHaveBeenCalledTimes(1));
+    // Every mocked read has answered by the next turn of the event loop: only the sign-in holds the move back.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.moveAssignment).not.toHaveBeenCalled();
+    confirm();
+    expect((await acknowledged).status).toBe('ACKNOWLEDGED');
+    expect(store.moveAssignment).toHaveBeenCalledTimes(1);
+  });
+
+  it('is refused with the sign-in check\'s refusal, nothing moved and nobody told, even when the read failed too', async () => {
+    for (const read of [() => store.getAssignment.mockResolvedValue(waiting), () => store.getAssignment.mockRejectedValue(Object.assign(new Error('busy'), { name: 'ThrottlingException' }))]) {
+      read();
+      await expect(acknowledgeAssignment(waiting.reference, 'housing-support', caller, NOW, Promise.reject(revoked))).rejects.toBe(revoked);
+    }
+    expect(store.moveAssignment).not.toHaveBeenCalled();
+    expect(workflow.resumeWithAcknowledgement).not.toHaveBeenCalled();
+    expect(facts.countAcknowledged).not.toHaveBeenCalled();
+  });
+});
+
+describe('after the acknowledgement is stored', () => {
+  const waiting = { ...breached, status: 'NOTIFIED', deadlineAt: '2026-11-21T10:00:00Z', waitToken: 'token-1', waitStage: 'first' };
+
+  it('tells the workflow and counts the fact without waiting for one another', async () => {
+    store.getAssignment.mockResolvedValue(waiting);
+    store.moveAssignment.mockResolvedValue(waiting);
+    // Whether the fact was asked for while the workflow was still being told: never, if one waited for the other.
+    let factsAskedWhileTelling = 0;
+    workflow.resumeWithAcknowledgement.mockImplementation(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      factsAskedWhileTelling = facts.countAcknowledged.mock.calls.length;
+      return 'told';
+    });
+    facts.countAcknowledged.mockResolvedValue(undefined);
+    const after = await acknowledgeAssignment(waiting.reference, 'housing-support', caller, NOW);
+    expect(factsAskedWhileTelling).toBe(1);
+    expect(facts.countAcknowledged).toHaveBeenCalledWith(after);
+    expect(workflow.resumeWithAcknowledgement).toHaveBeenCalledWith('token-1', 'housing-support');
+  });
+
+  it('fails the request when the workflow cannot be told, as before', async () => {
+    store.getAssignment.mockResolvedValue(waiting);
+    store.moveAssignment.mockResolvedValue(waiting);
+    const down = Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+    workflow.resumeWithAcknowledgement.mockRejectedValue(down);
+    facts.countAcknowledged.mockResolvedValue(undefined);
+    await expect(acknowledgeAssignment(waiting.reference, 'housing-support', caller, NOW)).rejects.toBe(down);
   });
 });
