@@ -39,7 +39,7 @@ describe('the OpenAPI document against the stack', () => {
     const verifying = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').filter((route) => {
       const target = ((route.Properties.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].find((p) => typeof p === 'object') as { Ref: string }).Ref;
       const module = resources[functionOfIntegration.get(target) ?? '']?.Metadata?.[HANDLER_MODULE_METADATA];
-      return typeof module === 'string' && /\.use\(staffToken\(\)\)/.test(readFileSync(path.join(PROJECT_ROOT, module), 'utf8'));
+      return typeof module === 'string' && /\.use\(staffToken\((\{[^)]*\})?\)\)/.test(readFileSync(path.join(PROJECT_ROOT, module), 'utf8'));
     }).map((route) => asOpenApi(String(route.Properties.RouteKey))).sort();
     const paths = document.paths as Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
     const needingStaff = documented.filter((key) => {

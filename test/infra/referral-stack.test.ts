@@ -450,7 +450,7 @@ describe('sign-in for agencies, coordinators and commissioners', () => {
       const target = ((route!.Target as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].find((p) => typeof p === 'object') as { Ref: string }).Ref;
       const functionId = integrations.get(target)!;
       const source = readFileSync(path.join(PROJECT_ROOT, String(handlerModuleOf(functionId))), 'utf8');
-      expect(source, key).toMatch(/\.use\(staffToken\(\)\)/);
+      expect(source, key).toMatch(/\.use\(staffToken\((\{[^)]*\})?\)\)/);
       const variables = (resources[functionId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables), key).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWKS_URI', 'USER_POOL_CLIENT_ID']));
     }
