@@ -98,8 +98,11 @@ describe.concurrent('the acknowledgement ladder', () => {
     const fallback = await assignment(reference, 'victim-care');
     expect(fallback?.reroutedFrom).toBe('mdvs');
     expect((await assignment(reference, 'mdvs'))?.declineReason).toBe('Capacity: the caseworker team is full this week');
-    await client.as('victim-care.caseworker', 'POST', `/api/referrals/${reference}/assignments/victim-care/acknowledge`);
-    await eventually(async () => (await client.referral(reference))?.status === 'ACKNOWLEDGED', 'the referral to be acknowledged');
+    // The fallback inherits the short deadline: on a busy machine it may pass before the caseworker acts,
+    // and then the acknowledgement is late but still taken; what must hold either way is that it is.
+    const acknowledged = await client.as('victim-care.caseworker', 'POST', `/api/referrals/${reference}/assignments/victim-care/acknowledge`);
+    expect(acknowledged.status).toBe(200);
+    expect((await assignment(reference, 'victim-care'))?.status).toBe('ACKNOWLEDGED');
   });
 
   it('tells the coordinator when every team has declined', async ({ expect }) => {
