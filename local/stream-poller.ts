@@ -53,6 +53,7 @@ export class LocalStreamPoller {
   private readonly dynamodb: DynamoDBClient;
   private readonly streams: DynamoDBStreamsClient;
   private readonly checkpoints: Checkpoints;
+  private readonly directory: ShardDirectory;
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
@@ -77,6 +78,10 @@ export class LocalStreamPoller {
     // Nothing here gives the clients a logger, so the step has nothing to do.
     this.dynamodb.middlewareStack.remove('loggerMiddleware');
     this.streams.middlewareStack.remove('loggerMiddleware');
+    this.directory = new ShardDirectory(
+      async () => (await this.dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }))).Table?.LatestStreamArn,
+      async (streamArn, exclusiveStartShardId) => (await this.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }))).StreamDescription,
+    );
     this.checkpoints = existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Checkpoints : {};
   }
 
@@ -129,7 +134,7 @@ export class LocalStreamPoller {
     while (!this.stopped) {
       const roundStarted = Date.now();
       try {
-        const shards = await this.openShards();
+        const shards = await this.directory.shards();
         let readSomething = false;
         for (const shard of shards) {
           if (this.stopped) break;
@@ -145,25 +150,13 @@ export class LocalStreamPoller {
         if (!readSomething) await this.sleep(idlePollDelay(emptyPolls));
         else if (Date.now() - roundStarted < BUSY_POLL_MS) await this.sleep(BUSY_POLL_MS - (Date.now() - roundStarted));
       } catch (error) {
-        // DynamoDB Local stopped or restarting: say so once in a while, and keep trying.
+        // DynamoDB Local stopped or restarting: say so once in a while, and keep trying. The table may
+        // have been made again meanwhile, with another stream: look it up afresh.
+        this.directory.forget();
         if (failures++ % 20 === 0) this.options.log(`stream ${mapping.logicalId}: cannot read the stream (${(error as Error).name}); retrying`);
         await this.sleep(Math.min(RETRY_DELAYS_MS.max, RETRY_DELAYS_MS.first * 2 ** Math.min(failures, 5)));
       }
     }
-  }
-
-  private async openShards(): Promise<(Shard & { streamArn: string })[]> {
-    const { Table } = await this.dynamodb.send(new DescribeTableCommand({ TableName: this.options.tableName }));
-    const streamArn = Table?.LatestStreamArn;
-    if (!streamArn) throw Object.assign(new Error('The table has no stream'), { name: 'NoStream' });
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
-      shards.push(...(StreamDescription?.Shards ?? []));
-      start = StreamDescription?.LastEvaluatedShardId;
-    } while (start);
-    return shards.map((shard) => ({ ...shard, streamArn }));
   }
 
   /** Reads what the shard has now; true when it handed anything on. */
@@ -275,6 +268,57 @@ export class LocalStreamPoller {
       this.options.log(`stream ${mapping.logicalId}: record ${SequenceNumber} parked on its on-failure destination: ${why}`);
     }
     this.advance(progress, records.at(-1)!);
+  }
+}
+
+type StreamDescription = { Shards?: Shard[]; LastEvaluatedShardId?: string } | undefined;
+
+/**
+ * Where the table's stream is and which shards it has, for every mapping at once. DynamoDB Local answers
+ * DescribeTable by counting the table (11 ms of its CPU per call with a few thousand items, and more as
+ * the table grows): asked by each mapping every round, as it was, that alone took a third of a core
+ * under load. The stream's ARN is therefore looked up once (and again after a failure), and one listing
+ * of the shards serves every mapping that asks within a busy round's interval.
+ */
+export class ShardDirectory {
+  private streamArn?: Promise<string>;
+  private listing?: { at: number; shards: Promise<(Shard & { streamArn: string })[]> };
+
+  constructor(
+    private readonly latestStreamArn: () => Promise<string | undefined>,
+    private readonly describeStream: (streamArn: string, exclusiveStartShardId?: string) => Promise<StreamDescription>,
+    private readonly freshForMs: number = BUSY_POLL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  shards(): Promise<(Shard & { streamArn: string })[]> {
+    if (this.listing && this.now() - this.listing.at < this.freshForMs) return this.listing.shards;
+    const shards = this.list();
+    this.listing = { at: this.now(), shards };
+    // A failed listing is not kept: the next caller asks again.
+    shards.catch(() => this.forget());
+    return shards;
+  }
+
+  forget(): void {
+    this.streamArn = undefined;
+    this.listing = undefined;
+  }
+
+  private async list(): Promise<(Shard & { streamArn: string })[]> {
+    this.streamArn ??= this.latestStreamArn().then((arn) => {
+      if (!arn) throw Object.assign(new Error('The table has no stream'), { name: 'NoStream' });
+      return arn;
+    });
+    const streamArn = await this.streamArn;
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const description = await this.describeStream(streamArn, start);
+      shards.push(...(description?.Shards ?? []));
+      start = description?.LastEvaluatedShardId;
+    } while (start);
+    return shards.map((shard) => ({ ...shard, streamArn }));
   }
 }
 
