@@ -21,9 +21,14 @@ const LEAST_TIME_TO_SEND_MS = 1_000;
  * case where the team can get the email twice: an attempt cut off between SES taking the email and the
  * record (SES v2 takes no idempotency key). Returns the message id, or undefined when the assignment
  * moved on without its email (acknowledged from the portal first, say).
+ *
+ * `recordSent` lets the caller's own next write carry the message id (the move to NOTIFIED does), so the
+ * record costs no write of its own; when it answers false (the assignment moved on meanwhile) the id is
+ * recorded alone, as it is without one.
  */
 export async function emailTeamOnce(input: {
   reference: string; teamId: string; email: AgencyEmail; deadline: Date;
+  recordSent?: (messageId: string) => Promise<boolean>;
 }): Promise<string | undefined> {
   const { reference, teamId, email } = input;
   const until = new Date(input.deadline.getTime() - MARGIN_MS);
@@ -46,7 +51,7 @@ export async function emailTeamOnce(input: {
     if (certainlyNotSent(error)) await releaseTeamEmail(reference, teamId, until).catch(() => undefined);
     throw error;
   }
-  await recordTeamEmailSent(reference, teamId, messageId);
+  if (!(await input.recordSent?.(messageId))) await recordTeamEmailSent(reference, teamId, messageId);
   return messageId;
 }
 

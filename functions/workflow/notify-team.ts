@@ -39,13 +39,17 @@ const notifyTeam = async (input: unknown, context: Context) => {
       ...(assignment.deadlineAt ? { deadlineAt: assignment.deadlineAt } : {}),
     });
     const deadline = new Date(Date.now() + context.getRemainingTimeInMillis());
-    const messageId = await emailTeamOnce({ reference, teamId, email, deadline });
+    // The claim touched neither the status nor the callback token, which the move's condition is on.
+    const notified = (messageId: string) => moveAssignment(reference, teamId, {
+      from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId }, remove: ['emailClaimedUntil'],
+    }, assignment);
+    let moved = false;
+    // The move records the message id: one write where the record and the move were two (issue 17).
+    const messageId = await emailTeamOnce({ reference, teamId, email, deadline, recordSent: async (id) => (moved = (await notified(id)) !== undefined) });
     if (messageId !== undefined) {
-      // A retried step that finds the assignment already NOTIFIED changes nothing.
-      // The claim and its record touched neither the status nor the callback token, which the move's condition is on.
-      await moveAssignment(reference, teamId, {
-        from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId },
-      }, assignment);
+      // An earlier attempt's id, recorded alone: the move is still to make. A retried step that finds the
+      // assignment already NOTIFIED changes nothing.
+      if (!moved) await notified(messageId);
       await awaitingAcknowledgement(reference, now);
       await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
       metrics.addMetric('TeamNotified', MetricUnit.Count, 1);

@@ -94,6 +94,31 @@ describe('the team email, sent once however its step is retried', () => {
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
+  it('leaves the record to the caller\u2019s own write when that write takes it, and records the id alone when it does not', async () => {
+    const carried = await anAssignment();
+    const movedOn = await anAssignment();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'message-6' });
+    const handedOver: string[] = [];
+    // The caller's write here stands in for the move to NOTIFIED, which carries the message id.
+    const recordSent = (answer: boolean) => async (messageId: string) => {
+      handedOver.push(messageId);
+      if (answer) {
+        const { emailClaimedUntil: _claim, ...assignment } = (await stored(carried.reference))!;
+        await table.send(new PutCommand({ TableName: cloud.tableName, Item: { ...assignment, status: 'NOTIFIED', messageId } }));
+      }
+      return answer;
+    };
+    expect(await teamEmail.emailTeamOnce({ ...carried, email, deadline: inAMinute(), recordSent: recordSent(true) })).toBe('message-6');
+    expect(await teamEmail.emailTeamOnce({ ...movedOn, email, deadline: inAMinute(), recordSent: recordSent(false) })).toBe('message-6');
+    expect(handedOver).toEqual(['message-6', 'message-6']);
+    expect(await stored(carried.reference)).toMatchObject({ status: 'NOTIFIED', messageId: 'message-6' });
+    expect(await stored(movedOn.reference)).toMatchObject({ status: 'ASSIGNED', messageId: 'message-6' });
+    expect(await stored(movedOn.reference)).not.toHaveProperty('emailClaimedUntil');
+    // Either way a later attempt finds the id and sends nothing.
+    expect(await teamEmail.emailTeamOnce({ ...movedOn, email, deadline: inAMinute() })).toBe('message-6');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+  });
+
   it('does not start a send it has no time left to finish', async () => {
     const assignment = await anAssignment();
     ses.on(SendEmailCommand).resolves({ MessageId: 'message-5' });
