@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * CPU time used so far, in ms, by the benchmark itself, the local cloud's Node process (and helpers),
@@ -117,4 +118,22 @@ export function cpuShare(before: CpuTimes | undefined, after: CpuTimes | undefin
     dynamodbLocalPct: pct(after.dynamodbLocal - before.dynamodbLocal),
     otherPct: Math.max(0, pct(after.machineBusy - before.machineBusy - (after.bench - before.bench) - (after.localCloud - before.localCloud) - (after.dynamodbLocal - before.dynamodbLocal))),
   };
+}
+
+/**
+ * Waits until the local cloud and DynamoDB Local together use under `idlePct` of a core. Answers how long
+ * that took, in seconds (Linux; elsewhere 0); throws when they are still busy after `timeoutMs`.
+ */
+export async function waitUntilIdle(localCloudPid: number | undefined, options: { timeoutMs: number; sampleMs: number; idlePct: number }, when: string): Promise<number> {
+  const t0 = performance.now();
+  let previous = cpuTimes(localCloudPid);
+  if (!previous) return 0;
+  while (performance.now() - t0 < options.timeoutMs) {
+    await sleep(options.sampleMs);
+    const now = cpuTimes(localCloudPid);
+    const share = cpuShare(previous, now);
+    previous = now;
+    if (share && share.localCloudPct + share.dynamodbLocalPct < options.idlePct) return (performance.now() - t0) / 1000;
+  }
+  throw new Error(`the local cloud was still busy ${options.timeoutMs / 1000} s ${when}`);
 }

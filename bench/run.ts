@@ -19,12 +19,11 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalCloudClient } from '../test/support/local-cloud-client.js';
 import { launchLocalCloud, PROJECT_ROOT, type LocalCloudHandle } from '../test/support/local-cloud-process.js';
 import { aReferral } from '../test/support/referrals.js';
-import { cpuShare, cpuTimes, type CpuShare } from './cpu.js';
+import { cpuShare, cpuTimes, waitUntilIdle, type CpuShare } from './cpu.js';
 import { measureAggregationLag, type AggregationLag } from './aggregation-lag.js';
 import { EmailWatcher } from './email-watcher.js';
 import { runClosedLoop, withConcurrency, type Outcome, type PhaseResult } from './load.js';
@@ -150,25 +149,8 @@ function asSubmitPhase(result: Measured): SubmitPhase {
   return { concurrency, requested, completed, non201: unexpected, ...rest };
 }
 
-/**
- * Waits until the local cloud and DynamoDB Local together use under `idlePct` of a core, so that one
- * phase's leftover work does not land in the next one's figures. Answers how long that took (Linux; elsewhere 0).
- */
-async function settle(): Promise<number> {
-  const { timeoutMs, sampleMs, idlePct } = CONFIG.settle;
-  const t0 = performance.now();
-  const pid = cloud?.child.pid;
-  let previous = cpuTimes(pid);
-  if (!previous) return 0;
-  while (performance.now() - t0 < timeoutMs) {
-    await sleep(sampleMs);
-    const now = cpuTimes(pid);
-    const share = cpuShare(previous, now);
-    previous = now;
-    if (share && share.localCloudPct + share.dynamodbLocalPct < idlePct) return (performance.now() - t0) / 1000;
-  }
-  throw new Error(`the local cloud was still busy ${timeoutMs / 1000} s after the last email`);
-}
+/** Waits for the local cloud to idle (see waitUntilIdle), so that one phase's leftover work does not land in the next one's figures. */
+const settle = () => waitUntilIdle(cloud?.child.pid, CONFIG.settle, 'after the last email');
 
 /** A phase whose requests threw (connection errors, timeouts) did not measure what it says. */
 function checkFailed(name: string, result: PhaseResult): void {
