@@ -72,12 +72,16 @@ const routeReferral = async (input: unknown): Promise<RoutingOutput> => {
       status: 'ASSIGNED', assignedAt: now.toISOString(), deadlineAt: deadlineFor(now, team.deadlines[band]).toISOString(),
     };
   });
-  await moveReferral(reference, 'ROUTED', {
-    now, actor: 'workflow', set: { areaId: decision.areaId },
-    detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },
-    extraItems: assignments.map(assignmentItem),
-  }, referral);
-  await counted(referral, decision.areaId);
+  // The fact needs nothing from the move (the decision is the same on any attempt), so the teams' emails
+  // wait on one round trip, not two; a retry after either failed makes both again, each at most once.
+  await Promise.all([
+    moveReferral(reference, 'ROUTED', {
+      now, actor: 'workflow', set: { areaId: decision.areaId },
+      detail: { areaId: decision.areaId, teams: assignments.map((a) => a.teamId) },
+      extraItems: assignments.map(assignmentItem),
+    }, referral),
+    counted(referral, decision.areaId),
+  ]);
   metrics.addMetric('AssignmentsCreated', MetricUnit.Count, assignments.length);
   logger.info('Referral routed', { reference, areaId: decision.areaId, teams: assignments.map((a) => a.teamId) });
   return { outcome: 'ROUTED', assignments: assignments.map((a) => ({ teamId: a.teamId })) };
