@@ -54,6 +54,7 @@ export class LocalStreamPoller {
   private readonly streams: DynamoDBStreamsClient;
   private readonly checkpoints: Checkpoints;
   private readonly directory: ShardDirectory;
+  private readonly reads: SharedShardReads<LambdaStreamRecord>;
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
@@ -81,6 +82,17 @@ export class LocalStreamPoller {
     this.directory = new ShardDirectory(
       async () => (await this.dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }))).Table?.LatestStreamArn,
       async (streamArn, exclusiveStartShardId) => (await this.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }))).StreamDescription,
+    );
+    this.reads = new SharedShardReads(
+      async (shard, position) => (await this.streams.send(new GetShardIteratorCommand({
+        StreamArn: shard.streamArn, ShardId: shard.shardId,
+        ...(position.after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position.after } : { ShardIteratorType: position.from }),
+      }))).ShardIterator,
+      async (shard, iterator) => {
+        const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        return { records: (page.Records ?? []).map((record) => toLambdaRecord(record, shard.streamArn)), next: page.NextShardIterator };
+      },
+      (record) => record.dynamodb.SequenceNumber,
     );
     this.checkpoints = existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) as Checkpoints : {};
   }
@@ -161,29 +173,21 @@ export class LocalStreamPoller {
 
   /** Reads what the shard has now; true when it handed anything on. */
   private async readShard(mapping: LocalStreamMapping, streamArn: string, shardId: string, progress: ShardProgress): Promise<boolean> {
-    const { ShardIterator } = await this.streams.send(new GetShardIteratorCommand({
-      StreamArn: streamArn, ShardId: shardId,
-      ...(progress.sequenceNumber
-        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: progress.sequenceNumber }
-        : { ShardIteratorType: mapping.startingPosition }),
-    }));
-    let iterator = ShardIterator;
     let handedOn = false;
-    while (iterator && !this.stopped) {
-      const page = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = page.Records ?? [];
+    while (!this.stopped) {
+      const { records, closed } = await this.reads.read({ streamArn, shardId }, { after: progress.sequenceNumber, from: mapping.startingPosition });
       for (let i = 0; i < records.length && !this.stopped; i += mapping.batchSize) {
-        await this.deliver(mapping, streamArn, records.slice(i, i + mapping.batchSize), progress);
+        await this.deliver(mapping, records.slice(i, i + mapping.batchSize), progress);
         handedOn = true;
       }
       if (this.stopped) return handedOn;
-      if (!page.NextShardIterator) {
-        progress.done = true;
-        this.save();
+      if (records.length === 0) {
+        if (closed) {
+          progress.done = true;
+          this.save();
+        }
         return handedOn;
       }
-      if (records.length === 0) return handedOn;
-      iterator = page.NextShardIterator;
     }
     return handedOn;
   }
@@ -193,8 +197,8 @@ export class LocalStreamPoller {
    * the function has taken it (or the filters dropped it), so a crash at any point re-delivers rather
    * than loses: consumers are idempotent, as they must be for Lambda's at-least-once delivery.
    */
-  private async deliver(mapping: LocalStreamMapping, streamArn: string, batch: _Record[], progress: ShardProgress): Promise<void> {
-    let pending = batch.map((record) => toLambdaRecord(record, streamArn));
+  private async deliver(mapping: LocalStreamMapping, batch: readonly LambdaStreamRecord[], progress: ShardProgress): Promise<void> {
+    let pending = [...batch];
     let attempts = 0;
     let size = pending.length;
     while (pending.length > 0 && !this.stopped) {
@@ -319,6 +323,126 @@ export class ShardDirectory {
       start = description?.LastEvaluatedShardId;
     } while (start);
     return shards.map((shard) => ({ ...shard, streamArn }));
+  }
+}
+
+interface ShardRef { readonly streamArn: string; readonly shardId: string }
+interface ShardPosition {
+  /** The last record a mapping has taken: it reads on after it. */
+  readonly after?: string;
+  /** Where a mapping that has taken nothing yet starts. */
+  readonly from: 'TRIM_HORIZON' | 'LATEST';
+}
+/** A stretch of a shard read in order: the records after `anchor` (undefined: the shard's start) up to `next`. */
+interface ShardRun<R> {
+  anchor?: string;
+  records: R[];
+  sequences: string[];
+  /** The iterator after the last record read, once there is one; none and `closed` once the shard has ended. */
+  next?: string;
+  closed: boolean;
+  fetching?: Promise<void>;
+}
+
+const compareSequences = (a: string, b: string): number => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * One reading of each shard for every mapping. Each mapping read every record for itself, as Lambda's
+ * mappings do: under load four mappings fetched ~125 KiB of stream JSON per referral, parsed by the SDK
+ * and converted four times, and DynamoDB Local wrote it out four times. Here the shard's newest stretch is
+ * kept (up to `keep` records) and a mapping whose position falls in it is served from it; reading past
+ * its end is one GetRecords shared by whoever asks meanwhile. A mapping behind the stretch (retrying, or
+ * new) reads on its own from its own position, as before, until it catches up; one ahead of it (the
+ * stretch is stale) starts the stretch again from where it is. Each mapping keeps its own checkpoint,
+ * batches, retries and filters: only the reading is shared.
+ */
+export class SharedShardReads<R> {
+  private readonly runs = new Map<string, ShardRun<R>>();
+
+  constructor(
+    private readonly iterator: (shard: ShardRef, position: ShardPosition) => Promise<string | undefined>,
+    private readonly page: (shard: ShardRef, iterator: string) => Promise<{ records: R[]; next?: string }>,
+    private readonly sequenceOf: (record: R) => string,
+    private readonly keep = 5_000,
+  ) {}
+
+  /** The records of the shard after the position that are there now (none yet: empty); `closed` once the shard has ended. */
+  async read(shard: ShardRef, position: ShardPosition): Promise<{ records: R[]; closed: boolean }> {
+    const key = `${shard.streamArn} ${shard.shardId}`;
+    // "From the latest" is from the moment of asking: no stretch read earlier can serve it.
+    if (position.after === undefined && position.from === 'LATEST') return this.readAlone(shard, position);
+    for (;;) {
+      let run = this.runs.get(key);
+      const index = run ? this.indexIn(run, position) : 'ahead';
+      if (index === 'behind') return this.readAlone(shard, position);
+      if (index === 'ahead') {
+        run = { ...(position.after ? { anchor: position.after } : {}), records: [], sequences: [], closed: false };
+        this.runs.set(key, run);
+        continue;
+      }
+      if (index < run!.records.length) return { records: run!.records.slice(index, index + 1000), closed: false };
+      if (run!.closed) {
+        // Kept no longer: a mapping still reading the ended shard starts a stretch of its own from where it is.
+        this.runs.delete(key);
+        return { records: [], closed: true };
+      }
+      const before = run!.records.length;
+      run!.fetching ??= this.fetch(key, shard, run!, position).finally(() => { run!.fetching = undefined; });
+      await run!.fetching;
+      if (this.runs.get(key) !== run) continue;
+      // Nothing new: said now rather than asked again at once; the mapping comes back on its next round.
+      if (run!.records.length === before && !run!.closed) return { records: [], closed: false };
+    }
+  }
+
+  /** Where the position is in the run: the index of the first record after it, or outside the run. */
+  private indexIn(run: ShardRun<R>, position: ShardPosition): number | 'behind' | 'ahead' {
+    if (position.after === run.anchor) return 0;
+    if (position.after === undefined) return 'behind';
+    if (run.anchor !== undefined && compareSequences(position.after, run.anchor) < 0) return 'behind';
+    const last = run.sequences.at(-1);
+    if (last === undefined || compareSequences(position.after, last) > 0) return 'ahead';
+    const found = run.sequences.indexOf(position.after);
+    // A position inside the run that is no record of it is not one this shard gave: read from it alone.
+    return found < 0 ? 'behind' : found + 1;
+  }
+
+  private async fetch(key: string, shard: ShardRef, run: ShardRun<R>, position: ShardPosition): Promise<void> {
+    try {
+      run.next ??= await this.iterator(shard, run.anchor ? { after: run.anchor, from: position.from } : { from: position.from });
+      if (!run.next) {
+        run.closed = true;
+        return;
+      }
+      const { records, next } = await this.page(shard, run.next);
+      // The oldest go before the new page comes in, so that a page is always there for whoever asked for it.
+      const surplus = run.records.length - this.keep;
+      if (surplus > 0) {
+        run.anchor = run.sequences[surplus - 1];
+        run.records.splice(0, surplus);
+        run.sequences.splice(0, surplus);
+      }
+      run.records.push(...records);
+      run.sequences.push(...records.map(this.sequenceOf));
+      run.next = next;
+      if (!next) run.closed = true;
+    } catch (error) {
+      // An expired iterator, DynamoDB Local restarting: the next read starts the run again.
+      if (this.runs.get(key) === run) this.runs.delete(key);
+      throw error;
+    }
+  }
+
+  /** A mapping outside the shared stretch: one page from its own position, as every mapping read before. */
+  private async readAlone(shard: ShardRef, position: ShardPosition): Promise<{ records: R[]; closed: boolean }> {
+    const iterator = await this.iterator(shard, position);
+    if (!iterator) return { records: [], closed: true };
+    const { records, next } = await this.page(shard, iterator);
+    return { records, closed: !next && records.length === 0 };
   }
 }
 
