@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionJournal, type JournalEntry } from './execution-journal.js';
 import type { LocalLambdas } from './lambda-runtime.js';
 
 type StateDefinition = Record<string, unknown> & { Type?: string; Resource?: string };
@@ -64,6 +64,8 @@ export class LocalStepFunctions {
   private readonly callbacks = new Map<string, PendingCallback>();
   private readonly aborts = new Map<string, () => void>();
   private readonly machine: StateMachine;
+  private readonly journal?: ExecutionJournal;
+  private readonly journaled: readonly JournalEntry[];
   private readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
   private server?: Server;
   private stopped = false;
@@ -74,8 +76,12 @@ export class LocalStepFunctions {
     lambdas: LocalLambdas,
     private readonly log: (message: string) => void,
     /** Where executions are kept, so a restarted local cloud resumes the ones that were running. */
-    private readonly journalFile?: string,
+    journalFile?: string,
   ) {
+    this.journal = journalFile ? new ExecutionJournal(journalFile) : undefined;
+    // Read and compacted before anything is appended: a line a crash cut short goes with the compaction.
+    this.journaled = this.journal?.read() ?? [];
+    this.journal?.compact(this.journaled);
     this.machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: false } });
     // A failed attempt is what AWS shows as a TaskFailed event in the execution's history; here it is a
     // line in the log, by error name only (a message can quote what was sent).
@@ -144,10 +150,8 @@ export class LocalStepFunctions {
 
   /** Re-runs every execution the journal says was running when the local cloud stopped. */
   resume(): number {
-    if (!this.journalFile || !existsSync(this.journalFile)) return 0;
-    const journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as { name: string; input: string; status: string; startDate: string }[];
     let resumed = 0;
-    for (const entry of journal) {
+    for (const entry of this.journaled) {
       if (entry.status === 'RUNNING') {
         // Every step is idempotent and reads its position from the table, so starting again from the
         // top resumes each assignment at its stored deadline without repeating an email.
@@ -163,11 +167,9 @@ export class LocalStepFunctions {
     return resumed;
   }
 
-  private writeJournal(): void {
-    if (!this.journalFile || this.stopped) return;
-    const entries = [...this.executions.values()].map((e) => ({ name: e.name, input: e.input, status: e.status, startDate: e.startDate.toISOString() }));
-    writeFileSync(`${this.journalFile}.tmp`, JSON.stringify(entries));
-    renameSync(`${this.journalFile}.tmp`, this.journalFile);
+  private writeJournal(execution: Execution): void {
+    if (!this.journal || this.stopped) return;
+    this.journal.append({ name: execution.name, input: execution.input, status: execution.status, startDate: execution.startDate.toISOString() });
   }
 
   private executionArn(name: string): string {
@@ -227,11 +229,11 @@ export class LocalStepFunctions {
       },
     ).finally(() => {
       execution.stopDate = new Date();
-      this.writeJournal();
+      this.writeJournal(execution);
     });
     this.executions.set(executionArn, execution);
     this.aborts.set(executionArn, run.abort);
-    this.writeJournal();
+    this.writeJournal(execution);
     return execution;
   }
 
