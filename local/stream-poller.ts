@@ -344,11 +344,27 @@ interface ShardRun<R> {
   fetching?: Promise<void>;
 }
 
+/** Sequence numbers are decimal strings of any length: compared as numbers, without parsing them. */
 const compareSequences = (a: string, b: string): number => {
-  const x = BigInt(a);
-  const y = BigInt(b);
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) return x.length - y.length;
   return x < y ? -1 : x > y ? 1 : 0;
 };
+
+/** Where `sequence` is in `sorted` (ascending), or -1. */
+function indexOfSequence(sorted: readonly string[], sequence: string): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const order = compareSequences(sorted[middle]!, sequence);
+    if (order === 0) return middle;
+    if (order < 0) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
 
 /**
  * One reading of each shard for every mapping. Each mapping read every record for itself, as Lambda's
@@ -406,7 +422,7 @@ export class SharedShardReads<R> {
     if (run.anchor !== undefined && compareSequences(position.after, run.anchor) < 0) return 'behind';
     const last = run.sequences.at(-1);
     if (last === undefined || compareSequences(position.after, last) > 0) return 'ahead';
-    const found = run.sequences.indexOf(position.after);
+    const found = indexOfSequence(run.sequences, position.after);
     // A position inside the run that is no record of it is not one this shard gave: read from it alone.
     return found < 0 ? 'behind' : found + 1;
   }

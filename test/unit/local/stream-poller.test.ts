@@ -66,7 +66,8 @@ describe('the local stream poller\u2019s shard directory', () => {
 
 describe('the local stream poller\u2019s shared reading of a shard', () => {
   /** A shard as the Streams API pages it: records numbered from 1, an iterator is the position it reads after. */
-  function shard(options: { keep?: number; pageSize?: number } = {}) {
+  function shard(options: { keep?: number; pageSize?: number; digits?: number } = {}) {
+    const digits = options.digits ?? 21;
     const records: { seq: string }[] = [];
     let closed = false;
     let failNextPage = false;
@@ -94,11 +95,11 @@ describe('the local stream poller\u2019s shared reading of a shard', () => {
     const ref = { streamArn: 'arn:stream', shardId: 'shard-1' };
     return {
       calls,
-      write: (n: number) => { for (let i = 0; i < n; i++) records.push({ seq: String(records.length + 1).padStart(21, '0') }); },
+      write: (n: number) => { for (let i = 0; i < n; i++) records.push({ seq: String(records.length + 1).padStart(digits, '0') }); },
       close: () => { closed = true; },
       failNextPage: () => { failNextPage = true; },
       read: (after?: number, from: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON') =>
-        reads.read(ref, { ...(after ? { after: String(after).padStart(21, '0') } : {}), from }),
+        reads.read(ref, { ...(after ? { after: String(after).padStart(digits, '0') } : {}), from }),
     };
   }
   const numbers = (read: { records: { seq: string }[] }) => read.records.map((r) => Number(r.seq));
@@ -150,6 +151,15 @@ describe('the local stream poller\u2019s shared reading of a shard', () => {
     expect(numbers(await s.read(5))).toEqual([6]);
     expect(numbers(await s.read())).toEqual([1, 2, 3, 4, 5, 6]);
     expect(numbers(await s.read(undefined, 'LATEST'))).toEqual([]);
+  });
+
+  it('orders sequence numbers as numbers whatever their length', async () => {
+    const s = shard({ digits: 1 });
+    s.write(12);
+    await s.read();
+    expect(numbers(await s.read(9))).toEqual([10, 11, 12]);
+    expect(numbers(await s.read(10))).toEqual([11, 12]);
+    expect(s.calls).toEqual({ iterator: 1, page: 1 });
   });
 
   it('says a shard has ended once every record of it is read', async () => {
