@@ -15,13 +15,12 @@ import { mergeResults } from './results.js';
 import { summarize } from './stats.js';
 
 const RESULTS_FILE = path.join(PROJECT_ROOT, 'bench', 'results.json');
-const ACKNOWLEDGEMENTS = 60;
 /**
- * The first acknowledgements after a start pay for DynamoDB Local's JVM still compiling and for the stream
- * consumers catching up with the referrals just made: they are timed apart, as `cold`, and the figure is
- * the next batch's, taken once the local cloud has idled (as bench/run.ts times its phases).
+ * Per batch. The first acknowledgements after a start pay for DynamoDB Local's JVM still compiling and for
+ * the stream consumers catching up with the referrals just made: they are timed apart, as `cold`, and the
+ * figure is the next batch's, taken once the local cloud has idled (as bench/run.ts times its phases).
  */
-const SETTLE = { timeoutMs: 60_000, sampleMs: 500, idlePct: 10 } as const;
+const ACKNOWLEDGEMENTS = 60;
 /**
  * Standard Workflows list price per state transition: $0.025 per 1,000 in Europe (London) as in us-east-1
  * (AWS Step Functions pricing page, state transitions table, read 2026-12-02). The whole bill per
@@ -90,7 +89,7 @@ async function main(): Promise<number> {
     };
     const cold = await acknowledgeAll(await batch());
     const references = await batch();
-    await waitUntilIdle(pid, SETTLE, 'before the timed acknowledgements');
+    await waitUntilIdle(pid, 'before the timed acknowledgements');
     const samples = await acknowledgeAll(references);
     const standard = await transitionsOf(cloud, references[0]!);
     // HIGH risk with a housing need: two teams, both acknowledging.

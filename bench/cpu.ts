@@ -120,11 +120,14 @@ export function cpuShare(before: CpuTimes | undefined, after: CpuTimes | undefin
   };
 }
 
+/** Idle is under a tenth of a core for half a second; a minute is the most a phase's leftovers may take. */
+export const IDLE_WAIT = { timeoutMs: 60_000, sampleMs: 500, idlePct: 10 } as const;
+
 /**
  * Waits until the local cloud and DynamoDB Local together use under `idlePct` of a core. Answers how long
  * that took, in seconds (Linux; elsewhere 0); throws when they are still busy after `timeoutMs`.
  */
-export async function waitUntilIdle(localCloudPid: number | undefined, options: { timeoutMs: number; sampleMs: number; idlePct: number }, when: string): Promise<number> {
+export async function waitUntilIdle(localCloudPid: number | undefined, when: string, options: { timeoutMs: number; sampleMs: number; idlePct: number } = IDLE_WAIT): Promise<number> {
   const t0 = performance.now();
   let previous = cpuTimes(localCloudPid);
   if (!previous) return 0;

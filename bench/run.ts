@@ -53,8 +53,6 @@ const CONFIG = {
   requestTimeoutMs: 30_000,
   /** How long the workflows may take to send the emails of a phase's submissions before the next phase. */
   drainTimeoutMs: 180_000,
-  /** After the emails, the workflows still record and start waiting: the local cloud is settled when it idles. */
-  settle: { timeoutMs: 60_000, sampleMs: 500, idlePct: 10 },
   pollIntervalMs: 20,
 } as const;
 
@@ -150,7 +148,8 @@ function asSubmitPhase(result: Measured): SubmitPhase {
 }
 
 /** Waits for the local cloud to idle (see waitUntilIdle), so that one phase's leftover work does not land in the next one's figures. */
-const settle = () => waitUntilIdle(cloud?.child.pid, CONFIG.settle, 'after the last email');
+// After the emails, the workflows still record and start waiting: the local cloud is settled when it idles.
+const settle = () => waitUntilIdle(cloud?.child.pid, 'after the last email');
 
 /** A phase whose requests threw (connection errors, timeouts) did not measure what it says. */
 function checkFailed(name: string, result: PhaseResult): void {

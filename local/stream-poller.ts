@@ -337,7 +337,6 @@ interface ShardPosition {
 interface ShardRun<R> {
   anchor?: string;
   records: R[];
-  sequences: string[];
   /** The iterator after the last record read, once there is one; none and `closed` once the shard has ended. */
   next?: string;
   closed: boolean;
@@ -352,13 +351,13 @@ const compareSequences = (a: string, b: string): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Where `sequence` is in `sorted` (ascending), or -1. */
-function indexOfSequence(sorted: readonly string[], sequence: string): number {
+/** Where the record with `sequence` is among `sorted` (in stream order), or -1. */
+function indexOfSequence<R>(sorted: readonly R[], sequenceOf: (record: R) => string, sequence: string): number {
   let low = 0;
   let high = sorted.length - 1;
   while (low <= high) {
     const middle = (low + high) >>> 1;
-    const order = compareSequences(sorted[middle]!, sequence);
+    const order = compareSequences(sequenceOf(sorted[middle]!), sequence);
     if (order === 0) return middle;
     if (order < 0) low = middle + 1;
     else high = middle - 1;
@@ -396,7 +395,7 @@ export class SharedShardReads<R> {
       const index = run ? this.indexIn(run, position) : 'ahead';
       if (index === 'behind') return this.readAlone(shard, position);
       if (index === 'ahead') {
-        run = { ...(position.after ? { anchor: position.after } : {}), records: [], sequences: [], closed: false };
+        run = { ...(position.after ? { anchor: position.after } : {}), records: [], closed: false };
         this.runs.set(key, run);
         continue;
       }
@@ -420,9 +419,9 @@ export class SharedShardReads<R> {
     if (position.after === run.anchor) return 0;
     if (position.after === undefined) return 'behind';
     if (run.anchor !== undefined && compareSequences(position.after, run.anchor) < 0) return 'behind';
-    const last = run.sequences.at(-1);
+    const last = run.records.length > 0 ? this.sequenceOf(run.records.at(-1)!) : undefined;
     if (last === undefined || compareSequences(position.after, last) > 0) return 'ahead';
-    const found = indexOfSequence(run.sequences, position.after);
+    const found = indexOfSequence(run.records, this.sequenceOf, position.after);
     // A position inside the run that is no record of it is not one this shard gave: read from it alone.
     return found < 0 ? 'behind' : found + 1;
   }
@@ -438,12 +437,10 @@ export class SharedShardReads<R> {
       // The oldest go before the new page comes in, so that a page is always there for whoever asked for it.
       const surplus = run.records.length - this.keep;
       if (surplus > 0) {
-        run.anchor = run.sequences[surplus - 1];
+        run.anchor = this.sequenceOf(run.records[surplus - 1]!);
         run.records.splice(0, surplus);
-        run.sequences.splice(0, surplus);
       }
       run.records.push(...records);
-      run.sequences.push(...records.map(this.sequenceOf));
       run.next = next;
       if (!next) run.closed = true;
     } catch (error) {

@@ -43,13 +43,19 @@ const notifyTeam = async (input: unknown, context: Context) => {
     const notified = (messageId: string) => moveAssignment(reference, teamId, {
       from: ['ASSIGNED'], to: 'NOTIFIED', now, actor: 'workflow', set: { notifiedAt: now.toISOString(), messageId }, remove: ['emailClaimedUntil'],
     }, assignment);
-    let moved = false;
+    let sentNow = false;
     // The move records the message id: one write where the record and the move were two (issue 17).
-    const messageId = await emailTeamOnce({ reference, teamId, email, deadline, recordSent: async (id) => (moved = (await notified(id)) !== undefined) });
+    const messageId = await emailTeamOnce({
+      reference, teamId, email, deadline,
+      recordSent: async (id) => {
+        sentNow = true;
+        return (await notified(id)) !== undefined;
+      },
+    });
     if (messageId !== undefined) {
-      // An earlier attempt's id, recorded alone: the move is still to make. A retried step that finds the
-      // assignment already NOTIFIED changes nothing.
-      if (!moved) await notified(messageId);
+      // An earlier attempt's id, recorded alone: the move is still to make (a move tried with this send
+      // found the assignment moved on). A retried step that finds the assignment already NOTIFIED changes nothing.
+      if (!sentNow) await notified(messageId);
       await awaitingAcknowledgement(reference, now);
       await countForTeam('ASSIGNED', assignment, new Date(assignment.assignedAt));
       metrics.addMetric('TeamNotified', MetricUnit.Count, 1);
